@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <arrow/buffer.h>
+#include <arrow/result.h>
+
+#include "delta/actions.h"
+
+namespace deltaline::delta {
+
+/// \brief Contents of `_delta_log/_last_checkpoint`. Only a hint: it may be stale or
+/// point at a checkpoint that is gone, so readers fall back to listing.
+struct LastCheckpointHint {
+  int64_t version = -1;
+  int64_t size = 0;  ///< number of actions in the checkpoint
+  std::optional<int32_t> parts;
+  std::optional<int64_t> size_in_bytes;
+  std::optional<int64_t> num_of_add_files;
+};
+
+arrow::Result<LastCheckpointHint> ParseLastCheckpoint(std::string_view json);
+std::string SerializeLastCheckpoint(const LastCheckpointHint& hint);
+
+/// \brief Encodes a classic single-file Parquet checkpoint with the columns Spark
+/// writes (txn, add, remove, metaData, protocol, domainMetadata; add.stats as JSON
+/// string). `actions` must already be the reconciled state: protocol, metaData, live
+/// adds, unexpired removes, txns, domain metadata. commitInfo/cdc are rejected.
+arrow::Result<std::shared_ptr<arrow::Buffer>> EncodeCheckpoint(
+    const std::vector<Action>& actions);
+
+/// \brief Decodes one checkpoint part (classic or one part of a multi-part checkpoint).
+/// Accepts the column sets of Spark, Databricks and delta-rs: stats as JSON (`stats`)
+/// and/or struct (`stats_parsed`, re-encoded to JSON), partitionValues as a map, and
+/// missing optional columns. `source` names the file in errors. A file that is not
+/// valid Parquet fails with ErrorKind::kProtocol, never a crash.
+arrow::Result<std::vector<Action>> DecodeCheckpoint(std::shared_ptr<arrow::Buffer> bytes,
+                                                    std::string_view source);
+
+}  // namespace deltaline::delta

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <arrow/filesystem/filesystem.h>
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+#include <parquet/properties.h>
+
+#include "delta/actions.h"
+
+namespace deltaline::delta {
+
+/// \brief Which columns get min/max/nullCount in `add.stats`.
+struct StatsOptions {
+  /// `delta.dataSkippingNumIndexedCols`: the first N leaf columns; -1 = all. Default 32.
+  int num_indexed_cols = 32;
+  /// `delta.dataSkippingStatsColumns`: exact column paths (dotted); overrides the count.
+  std::vector<std::string> stats_columns;
+  /// Strings in min/max are cut to this many characters (max gets a tie-breaker
+  /// so it stays ≥ every value). Default 32, as Spark.
+  int string_prefix_length = 32;
+};
+
+struct DataWriterOptions {
+  /// Roll over to a new file once the current one reaches this size (bytes).
+  /// `delta.targetFileSize`; default 128 MiB.
+  int64_t target_file_size = 128LL << 20;
+  /// Parquet properties for data files; null = zstd, dictionary on, stats on.
+  std::shared_ptr<parquet::WriterProperties> writer_properties;
+  StatsOptions stats;
+};
+
+/// \brief Default Parquet writer properties for Delta data files (zstd).
+std::shared_ptr<parquet::WriterProperties> DefaultDataWriterProperties();
+
+/// \brief Streams record batches into Parquet data files under a table root.
+///
+/// Write(batch) … Finish(). Files get unique names (`part-<n>-<uuid>.zstd.parquet`) and
+/// roll over at the target size, so memory stays bounded by one row group per open
+/// file. Finish() closes the open file and returns one `add` per file, with stats
+/// harvested from the Parquet footer (no rescan of the data). On error the caller
+/// owns cleanup of written_paths(); nothing is committed by this class.
+class DataFileWriter {
+ public:
+  /// `schema` is the canonical Arrow schema (see CanonicalArrowSchema); batches must
+  /// match it exactly. `root` is the table root path in `fs` (no trailing '/').
+  static arrow::Result<std::unique_ptr<DataFileWriter>> Make(
+      std::shared_ptr<arrow::fs::FileSystem> fs, std::string root,
+      std::shared_ptr<arrow::Schema> schema, DataWriterOptions options = {});
+  ~DataFileWriter();
+
+  arrow::Status Write(const arrow::RecordBatch& batch);
+  arrow::Result<std::vector<Add>> Finish();
+  /// Relative paths of every file written so far (finished or not).
+  const std::vector<std::string>& written_paths() const;
+
+ private:
+  class Impl;
+  explicit DataFileWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace deltaline::delta
