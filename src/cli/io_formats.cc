@@ -1,0 +1,188 @@
+#include "cli/io_formats.h"
+
+#include <arrow/csv/api.h>
+#include <arrow/io/file.h>
+#include <arrow/io/stdio.h>
+#include <arrow/ipc/api.h>
+#include <arrow/json/api.h>
+#include <parquet/arrow/reader.h>
+#include <parquet/exception.h>
+
+#include "cli/json_values.h"
+#include "delta/errors.h"
+
+namespace deltaline::cli {
+namespace {
+
+using delta::InvalidInput;
+
+std::string FormatFromExtension(const std::string& path) {
+  auto ends = [&](const char* ext) {
+    std::string e(ext);
+    return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
+  };
+  if (ends(".csv")) return "csv";
+  if (ends(".jsonl") || ends(".ndjson") || ends(".json")) return "jsonl";
+  if (ends(".arrow") || ends(".ipc") || ends(".arrows") || ends(".feather")) return "ipc";
+  if (ends(".parquet")) return "parquet";
+  return "";
+}
+
+// Keeps the parquet FileReader alive as long as the batch reader that reads it.
+class ParquetInput : public arrow::RecordBatchReader {
+ public:
+  ParquetInput(std::unique_ptr<parquet::arrow::FileReader> file,
+               std::unique_ptr<arrow::RecordBatchReader> batches)
+      : file_(std::move(file)), batches_(std::move(batches)) {}
+  std::shared_ptr<arrow::Schema> schema() const override { return batches_->schema(); }
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    return batches_->ReadNext(out);
+  }
+
+ private:
+  std::unique_ptr<parquet::arrow::FileReader> file_;
+  std::unique_ptr<arrow::RecordBatchReader> batches_;
+};
+
+// Reads an IPC file batch by batch, so memory holds one batch at a time.
+class IpcFileInput : public arrow::RecordBatchReader {
+ public:
+  explicit IpcFileInput(std::shared_ptr<arrow::ipc::RecordBatchFileReader> file)
+      : file_(std::move(file)) {}
+  std::shared_ptr<arrow::Schema> schema() const override { return file_->schema(); }
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    if (next_ >= file_->num_record_batches()) {
+      *out = nullptr;
+      return arrow::Status::OK();
+    }
+    ARROW_ASSIGN_OR_RAISE(*out, file_->ReadRecordBatch(next_++));
+    return arrow::Status::OK();
+  }
+
+ private:
+  std::shared_ptr<arrow::ipc::RecordBatchFileReader> file_;
+  int next_ = 0;
+};
+
+// IPC file format needs random access; the stream format reads from a pipe.
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenIpc(
+    std::shared_ptr<arrow::io::InputStream> stream,
+    std::shared_ptr<arrow::io::RandomAccessFile> file) {
+  if (file) {
+    auto as_file = arrow::ipc::RecordBatchFileReader::Open(file);
+    if (as_file.ok()) return std::make_shared<IpcFileInput>(*as_file);
+    ARROW_RETURN_NOT_OK(file->Seek(0));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto reader, arrow::ipc::RecordBatchStreamReader::Open(stream));
+  return reader;
+}
+
+}  // namespace
+
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenInput(const std::string& path,
+                                                                   std::string format) {
+  if (format.empty()) format = FormatFromExtension(path);
+  if (format.empty()) {
+    return InvalidInput("cannot infer the input format of '" + path +
+                        "'; pass --input-format csv|jsonl|ipc|parquet");
+  }
+  std::shared_ptr<arrow::io::InputStream> stream;
+  std::shared_ptr<arrow::io::RandomAccessFile> file;
+  if (path == "-") {
+    stream = std::make_shared<arrow::io::StdinStream>();
+  } else {
+    auto opened = arrow::io::ReadableFile::Open(path);
+    if (!opened.ok()) {
+      return InvalidInput("cannot open input '" + path + "': " + opened.status().message());
+    }
+    file = *opened;
+    stream = file;
+  }
+  auto* pool = arrow::default_memory_pool();
+  if (format == "csv") {
+    auto read = arrow::csv::ReadOptions::Defaults();
+    read.block_size = 4 << 20;
+    ARROW_ASSIGN_OR_RAISE(
+        auto reader, arrow::csv::StreamingReader::Make(
+                         arrow::io::default_io_context(), stream, read,
+                         arrow::csv::ParseOptions::Defaults(),
+                         arrow::csv::ConvertOptions::Defaults()));
+    return reader;
+  }
+  if (format == "jsonl") {
+    auto read = arrow::json::ReadOptions::Defaults();
+    read.block_size = 4 << 20;
+    ARROW_ASSIGN_OR_RAISE(auto reader,
+                          arrow::json::StreamingReader::Make(
+                              stream, read, arrow::json::ParseOptions::Defaults()));
+    return reader;
+  }
+  if (format == "ipc") return OpenIpc(stream, file);
+  if (format == "parquet") {
+    if (!file) return InvalidInput("parquet input cannot come from standard input");
+    try {
+      ARROW_ASSIGN_OR_RAISE(auto reader, parquet::arrow::OpenFile(file, pool));
+      ARROW_ASSIGN_OR_RAISE(auto batches, reader->GetRecordBatchReader());
+      return std::make_shared<ParquetInput>(std::move(reader), std::move(batches));
+    } catch (const parquet::ParquetException& e) {
+      return InvalidInput("input '" + path + "' is not valid Parquet: " + e.what());
+    }
+  }
+  return InvalidInput("unknown input format '" + format + "' (csv, jsonl, ipc or parquet)");
+}
+
+namespace {
+
+class WriterSink : public BatchSink {
+ public:
+  explicit WriterSink(std::shared_ptr<arrow::ipc::RecordBatchWriter> writer)
+      : writer_(std::move(writer)) {}
+  arrow::Status Write(const arrow::RecordBatch& batch) override {
+    return writer_->WriteRecordBatch(batch);
+  }
+  arrow::Status Close() override { return writer_->Close(); }
+
+ private:
+  std::shared_ptr<arrow::ipc::RecordBatchWriter> writer_;
+};
+
+class JsonLinesSink : public BatchSink {
+ public:
+  explicit JsonLinesSink(std::shared_ptr<arrow::io::OutputStream> out) : out_(std::move(out)) {}
+  arrow::Status Write(const arrow::RecordBatch& batch) override {
+    std::string buffer;
+    for (int64_t row = 0; row < batch.num_rows(); ++row) {
+      nlohmann::json line = nlohmann::json::object();
+      for (int col = 0; col < batch.num_columns(); ++col) {
+        ARROW_ASSIGN_OR_RAISE(line[batch.schema()->field(col)->name()],
+                              ArrayValueToJson(*batch.column(col), row));
+      }
+      buffer += line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      buffer += '\n';
+    }
+    return out_->Write(buffer.data(), static_cast<int64_t>(buffer.size()));
+  }
+  arrow::Status Close() override { return out_->Flush(); }
+
+ private:
+  std::shared_ptr<arrow::io::OutputStream> out_;
+};
+
+}  // namespace
+
+arrow::Result<std::unique_ptr<BatchSink>> MakeBatchSink(
+    const std::string& format, std::shared_ptr<arrow::io::OutputStream> sink,
+    const std::shared_ptr<arrow::Schema>& schema) {
+  if (format == "csv") {
+    ARROW_ASSIGN_OR_RAISE(auto writer, arrow::csv::MakeCSVWriter(sink, schema));
+    return std::make_unique<WriterSink>(std::move(writer));
+  }
+  if (format == "jsonl") return std::make_unique<JsonLinesSink>(std::move(sink));
+  if (format == "ipc") {
+    ARROW_ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeStreamWriter(sink, schema));
+    return std::make_unique<WriterSink>(std::move(writer));
+  }
+  return InvalidInput("unknown output format '" + format + "' (csv, jsonl or ipc)");
+}
+
+}  // namespace deltaline::cli

@@ -1,0 +1,223 @@
+#include "delta/scan.h"
+
+#include <arrow/array/util.h>
+#include <arrow/compute/api.h>
+#include <arrow/util/uri.h>
+#include <parquet/arrow/reader.h>
+#include <parquet/arrow/schema.h>
+#include <parquet/exception.h>
+
+#include "delta/errors.h"
+
+namespace deltaline::delta {
+namespace {
+
+void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* out) {
+  if (field.column_index >= 0) out->push_back(field.column_index);
+  for (const auto& child : field.children) CollectLeaves(child, out);
+}
+
+// An `add.path` is a URI reference: relative to the table root, or absolute.
+std::string DataFilePath(const LogStore& store, const std::string& path) {
+  if (path.rfind("file:", 0) == 0) {
+    std::string rest = path.substr(5);
+    if (rest.rfind("//", 0) == 0) rest = rest.substr(2);
+    return arrow::util::UriUnescape(rest);
+  }
+  return store.root() + "/" + arrow::util::UriUnescape(path);
+}
+
+class SnapshotReader : public arrow::RecordBatchReader {
+ public:
+  SnapshotReader(LogStore& store, std::shared_ptr<const Snapshot> snapshot,
+                 std::shared_ptr<arrow::Schema> schema, int64_t batch_size)
+      : store_(store),
+        snapshot_(std::move(snapshot)),
+        files_(snapshot_->files()),
+        schema_(std::move(schema)),
+        batch_size_(batch_size) {}
+
+  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
+
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    while (true) {
+      if (current_) {
+        std::shared_ptr<arrow::RecordBatch> batch;
+        ARROW_RETURN_NOT_OK(current_->ReadNext(&batch));
+        if (batch) {
+          ARROW_ASSIGN_OR_RAISE(*out, Conform(*batch));
+          return arrow::Status::OK();
+        }
+        current_.reset();
+        parquet_.reset();
+      }
+      if (file_idx_ >= files_.size()) {
+        *out = nullptr;
+        return arrow::Status::OK();
+      }
+      ARROW_RETURN_NOT_OK(OpenFile(files_[file_idx_++]));
+    }
+  }
+
+ private:
+  arrow::Status OpenFile(const Add& add) {
+    if (add.deletion_vector) {
+      return UnsupportedFeature("deletionVectors",
+                                "file '" + add.path + "' has a deletion vector");
+    }
+    const std::string path = DataFilePath(store_, add.path);
+    auto opened = store_.filesystem()->OpenInputFile(path);
+    if (!opened.ok()) {
+      return arrow::Status::IOError("data file '", add.path, "' of table '", store_.uri(),
+                                    "' cannot be opened: ", opened.status().message());
+    }
+    parquet::ArrowReaderProperties properties;
+    properties.set_batch_size(batch_size_);
+    // Old Spark files store timestamps as INT96; Delta's unit is microseconds.
+    properties.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
+    std::unique_ptr<parquet::arrow::FileReader> reader;
+    try {
+      parquet::arrow::FileReaderBuilder builder;
+      ARROW_RETURN_NOT_OK(builder.Open(*opened));
+      ARROW_ASSIGN_OR_RAISE(reader, builder.properties(properties)->Build());
+    } catch (const parquet::ParquetException& e) {
+      return arrow::Status::IOError("data file '", add.path, "' is not valid Parquet: ", e.what());
+    }
+    std::shared_ptr<arrow::Schema> file_schema;
+    ARROW_RETURN_NOT_OK(reader->GetSchema(&file_schema));
+    std::vector<int> leaves;
+    file_columns_.clear();
+    const auto& manifest = reader->manifest();
+    for (const auto& field : schema_->fields()) {
+      int index = file_schema->GetFieldIndex(field->name());
+      if (index < 0 || IsPartitionColumn(field->name())) continue;
+      CollectLeaves(manifest.schema_fields[index], &leaves);
+      file_columns_.push_back(field->name());
+    }
+    std::vector<int> row_groups(reader->num_row_groups());
+    for (int rg = 0; rg < reader->num_row_groups(); ++rg) row_groups[rg] = rg;
+    partition_values_ = &add.partition_values;
+    parquet_ = std::move(reader);
+    if (leaves.empty()) {
+      // Only partition (or missing) columns: still need the row count.
+      rows_without_columns_ = parquet_->parquet_reader()->metadata()->num_rows();
+      current_.reset();
+      return EmitRowCountOnly();
+    }
+    ARROW_ASSIGN_OR_RAISE(current_, parquet_->GetRecordBatchReader(row_groups, leaves));
+    return arrow::Status::OK();
+  }
+
+  arrow::Status EmitRowCountOnly() {
+    // Emit the file's rows in batch_size_ chunks of an empty-column batch.
+    auto empty_schema = arrow::schema({});
+    std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
+    for (int64_t done = 0; done < rows_without_columns_; done += batch_size_) {
+      int64_t rows = std::min(batch_size_, rows_without_columns_ - done);
+      batches.push_back(arrow::RecordBatch::Make(empty_schema, rows,
+                                                 std::vector<std::shared_ptr<arrow::Array>>{}));
+    }
+    ARROW_ASSIGN_OR_RAISE(current_, arrow::RecordBatchReader::Make(batches, empty_schema));
+    return arrow::Status::OK();
+  }
+
+  bool IsPartitionColumn(const std::string& name) const {
+    for (const auto& col : snapshot_->partition_columns()) {
+      if (col == name) return true;
+    }
+    return false;
+  }
+
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> Conform(const arrow::RecordBatch& batch) {
+    std::vector<std::shared_ptr<arrow::Array>> columns;
+    for (const auto& field : schema_->fields()) {
+      std::shared_ptr<arrow::Array> column;
+      if (IsPartitionColumn(field->name())) {
+        auto it = partition_values_->find(field->name());
+        std::optional<std::string> raw;
+        if (it != partition_values_->end()) raw = it->second;
+        ARROW_ASSIGN_OR_RAISE(auto scalar, ParsePartitionValue(raw, field->type(), field->name()));
+        ARROW_ASSIGN_OR_RAISE(column, arrow::MakeArrayFromScalar(*scalar, batch.num_rows()));
+      } else if (auto found = batch.GetColumnByName(field->name())) {
+        column = found;
+        if (!column->type()->Equals(*field->type(), false)) {
+          auto cast = arrow::compute::Cast(*column, field->type(),
+                                           arrow::compute::CastOptions::Safe());
+          if (!cast.ok()) {
+            return ProtocolError("column '" + field->name() + "' of a data file of '" +
+                                 store_.uri() + "' is " + column->type()->ToString() +
+                                 ", the table schema says " + field->type()->ToString() + ": " +
+                                 cast.status().message());
+          }
+          column = *cast;
+        }
+      } else {
+        ARROW_ASSIGN_OR_RAISE(column, arrow::MakeArrayOfNull(field->type(), batch.num_rows()));
+      }
+      columns.push_back(std::move(column));
+    }
+    return arrow::RecordBatch::Make(schema_, batch.num_rows(), std::move(columns));
+  }
+
+  LogStore& store_;
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::vector<Add> files_;
+  std::shared_ptr<arrow::Schema> schema_;
+  int64_t batch_size_;
+  size_t file_idx_ = 0;
+  std::unique_ptr<parquet::arrow::FileReader> parquet_;
+  std::shared_ptr<arrow::RecordBatchReader> current_;
+  const PartitionValues* partition_values_ = nullptr;
+  std::vector<std::string> file_columns_;
+  int64_t rows_without_columns_ = 0;
+};
+
+}  // namespace
+
+arrow::Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(
+    const std::optional<std::string>& value, const std::shared_ptr<arrow::DataType>& type,
+    const std::string& column) {
+  // The protocol: an empty string is null for every type, strings included.
+  if (!value || value->empty()) return arrow::MakeNullScalar(type);
+  std::string text = *value;
+  if (type->id() == arrow::Type::TIMESTAMP) {
+    // "2021-01-01 10:00:00.123456" (legacy) and ISO-8601 with 'Z' both occur.
+    if (text.size() > 10 && text[10] == ' ') text[10] = 'T';
+    if (!text.empty() && text.back() == 'Z') text.pop_back();
+  }
+  auto parsed = arrow::Scalar::Parse(type, text);
+  if (!parsed.ok()) {
+    return ProtocolError("partition value '" + *value + "' of column '" + column +
+                         "' is not a valid " + type->ToString() + ": " +
+                         parsed.status().message());
+  }
+  return parsed;
+}
+
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
+    LogStore& store, std::shared_ptr<const Snapshot> snapshot, const ScanOptions& options) {
+  std::shared_ptr<arrow::Schema> schema = snapshot->schema();
+  if (!options.columns.empty()) {
+    std::vector<std::shared_ptr<arrow::Field>> fields;
+    for (const auto& name : options.columns) {
+      auto field = schema->GetFieldByName(name);
+      if (!field) {
+        return InvalidInput("column '" + name + "' does not exist in table '" + store.uri() +
+                            "' (columns: " + schema->ToString() + ")");
+      }
+      fields.push_back(field);
+    }
+    schema = arrow::schema(fields);
+  }
+  return std::make_shared<SnapshotReader>(store, std::move(snapshot), std::move(schema),
+                                          options.batch_size);
+}
+
+arrow::Result<std::shared_ptr<arrow::Table>> ReadSnapshot(LogStore& store,
+                                                          std::shared_ptr<const Snapshot> snapshot,
+                                                          const ScanOptions& options) {
+  ARROW_ASSIGN_OR_RAISE(auto reader, ScanSnapshot(store, std::move(snapshot), options));
+  return reader->ToTable();
+}
+
+}  // namespace deltaline::delta

@@ -1,0 +1,297 @@
+#include "delta/snapshot.h"
+
+#include <algorithm>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "delta/action_json.h"
+#include "delta/checkpoint.h"
+#include "delta/errors.h"
+#include "delta/filenames.h"
+#include "delta/schema.h"
+#include "delta/table_features.h"
+
+namespace deltaline::delta {
+namespace {
+
+struct CheckpointCandidate {
+  int64_t version = -1;
+  int32_t parts = 1;
+  std::vector<std::string> names;  ///< sorted by part once complete
+};
+
+/// What the listing of `_delta_log/` says, before any file is read.
+struct LogListing {
+  std::map<int64_t, LogFileInfo> commits;
+  std::map<int64_t, CheckpointCandidate> checkpoints;  ///< complete ones only
+  bool has_v2_checkpoint = false;
+};
+
+LogListing Classify(const std::vector<LogFileInfo>& files) {
+  LogListing out;
+  // (version, parts) → names seen; a multi-part checkpoint counts only when whole.
+  std::map<std::pair<int64_t, int32_t>, std::vector<std::string>> parts_seen;
+  for (const auto& file : files) {
+    ParsedLogName parsed = ParseLogFileName(file.name);
+    switch (parsed.type) {
+      case LogFileType::kCommit: out.commits[parsed.version] = file; break;
+      case LogFileType::kCheckpoint:
+        out.checkpoints[parsed.version] = {parsed.version, 1, {file.name}};
+        break;
+      case LogFileType::kMultiPartCheckpoint:
+        parts_seen[{parsed.version, parsed.parts}].push_back(file.name);
+        break;
+      case LogFileType::kV2Checkpoint: out.has_v2_checkpoint = true; break;
+      default: break;
+    }
+  }
+  for (auto& [key, names] : parts_seen) {
+    if (static_cast<int32_t>(names.size()) != key.second) continue;
+    if (out.checkpoints.count(key.first)) continue;  // prefer the single-file one
+    std::sort(names.begin(), names.end());
+    out.checkpoints[key.first] = {key.first, key.second, names};
+  }
+  return out;
+}
+
+int64_t CommitTimestamp(const std::vector<Action>& actions, int64_t fallback_ms) {
+  for (const auto& action : actions) {
+    if (const auto* ci = std::get_if<CommitInfo>(&action)) {
+      if (ci->in_commit_timestamp) return *ci->in_commit_timestamp;
+      if (ci->timestamp) return *ci->timestamp;
+    }
+  }
+  return fallback_ms;
+}
+
+arrow::Result<std::vector<Action>> ReadCommitFile(LogStore& store, const LogFileInfo& info) {
+  ARROW_ASSIGN_OR_RAISE(auto bytes, store.ReadLog(info.name));
+  return ParseCommitFile(std::string_view(reinterpret_cast<const char*>(bytes->data()),
+                                          static_cast<size_t>(bytes->size())),
+                         std::string(kLogDir) + "/" + info.name);
+}
+
+// Commit timestamps made strictly increasing, as Spark's history manager does, so
+// that "the version at time T" is well defined even when clocks went backwards.
+arrow::Result<std::map<int64_t, int64_t>> CommitTimestamps(LogStore& store,
+                                                           const LogListing& listing) {
+  std::map<int64_t, int64_t> out;
+  int64_t previous = INT64_MIN;
+  for (const auto& [version, info] : listing.commits) {
+    ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommitFile(store, info));
+    int64_t ts = CommitTimestamp(actions, info.modification_time_ms);
+    if (previous != INT64_MIN && ts <= previous) ts = previous + 1;
+    out[version] = ts;
+    previous = ts;
+  }
+  return out;
+}
+
+arrow::Result<int64_t> ResolveTimestamp(LogStore& store, const LogListing& listing,
+                                        int64_t timestamp_ms) {
+  ARROW_ASSIGN_OR_RAISE(auto timestamps, CommitTimestamps(store, listing));
+  std::optional<int64_t> found;
+  for (const auto& [version, ts] : timestamps) {
+    if (ts <= timestamp_ms) found = version;
+  }
+  if (!found) {
+    return DeltaError(ErrorKind::kVersionNotFound,
+                      "no version of '" + store.uri() + "' was committed at or before " +
+                          std::to_string(timestamp_ms) + " ms (earliest commit: " +
+                          (timestamps.empty() ? std::string("none")
+                                              : std::to_string(timestamps.begin()->second)) +
+                          " ms)");
+  }
+  return *found;
+}
+
+std::string LastCheckpointNote(LogStore& store) {
+  auto head = store.HeadLog(kLastCheckpointName);
+  if (!head.ok() || !head->has_value()) return "";
+  auto bytes = store.ReadLog(kLastCheckpointName);
+  if (!bytes.ok()) return "";
+  auto hint = ParseLastCheckpoint(std::string_view(
+      reinterpret_cast<const char*>((*bytes)->data()), static_cast<size_t>((*bytes)->size())));
+  if (!hint.ok()) return " (_last_checkpoint is unreadable: " + hint.status().message() + ")";
+  return " (_last_checkpoint points at version " + std::to_string(hint->version) +
+         ", whose checkpoint is missing or incomplete)";
+}
+
+}  // namespace
+
+arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::Load(LogStore& store,
+                                                              const SnapshotRequest& request) {
+  if (request.version && request.timestamp_ms) {
+    return InvalidInput("give a version or a timestamp, not both");
+  }
+  ARROW_ASSIGN_OR_RAISE(auto files, store.ListLog());
+  LogListing listing = Classify(files);
+  if (listing.commits.empty() && listing.checkpoints.empty()) {
+    if (listing.has_v2_checkpoint) {
+      return UnsupportedFeature("v2Checkpoint", "table '" + store.uri() +
+                                                    "' has only v2 checkpoints, which "
+                                                    "deltaline does not read");
+    }
+    return TableNotFound("no Delta table at '" + store.uri() + "' (no _delta_log/ commits)");
+  }
+  int64_t latest = -1;
+  if (!listing.commits.empty()) latest = listing.commits.rbegin()->first;
+  if (!listing.checkpoints.empty()) {
+    latest = std::max(latest, listing.checkpoints.rbegin()->first);
+  }
+
+  int64_t target = latest;
+  if (request.version) {
+    target = *request.version;
+    if (target < 0 || target > latest) {
+      return DeltaError(ErrorKind::kVersionNotFound,
+                        "version " + std::to_string(target) + " of '" + store.uri() +
+                            "' does not exist (latest is " + std::to_string(latest) + ")");
+    }
+  } else if (request.timestamp_ms) {
+    ARROW_ASSIGN_OR_RAISE(target, ResolveTimestamp(store, listing, *request.timestamp_ms));
+  }
+
+  auto snapshot = std::shared_ptr<Snapshot>(new Snapshot());
+  TableState& state = snapshot->state_;
+  int64_t start = 0;
+  auto cp = listing.checkpoints.upper_bound(target);
+  if (cp != listing.checkpoints.begin()) {
+    --cp;
+    const CheckpointCandidate& candidate = cp->second;
+    for (const auto& name : candidate.names) {
+      ARROW_ASSIGN_OR_RAISE(auto bytes, store.ReadLog(name));
+      ARROW_ASSIGN_OR_RAISE(auto actions,
+                            DecodeCheckpoint(bytes, std::string(kLogDir) + "/" + name));
+      // Each part holds a slice of one state; replaying them in turn rebuilds it.
+      ARROW_RETURN_NOT_OK(ApplyActions(state, actions, candidate.version,
+                                       std::string(kLogDir) + "/" + name));
+    }
+    snapshot->checkpoint_version_ = candidate.version;
+    start = candidate.version + 1;
+  }
+
+  if (!snapshot->checkpoint_version_) {
+    auto first = listing.commits.begin();
+    if (first == listing.commits.end() || first->first != 0) {
+      int64_t earliest = first == listing.commits.end() ? -1 : first->first;
+      if (request.version || request.timestamp_ms) {
+        return DeltaError(ErrorKind::kVersionNotFound,
+                          "version " + std::to_string(target) + " of '" + store.uri() +
+                              "' cannot be rebuilt: its commits were cleaned up and no "
+                              "checkpoint at or below it remains (earliest commit " +
+                              std::to_string(earliest) + ")" + LastCheckpointNote(store));
+      }
+      return ProtocolError("table '" + store.uri() +
+                           "' cannot be rebuilt: no checkpoint and commit 0 is missing"
+                           " (earliest commit " + std::to_string(earliest) + ")" +
+                           LastCheckpointNote(store));
+    }
+  }
+
+  std::optional<int64_t> commit_ts;
+  for (int64_t version = start; version <= target; ++version) {
+    auto it = listing.commits.find(version);
+    if (it == listing.commits.end()) {
+      return ProtocolError("table '" + store.uri() + "': commit " + CommitFileName(version) +
+                           " is missing (versions must be contiguous up to " +
+                           std::to_string(target) + ")");
+    }
+    ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommitFile(store, it->second));
+    ARROW_RETURN_NOT_OK(ApplyActions(state, actions, version,
+                                     std::string(kLogDir) + "/" + it->second.name));
+    commit_ts = CommitTimestamp(actions, it->second.modification_time_ms);
+  }
+  state.version = target;
+
+  if (!state.protocol || !state.metadata) {
+    return ProtocolError("table '" + store.uri() + "' at version " + std::to_string(target) +
+                         " has no " + (state.protocol ? "metaData" : "protocol") + " action");
+  }
+  if (request.check_read_support) {
+    ARROW_RETURN_NOT_OK(CheckReadSupported(*state.protocol, *state.metadata));
+  }
+  ARROW_ASSIGN_OR_RAISE(snapshot->schema_, DeltaSchemaJsonToArrow(state.metadata->schema_string));
+  if (commit_ts) {
+    snapshot->timestamp_ms_ = *commit_ts;
+  } else if (auto cp_info = listing.checkpoints.find(target);
+             cp_info != listing.checkpoints.end()) {
+    for (const auto& file : files) {
+      if (file.name == cp_info->second.names.front()) {
+        snapshot->timestamp_ms_ = file.modification_time_ms;
+      }
+    }
+  }
+  return std::shared_ptr<const Snapshot>(std::move(snapshot));
+}
+
+std::vector<Add> Snapshot::files() const {
+  std::vector<Add> out;
+  out.reserve(state_.files.size());
+  for (const auto& [key, add] : state_.files) out.push_back(add);
+  return out;
+}
+
+std::optional<int64_t> Snapshot::AppTransactionVersion(const std::string& app_id) const {
+  auto it = state_.txns.find(app_id);
+  if (it == state_.txns.end()) return std::nullopt;
+  return it->second.version;
+}
+
+int64_t Snapshot::size_bytes() const {
+  int64_t total = 0;
+  for (const auto& [key, add] : state_.files) total += add.size;
+  return total;
+}
+
+std::optional<int64_t> Snapshot::num_records() const {
+  int64_t total = 0;
+  for (const auto& [key, add] : state_.files) {
+    if (!add.stats) return std::nullopt;
+    auto stats = nlohmann::json::parse(*add.stats, nullptr, false);
+    if (stats.is_discarded() || !stats.is_object()) return std::nullopt;
+    auto it = stats.find("numRecords");
+    if (it == stats.end() || !it->is_number_integer()) return std::nullopt;
+    total += it->get<int64_t>();
+  }
+  return total;
+}
+
+std::string Snapshot::Config(const std::string& key, const std::string& fallback) const {
+  auto it = state_.metadata->configuration.find(key);
+  return it == state_.metadata->configuration.end() ? fallback : it->second;
+}
+
+arrow::Result<std::vector<Action>> ReadCommit(LogStore& store, int64_t version) {
+  std::string name = CommitFileName(version);
+  ARROW_ASSIGN_OR_RAISE(auto head, store.HeadLog(name));
+  if (!head) {
+    return DeltaError(ErrorKind::kVersionNotFound,
+                      "commit " + name + " of '" + store.uri() + "' does not exist");
+  }
+  return ReadCommitFile(store, *head);
+}
+
+arrow::Result<std::vector<CommitRecord>> ReadHistory(LogStore& store, int64_t limit) {
+  ARROW_ASSIGN_OR_RAISE(auto files, store.ListLog());
+  LogListing listing = Classify(files);
+  if (listing.commits.empty() && listing.checkpoints.empty()) {
+    return TableNotFound("no Delta table at '" + store.uri() + "'");
+  }
+  std::vector<CommitRecord> out;
+  for (auto it = listing.commits.rbegin(); it != listing.commits.rend(); ++it) {
+    if (limit >= 0 && static_cast<int64_t>(out.size()) >= limit) break;
+    ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommitFile(store, it->second));
+    CommitRecord record;
+    record.version = it->first;
+    record.timestamp_ms = CommitTimestamp(actions, it->second.modification_time_ms);
+    for (const auto& action : actions) {
+      if (const auto* ci = std::get_if<CommitInfo>(&action)) record.info = *ci;
+    }
+    out.push_back(std::move(record));
+  }
+  return out;
+}
+
+}  // namespace deltaline::delta
