@@ -1,5 +1,6 @@
 #include "cli/io_formats.h"
 
+#include <arrow/compute/api.h>
 #include <arrow/csv/api.h>
 #include <arrow/io/file.h>
 #include <arrow/io/stdio.h>
@@ -44,6 +45,50 @@ class ParquetInput : public arrow::RecordBatchReader {
   std::unique_ptr<arrow::RecordBatchReader> batches_;
 };
 
+// Text formats carry no time unit: Arrow's inference picks seconds, Delta stores
+// microseconds. Widening s→us is exact, so text inputs are given Delta's unit here
+// rather than asking the user for a conversion flag.
+class TextTimestampsToMicros : public arrow::RecordBatchReader {
+ public:
+  explicit TextTimestampsToMicros(std::shared_ptr<arrow::RecordBatchReader> input)
+      : input_(std::move(input)) {
+    std::vector<std::shared_ptr<arrow::Field>> fields;
+    for (const auto& field : input_->schema()->fields()) {
+      if (field->type()->id() == arrow::Type::TIMESTAMP) {
+        const auto& ts = static_cast<const arrow::TimestampType&>(*field->type());
+        fields.push_back(field->WithType(arrow::timestamp(arrow::TimeUnit::MICRO, ts.timezone())));
+      } else {
+        fields.push_back(field);
+      }
+    }
+    schema_ = arrow::schema(fields);
+  }
+  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    std::shared_ptr<arrow::RecordBatch> batch;
+    ARROW_RETURN_NOT_OK(input_->ReadNext(&batch));
+    if (!batch) {
+      *out = nullptr;
+      return arrow::Status::OK();
+    }
+    std::vector<std::shared_ptr<arrow::Array>> columns;
+    for (int i = 0; i < batch->num_columns(); ++i) {
+      auto column = batch->column(i);
+      const auto& want = schema_->field(i)->type();
+      if (!column->type()->Equals(*want)) {
+        ARROW_ASSIGN_OR_RAISE(column, arrow::compute::Cast(*column, want));
+      }
+      columns.push_back(std::move(column));
+    }
+    *out = arrow::RecordBatch::Make(schema_, batch->num_rows(), std::move(columns));
+    return arrow::Status::OK();
+  }
+
+ private:
+  std::shared_ptr<arrow::RecordBatchReader> input_;
+  std::shared_ptr<arrow::Schema> schema_;
+};
+
 // Reads an IPC file batch by batch, so memory holds one batch at a time.
 class IpcFileInput : public arrow::RecordBatchReader {
  public:
@@ -79,8 +124,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenIpc(
 
 }  // namespace
 
-arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenInput(const std::string& path,
-                                                                   std::string format) {
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenInput(
+    const std::string& path, std::string format, const std::shared_ptr<arrow::Schema>& types) {
   if (format.empty()) format = FormatFromExtension(path);
   if (format.empty()) {
     return InvalidInput("cannot infer the input format of '" + path +
@@ -102,20 +147,27 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenInput(const std::st
   if (format == "csv") {
     auto read = arrow::csv::ReadOptions::Defaults();
     read.block_size = 4 << 20;
+    auto convert = arrow::csv::ConvertOptions::Defaults();
+    if (types) {
+      for (const auto& field : types->fields()) {
+        if (!arrow::is_nested(field->type()->id())) {
+          convert.column_types[field->name()] = field->type();
+        }
+      }
+    }
     ARROW_ASSIGN_OR_RAISE(
-        auto reader, arrow::csv::StreamingReader::Make(
-                         arrow::io::default_io_context(), stream, read,
-                         arrow::csv::ParseOptions::Defaults(),
-                         arrow::csv::ConvertOptions::Defaults()));
-    return reader;
+        auto reader, arrow::csv::StreamingReader::Make(arrow::io::default_io_context(), stream,
+                                                       read, arrow::csv::ParseOptions::Defaults(),
+                                                       convert));
+    return std::make_shared<TextTimestampsToMicros>(std::move(reader));
   }
   if (format == "jsonl") {
     auto read = arrow::json::ReadOptions::Defaults();
     read.block_size = 4 << 20;
-    ARROW_ASSIGN_OR_RAISE(auto reader,
-                          arrow::json::StreamingReader::Make(
-                              stream, read, arrow::json::ParseOptions::Defaults()));
-    return reader;
+    auto parse = arrow::json::ParseOptions::Defaults();
+    if (types) parse.explicit_schema = types;
+    ARROW_ASSIGN_OR_RAISE(auto reader, arrow::json::StreamingReader::Make(stream, read, parse));
+    return std::make_shared<TextTimestampsToMicros>(std::move(reader));
   }
   if (format == "ipc") return OpenIpc(stream, file);
   if (format == "parquet") {

@@ -59,8 +59,12 @@ arrow::Status RunWrite(const WriteArgs& args) {
   ARROW_ASSIGN_OR_RAISE(options.mode, delta::ParseSaveMode(args.mode));
   ARROW_ASSIGN_OR_RAISE(options.table_properties, ParsePairs(args.properties, "--property"));
   ARROW_ASSIGN_OR_RAISE(options.user_metadata, ParsePairs(args.metadata, "--metadata"));
-  ARROW_ASSIGN_OR_RAISE(auto input, OpenInput(args.input, args.input_format));
   ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(args.table));
+  std::shared_ptr<arrow::Schema> types;
+  if (auto existing = delta::Snapshot::Load(*store); existing.ok()) {
+    types = (*existing)->schema();
+  }
+  ARROW_ASSIGN_OR_RAISE(auto input, OpenInput(args.input, args.input_format, types));
   ARROW_ASSIGN_OR_RAISE(auto result, delta::WriteBatches(*store, *input, options));
   nlohmann::json out = {{"table", result.uri},         {"version", result.version},
                         {"committed", result.committed}, {"operation", result.operation},
