@@ -31,6 +31,8 @@ std::string SerializeLastCheckpoint(const LastCheckpointHint& hint);
 /// writes (txn, add, remove, metaData, protocol, domainMetadata; add.stats as JSON
 /// string). `actions` must already be the reconciled state: protocol, metaData, live
 /// adds, unexpired removes, txns, domain metadata. commitInfo/cdc are rejected.
+/// One row per action, in input order. Remove::stats is not written: the protocol's
+/// checkpoint tombstones carry none. Pages carry CRCs so torn data is detected on read.
 arrow::Result<std::shared_ptr<arrow::Buffer>> EncodeCheckpoint(
     const std::vector<Action>& actions);
 
@@ -38,7 +40,9 @@ arrow::Result<std::shared_ptr<arrow::Buffer>> EncodeCheckpoint(
 /// Accepts the column sets of Spark, Databricks and delta-rs: stats as JSON (`stats`)
 /// and/or struct (`stats_parsed`, re-encoded to JSON), partitionValues as a map, and
 /// missing optional columns. `source` names the file in errors. A file that is not
-/// valid Parquet fails with ErrorKind::kProtocol, never a crash.
+/// valid Parquet fails with ErrorKind::kProtocol, never a crash; so does a null
+/// required field (add.path, add.size, metaData.id…). Actions come back in row order;
+/// a null dataChange reads as false and null values in string maps are dropped.
 arrow::Result<std::vector<Action>> DecodeCheckpoint(std::shared_ptr<arrow::Buffer> bytes,
                                                     std::string_view source);
 

@@ -14,8 +14,10 @@
 #include <parquet/file_writer.h>
 #include <parquet/schema.h>
 
+#include "delta/clock.h"
 #include "delta/errors.h"
 #include "delta/stats.h"
+#include "delta/uuid.h"
 
 namespace deltaline::delta {
 namespace {
@@ -46,26 +48,6 @@ std::string CodecInfix(arrow::Compression::type codec) {
     default:
       return "";
   }
-}
-
-std::string UuidV4(std::mt19937_64& rng) {
-  uint64_t high = rng();
-  uint64_t low = rng();
-  high = (high & ~0xF000ULL) | 0x4000ULL;            // version 4
-  low = (low & ~(0xC0ULL << 56)) | (0x80ULL << 56);  // RFC 4122 variant
-  char buffer[37];
-  std::snprintf(buffer, sizeof(buffer), "%08x-%04x-%04x-%04x-%012llx",
-                static_cast<unsigned>(high >> 32),
-                static_cast<unsigned>((high >> 16) & 0xFFFF),
-                static_cast<unsigned>(high & 0xFFFF), static_cast<unsigned>(low >> 48),
-                static_cast<unsigned long long>(low & 0xFFFFFFFFFFFFULL));
-  return buffer;
-}
-
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // Where the writer can see the row group Parquet is buffering in memory. The Arrow
@@ -180,9 +162,6 @@ class DataFileWriter::Impl {
         schema_(std::move(schema)),
         options_(std::move(options)),
         arrow_properties_(std::move(arrow_properties)) {
-    std::random_device device;
-    std::seed_seq seed{device(), device(), device(), device()};
-    rng_.seed(seed);
     codec_infix_ =
         CodecInfix(options_.writer_properties->default_column_properties().compression());
   }
@@ -275,7 +254,7 @@ class DataFileWriter::Impl {
     char index[16];
     std::snprintf(index, sizeof(index), "%05d", file_index_++);
     auto file = std::make_unique<OpenFile>();
-    file->relative_path = "part-" + std::string(index) + "-" + UuidV4(rng_) + "-c000" +
+    file->relative_path = "part-" + std::string(index) + "-" + NewUuid() + "-c000" +
                           codec_infix_ + ".parquet";
     std::shared_ptr<parquet::SchemaDescriptor> descriptor;
     ARROW_RETURN_NOT_OK(parquet::arrow::ToParquetSchema(
@@ -336,7 +315,7 @@ class DataFileWriter::Impl {
     Add add;
     add.path = file->relative_path;  // plain ASCII name: URI-encoding leaves it as is
     add.size = size;
-    add.modification_time = NowMillis();
+    add.modification_time = NowMs();
     add.data_change = true;
     ARROW_ASSIGN_OR_RAISE(
         add.stats,
@@ -350,7 +329,6 @@ class DataFileWriter::Impl {
   std::shared_ptr<arrow::Schema> schema_;
   DataWriterOptions options_;
   std::shared_ptr<parquet::ArrowWriterProperties> arrow_properties_;
-  std::mt19937_64 rng_;
   std::string codec_infix_;
   // Learnt from the last finished file; 1 (no compression) until then, so the first
   // file errs on the small side.

@@ -9,6 +9,7 @@
 
 #include "delta/action_json.h"
 #include "delta/checkpoint.h"
+#include "delta/clock.h"
 #include "delta/errors.h"
 #include "delta/filenames.h"
 #include "delta/table_config.h"
@@ -17,12 +18,6 @@
 
 namespace deltaline::delta {
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool WinnerIsBlindAppend(const std::vector<Action>& winner) {
   for (const auto& action : winner) {

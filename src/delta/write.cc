@@ -6,6 +6,7 @@
 #include <arrow/compute/api.h>
 #include <nlohmann/json.hpp>
 
+#include "delta/clock.h"
 #include "delta/errors.h"
 #include "delta/snapshot.h"
 #include "delta/table_config.h"
@@ -14,12 +15,6 @@
 
 namespace deltaline::delta {
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string SparkModeName(SaveMode mode) {
   switch (mode) {

@@ -1,0 +1,145 @@
+// DecodeCheckpoint: one checkpoint Parquet file (or part) -> actions in row order.
+// Only the action columns deltaline knows are read; within them fields are looked up
+// by name, so missing optional fields, extra fields and reordered fields from other
+// writers all decode. Everything that goes wrong is reported as a protocol error
+// naming the file: checkpoint bytes come from storage and may be torn or corrupt.
+
+#include <algorithm>
+
+#include <arrow/io/memory.h>
+#include <arrow/memory_pool.h>
+#include <arrow/record_batch.h>
+#include <parquet/arrow/reader.h>
+#include <parquet/arrow/schema.h>
+#include <parquet/exception.h>
+
+#include "delta/checkpoint.h"
+#include "delta/checkpoint_internal.h"
+#include "delta/errors.h"
+
+namespace deltaline::delta {
+namespace {
+
+using checkpoint_internal::DecodeBatch;
+
+// Decoding memory is bounded so that a corrupt header claiming a huge page or row
+// count fails as an error instead of exhausting memory. The floor covers any real
+// checkpoint: decoding streams one batch of rows at a time.
+constexpr int64_t kMinMemoryLimit = int64_t{1} << 30;
+constexpr int64_t kMemoryPerFileByte = 64;
+
+class CappedMemoryPool : public arrow::ProxyMemoryPool {
+ public:
+  CappedMemoryPool(arrow::MemoryPool* pool, int64_t limit)
+      : arrow::ProxyMemoryPool(pool), limit_(limit) {}
+
+  using arrow::MemoryPool::Allocate;
+  using arrow::MemoryPool::Reallocate;
+
+  arrow::Status Allocate(int64_t size, int64_t alignment, uint8_t** out) override {
+    ARROW_RETURN_NOT_OK(Check(size));
+    return arrow::ProxyMemoryPool::Allocate(size, alignment, out);
+  }
+
+  arrow::Status Reallocate(int64_t old_size, int64_t new_size, int64_t alignment,
+                           uint8_t** ptr) override {
+    ARROW_RETURN_NOT_OK(Check(new_size - old_size));
+    return arrow::ProxyMemoryPool::Reallocate(old_size, new_size, alignment, ptr);
+  }
+
+ private:
+  arrow::Status Check(int64_t growth) const {
+    if (growth > limit_ - bytes_allocated()) {
+      return arrow::Status::OutOfMemory("decoding needs more than ", limit_,
+                                        " bytes; the file is likely corrupt");
+    }
+    return arrow::Status::OK();
+  }
+
+  int64_t limit_;
+};
+
+void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* out) {
+  if (field.is_leaf()) out->push_back(field.column_index);
+  for (const auto& child : field.children) CollectLeaves(child, out);
+}
+
+// Leaf columns of the actions we decode. commitInfo, cdc, checkpointMetadata, sidecar
+// and add.partitionValues_parsed are not read: their types vary by writer and table,
+// and nothing here needs them.
+std::vector<int> SelectLeaves(const parquet::arrow::SchemaManifest& manifest) {
+  static const std::vector<std::string> kActions = {
+      "txn", "add", "remove", "metaData", "protocol", "domainMetadata"};
+  std::vector<int> leaves;
+  for (const auto& top : manifest.schema_fields) {
+    const std::string& name = top.field->name();
+    if (std::find(kActions.begin(), kActions.end(), name) == kActions.end()) continue;
+    if (name != "add") {
+      CollectLeaves(top, &leaves);
+      continue;
+    }
+    if (top.is_leaf()) leaves.push_back(top.column_index);  // fails later: not a struct
+    for (const auto& child : top.children) {
+      if (child.field->name() != "partitionValues_parsed") CollectLeaves(child, &leaves);
+    }
+  }
+  return leaves;
+}
+
+arrow::Status DecodeParquet(std::shared_ptr<arrow::Buffer> bytes,
+                            std::vector<Action>* out) {
+  const int64_t limit = std::max(kMinMemoryLimit, bytes->size() * kMemoryPerFileByte);
+  // Declared first so that it outlives every buffer the reader allocates from it.
+  CappedMemoryPool pool(arrow::default_memory_pool(), limit);
+  auto input = std::make_shared<arrow::io::BufferReader>(std::move(bytes));
+  // Page CRCs are optional in Parquet; where a writer (deltaline, parquet-mr 1.12+)
+  // recorded them, checking turns a torn page into an error instead of wrong values.
+  parquet::ReaderProperties props(&pool);
+  props.set_page_checksum_verification(true);
+  parquet::arrow::FileReaderBuilder builder;
+  ARROW_RETURN_NOT_OK(builder.Open(input, props));
+  ARROW_ASSIGN_OR_RAISE(auto reader, builder.memory_pool(&pool)->Build());
+  std::vector<int> leaves = SelectLeaves(reader->manifest());
+  if (leaves.empty()) return arrow::Status::OK();  // no action columns: no actions
+  std::vector<int> row_groups(static_cast<size_t>(reader->num_row_groups()));
+  for (size_t group_idx = 0; group_idx < row_groups.size(); ++group_idx) {
+    row_groups[group_idx] = static_cast<int>(group_idx);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto batches, reader->GetRecordBatchReader(row_groups, leaves));
+  while (true) {
+    std::shared_ptr<arrow::RecordBatch> batch;
+    ARROW_RETURN_NOT_OK(batches->ReadNext(&batch));
+    if (batch == nullptr) break;
+    // Corrupt pages can decode into arrays with bad offsets; check before indexing.
+    ARROW_RETURN_NOT_OK(batch->ValidateFull());
+    ARROW_RETURN_NOT_OK(DecodeBatch(*batch, out));
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
+arrow::Result<std::vector<Action>> DecodeCheckpoint(std::shared_ptr<arrow::Buffer> bytes,
+                                                    std::string_view source) {
+  if (bytes == nullptr) {
+    return ProtocolError(std::string(source) + ": no checkpoint bytes");
+  }
+  std::vector<Action> actions;
+  arrow::Status status;
+  try {
+    status = DecodeParquet(std::move(bytes), &actions);
+  } catch (const std::exception& e) {
+    // The Arrow API reports through Status, but Thrift/parquet internals can still
+    // throw on corrupt metadata.
+    status = arrow::Status::IOError(e.what());
+  } catch (...) {
+    status = arrow::Status::UnknownError("unknown exception");
+  }
+  if (!status.ok()) {
+    return ProtocolError(std::string(source) +
+                         ": unreadable checkpoint: " + status.message());
+  }
+  return actions;
+}
+
+}  // namespace deltaline::delta
