@@ -26,6 +26,9 @@ TempDir::~TempDir() {
 namespace {
 
 arrow::Result<std::shared_ptr<arrow::Table>> Sorted(const arrow::Table& table) {
+  // Since Arrow 21 the sort/take kernels live in libarrow_compute and are only
+  // registered by Initialize() (idempotent); nothing else may have called it yet.
+  ARROW_RETURN_NOT_OK(arrow::compute::Initialize());
   std::vector<arrow::compute::SortKey> keys;
   for (const auto& field : table.schema()->fields()) {
     // Nested columns cannot be sort keys; the flat ones order the rows well enough.

@@ -194,6 +194,17 @@ arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::Load(LogStore& store,
   for (int64_t version = start; version <= target; ++version) {
     auto it = listing.commits.find(version);
     if (it == listing.commits.end()) {
+      // Below the earliest surviving commit, the gap is log cleanup after a newer
+      // checkpoint: the requested version is gone, not the log corrupt. A gap above
+      // it (or on the way to the latest version) is corruption.
+      bool cleaned_up = !listing.commits.empty() && version < listing.commits.begin()->first;
+      if (cleaned_up && (request.version || request.timestamp_ms)) {
+        return DeltaError(ErrorKind::kVersionNotFound,
+                          "version " + std::to_string(target) + " of '" + store.uri() +
+                              "' cannot be rebuilt: commit " + CommitFileName(version) +
+                              " was cleaned up (earliest commit " +
+                              std::to_string(listing.commits.begin()->first) + ")");
+      }
       return ProtocolError("table '" + store.uri() + "': commit " + CommitFileName(version) +
                            " is missing (versions must be contiguous up to " +
                            std::to_string(target) + ")");
@@ -290,6 +301,13 @@ arrow::Result<std::vector<CommitRecord>> ReadHistory(LogStore& store, int64_t li
       if (const auto* ci = std::get_if<CommitInfo>(&action)) record.info = *ci;
     }
     out.push_back(std::move(record));
+  }
+  // The same strictly increasing times time travel resolves against (oldest first),
+  // so that the timestamp history shows for a version loads that version.
+  int64_t previous = INT64_MIN;
+  for (auto it = out.rbegin(); it != out.rend(); ++it) {
+    if (previous != INT64_MIN && it->timestamp_ms <= previous) it->timestamp_ms = previous + 1;
+    previous = it->timestamp_ms;
   }
   return out;
 }

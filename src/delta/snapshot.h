@@ -27,7 +27,9 @@ struct SnapshotRequest {
 /// \brief One commit as `history` shows it.
 struct CommitRecord {
   int64_t version = 0;
-  int64_t timestamp_ms = 0;  ///< inCommitTimestamp, else commitInfo.timestamp, else mtime
+  /// inCommitTimestamp, else commitInfo.timestamp, else mtime; raised where needed to
+  /// be strictly increasing over the commits listed, as time travel sees them.
+  int64_t timestamp_ms = 0;
   std::optional<CommitInfo> info;
 };
 
