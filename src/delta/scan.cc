@@ -196,6 +196,8 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(
 
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
     LogStore& store, std::shared_ptr<const Snapshot> snapshot, const ScanOptions& options) {
+  // Casts need the compute kernels, which Arrow ≥ 21 registers only on request.
+  ARROW_RETURN_NOT_OK(arrow::compute::Initialize());
   std::shared_ptr<arrow::Schema> schema = snapshot->schema();
   if (!options.columns.empty()) {
     std::vector<std::shared_ptr<arrow::Field>> fields;

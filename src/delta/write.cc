@@ -187,6 +187,8 @@ arrow::Result<SaveMode> ParseSaveMode(const std::string& text) {
 arrow::Result<WriteResult> WriteBatches(LogStore& store, arrow::RecordBatchReader& input,
                                         const WriteOptions& options) {
   WriteResult result;
+  // Casts need the compute kernels, which Arrow ≥ 21 registers only on request.
+  ARROW_RETURN_NOT_OK(arrow::compute::Initialize());
   result.uri = store.uri();
   result.operation = "WRITE";
   std::shared_ptr<const Snapshot> snapshot;

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs the deltaline benchmarks (make bench): scripts/bench.sh [BUILD_DIR]
+#   P1  delta::WriteBatches vs bare parquet::arrow::FileWriter (same data, same files)
+#   P2  the same append through delta-rs write_deltalake
+#   P3  opening the latest snapshot of a 10 000-commit table vs delta-rs, fresh processes
+# Modest defaults finish in a few minutes on 2 cores; the full size is
+#   BENCH_ROWS=10M scripts/bench.sh build
+# Knobs (environment): BENCH_ROWS (2M), BENCH_REPEAT (5), BENCH_COMMITS (10000),
+# BENCH_INTERVAL (100), BENCH_RUNS (5), BENCH_DIR (BUILD_DIR/bench-work).
+# The P3 table is kept in BENCH_DIR and reused while it matches.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+build="$(cd "${1:-$root/build}" && pwd)"
+
+python="$(sed -n 's/^DELTALINE_PYTHON:FILEPATH=//p' "$build/CMakeCache.txt" 2>/dev/null || true)"
+[ -x "${python:-}" ] || python="$root/.venv/bin/python"
+"$python" -c 'import deltalake, pyarrow' || {
+  echo "bench: $python cannot import deltalake/pyarrow (run scripts/bootstrap.sh)" >&2; exit 1; }
+
+write_bench="$build/bench/deltaline_bench_write"
+open_bench="$build/bench/deltaline_bench_open"
+for bin in "$write_bench" "$open_bench"; do
+  [ -x "$bin" ] || { echo "bench: $bin missing (build with -DDELTALINE_BENCH=ON)" >&2; exit 1; }
+done
+
+work="${BENCH_DIR:-$build/bench-work}"
+mkdir -p "$work"
+rows="${BENCH_ROWS:-2M}"
+repeat="${BENCH_REPEAT:-5}"
+commits="${BENCH_COMMITS:-10000}"
+interval="${BENCH_INTERVAL:-100}"
+runs="${BENCH_RUNS:-5}"
+
+echo "== P1/P2: append $rows rows (deltaline vs bare Parquet vs delta-rs) =="
+"$write_bench" --rows "$rows" --repeat "$repeat" --dir "$work/write" \
+  --python "$python" --deltars-script "$root/bench/deltars_write.py"
+
+echo
+echo "== P3: open the latest snapshot of a $commits-commit table (checkpoint every $interval) =="
+table="$work/log-$commits-$interval"
+"$open_bench" build "$table" --commits "$commits" --interval "$interval"
+"$open_bench" run "$table" --runs "$runs" \
+  --python "$python" --deltars-script "$root/bench/deltars_open.py"
