@@ -172,13 +172,7 @@ arrow::Result<RunResult> RunDelta(
 
 // The Arrow writer properties DataFileWriter uses for Delta files.
 std::shared_ptr<parquet::ArrowWriterProperties> DeltaArrowProperties() {
-  return parquet::ArrowWriterProperties::Builder()
-      .coerce_timestamps(arrow::TimeUnit::MICRO)
-      ->disallow_truncated_timestamps()
-      ->disable_deprecated_int96_timestamps()
-      ->enable_compliant_nested_types()
-      ->set_use_threads(false)
-      ->build();
+  return delta::DataFileArrowWriterProperties();
 }
 
 arrow::Result<RunResult> RunBare(

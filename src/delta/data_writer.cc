@@ -341,6 +341,19 @@ class DataFileWriter::Impl {
   bool finished_ = false;
 };
 
+std::shared_ptr<parquet::ArrowWriterProperties> DataFileArrowWriterProperties() {
+  // Delta timestamps are INT64 microseconds; Spark misreads nanoseconds and INT96 is
+  // legacy. Time zone-aware timestamps get isAdjustedToUTC=true, naive ones false.
+  // Columns of a row group are encoded in parallel: compression dominates the cost.
+  return parquet::ArrowWriterProperties::Builder()
+      .coerce_timestamps(arrow::TimeUnit::MICRO)
+      ->disallow_truncated_timestamps()
+      ->disable_deprecated_int96_timestamps()
+      ->enable_compliant_nested_types()
+      ->set_use_threads(true)
+      ->build();
+}
+
 arrow::Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Make(
     std::shared_ptr<arrow::fs::FileSystem> fs, std::string root,
     std::shared_ptr<arrow::Schema> schema, DataWriterOptions options) {
@@ -355,15 +368,7 @@ arrow::Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Make(
   if (options.writer_properties == nullptr) {
     options.writer_properties = DefaultDataWriterProperties();
   }
-  // Delta timestamps are INT64 microseconds; Spark misreads nanoseconds and INT96 is
-  // legacy. Time zone-aware timestamps get isAdjustedToUTC=true, naive ones false.
-  auto arrow_properties = parquet::ArrowWriterProperties::Builder()
-                              .coerce_timestamps(arrow::TimeUnit::MICRO)
-                              ->disallow_truncated_timestamps()
-                              ->disable_deprecated_int96_timestamps()
-                              ->enable_compliant_nested_types()
-                              ->set_use_threads(false)
-                              ->build();
+  auto arrow_properties = DataFileArrowWriterProperties();
   // Refuse a schema Parquet cannot hold now, not at the first batch.
   std::shared_ptr<parquet::SchemaDescriptor> descriptor;
   ARROW_RETURN_NOT_OK(parquet::arrow::ToParquetSchema(

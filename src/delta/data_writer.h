@@ -43,6 +43,10 @@ struct DataWriterOptions {
 /// dictionary and statistics on, row groups of at most 1Mi rows, 1 MiB data pages.
 std::shared_ptr<parquet::WriterProperties> DefaultDataWriterProperties();
 
+/// \brief The Arrow-to-Parquet properties of every data file: microsecond INT64
+/// timestamps, compliant nested types, columns of a row group encoded in parallel.
+std::shared_ptr<parquet::ArrowWriterProperties> DataFileArrowWriterProperties();
+
 /// \brief Streams record batches into Parquet data files under a table root.
 ///
 /// Write(batch) … Finish(). Files get unique names
