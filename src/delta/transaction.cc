@@ -94,7 +94,8 @@ arrow::Status Transaction::CheckWinner(int64_t winner_version,
       }
     }
     if (const auto* rm = std::get_if<Remove>(&action)) {
-      if (!rm->data_change) continue;
+      // dataChange=false removes count too (as in Spark): a compaction that rewrote
+      // a file we removed or read would otherwise bring its rows back beside ours.
       if (our_removes.count(rm->path)) {
         return Conflict(ConflictKind::kConcurrentDeleteDelete,
                         "file '" + rm->path + "' was removed concurrently" + at);
@@ -187,7 +188,7 @@ arrow::Result<CommitResult> Transaction::Commit(const CommitRetryPolicy& policy)
       ARROW_RETURN_NOT_OK(CheckWinner(version, *winner));
       ++version;
     }
-    Backoff(policy, attempt);
+    if (attempt + 1 < max_attempts) Backoff(policy, attempt);
   }
   return Conflict(ConflictKind::kRetriesExhausted,
                   "gave up committing to '" + store_->uri() + "' after " +
