@@ -226,6 +226,12 @@ arrow::Result<std::unique_ptr<BatchSink>> MakeBatchSink(
     const std::string& format, std::shared_ptr<arrow::io::OutputStream> sink,
     const std::shared_ptr<arrow::Schema>& schema) {
   if (format == "csv") {
+    for (const auto& field : schema->fields()) {
+      if (arrow::is_nested(field->type()->id())) {
+        return InvalidInput("column '" + field->name() + "' is " + field->type()->ToString() +
+                            ", which CSV cannot hold; use --format jsonl or ipc, or --columns");
+      }
+    }
     ARROW_ASSIGN_OR_RAISE(auto writer, arrow::csv::MakeCSVWriter(sink, schema));
     return std::make_unique<WriterSink>(std::move(writer));
   }
