@@ -38,4 +38,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 # The wheel ships libarrow.so.NNNN only; CMake and the linker want libarrow.so.
 "$venv/bin/python" -c 'import pyarrow; pyarrow.create_library_symlinks()'
+
+# 3. The delta-spark jars for the Spark interop tests, from Maven Central into the venv.
+# Not fatal here: the build doesn't need them, and the Spark tests fetch again (and fail
+# with Maven's message) if they are still missing.
+"$here/fetch-spark-jars.sh" "$venv/spark-jars" >/dev/null ||
+  log "warning: could not fetch the delta-spark jars; the Spark interop tests will retry"
 log "ok"
