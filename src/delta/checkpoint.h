@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,5 +46,20 @@ arrow::Result<std::shared_ptr<arrow::Buffer>> EncodeCheckpoint(
 /// a null dataChange reads as false and null values in string maps are dropped.
 arrow::Result<std::vector<Action>> DecodeCheckpoint(std::shared_ptr<arrow::Buffer> bytes,
                                                     std::string_view source);
+
+/// \brief Receives the actions of one batch of checkpoint rows, in row order. It may
+/// move out of them; the vector is cleared before the next batch.
+using CheckpointBatchConsumer =
+    std::function<arrow::Status(std::vector<Action>& actions)>;
+
+/// \brief DecodeCheckpoint a batch of rows at a time, so that memory holds one
+/// decoded batch (`batch_rows` rows) instead of the whole file: `consume` sees every
+/// action, in row order, across its calls. Decoding errors are the same kProtocol
+/// errors as DecodeCheckpoint's; an error returned by `consume` stops decoding and is
+/// returned unchanged. Batches before a decoding error have already been consumed.
+arrow::Status DecodeCheckpointBatches(std::shared_ptr<arrow::Buffer> bytes,
+                                      std::string_view source,
+                                      const CheckpointBatchConsumer& consume,
+                                      int64_t batch_rows = 256);
 
 }  // namespace deltaline::delta

@@ -69,6 +69,9 @@ arrow::Result<Entries> EntriesOf(const ColumnRef& col, int64_t row) {
   if (entries->type_id() != arrow::Type::STRUCT || entries->num_fields() < 2) {
     return WrongType(col, "map<string, string>");
   }
+  // Most maps are empty (partitionValues of unpartitioned tables, tags): skip the
+  // field lookups and column names, which cost more than the rest of the row.
+  if (out.begin == out.end) return out;
   const auto& entry_struct = checked_cast<const arrow::StructArray&>(*entries);
   // Spark names the pair key/value; Arrow's default list-of-struct reading may not.
   auto key = entry_struct.GetFieldByName("key");

@@ -21,6 +21,11 @@ namespace {
 using ArrayPtr = std::shared_ptr<arrow::Array>;
 using TypePtr = std::shared_ptr<arrow::DataType>;
 
+// Data page size limit (uncompressed bytes); Parquet's default is 1 MiB.
+constexpr int64_t kCheckpointPageBytes = 64 * 1024;
+// Rows per write batch (Parquet's default 1024 would make stats pages ~350 KiB).
+constexpr int64_t kCheckpointWriteBatchRows = 128;
+
 }  // namespace
 
 namespace checkpoint_internal {
@@ -439,6 +444,17 @@ arrow::Result<std::shared_ptr<arrow::Buffer>> EncodeCheckpoint(
   auto props = parquet::WriterProperties::Builder()
                    .compression(parquet::Compression::SNAPPY)
                    ->enable_page_checksum()  // lets readers detect torn pages
+                   // Paths and stats are unique per file: a dictionary for them only
+                   // grows until it spills to plain pages, and every reader must
+                   // decode and hold it whole.
+                   ->disable_dictionary("add.path")
+                   ->disable_dictionary("add.stats")
+                   ->disable_dictionary("remove.path")
+                   // A reader holds one decompressed page per column it reads; small
+                   // pages keep that small without hurting compression much. The page
+                   // size is checked once per write batch, so that is bounded too.
+                   ->data_pagesize(kCheckpointPageBytes)
+                   ->write_batch_size(kCheckpointWriteBatchRows)
                    ->build();
   try {
     ARROW_ASSIGN_OR_RAISE(auto sink, arrow::io::BufferOutputStream::Create());

@@ -15,8 +15,10 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 #include <arrow/type.h>
+#include <parquet/file_reader.h>
 
 #include "delta/actions.h"
+#include "delta/checkpoint.h"
 
 namespace deltaline::delta::checkpoint_internal {
 
@@ -30,6 +32,28 @@ std::shared_ptr<arrow::Schema> CheckpointSchema();
 /// missing. Fails with Status::Invalid (not yet naming the file) on a null required
 /// field or a column of the wrong type. `batch` must have passed ValidateFull.
 arrow::Status DecodeBatch(const arrow::RecordBatch& batch, std::vector<Action>* out);
+
+/// \brief Decodes the checkpoint straight from Parquet's column readers when its
+/// layout is one they handle (checkpoint_leaves_internal.h: the action columns
+/// deltaline and Spark write, with JSON stats), handing `consume` the actions of
+/// about `batch_rows` rows at a time. Returns false, having read nothing, for any
+/// other layout (it fails only after taking the file): DecodeBatch over Arrow batches
+/// reads those. Same actions and errors as that path; decoding errors are
+/// Status::Invalid (not yet naming the file), and an error from `consume` is returned
+/// and also stored in `*consumer_status`.
+arrow::Result<bool> DecodeWithColumnReaders(parquet::ParquetFileReader& file,
+                                            int64_t batch_rows,
+                                            const CheckpointBatchConsumer& consume,
+                                            arrow::Status* consumer_status);
+
+/// \brief DecodeCheckpointBatches with the choice of decoder left to the caller:
+/// `allow_column_readers` false forces the Arrow path, so that tests can compare the
+/// two. `*used_column_readers` (if given) tells which one decoded.
+arrow::Status DecodeCheckpointWith(std::shared_ptr<arrow::Buffer> bytes,
+                                   std::string_view source,
+                                   const CheckpointBatchConsumer& consume,
+                                   int64_t batch_rows, bool allow_column_readers,
+                                   bool* used_column_readers);
 
 /// \brief One column of a decoded checkpoint batch, addressed by its dotted path
 /// ("add.deletionVector.offset") for error messages. `array` is null when the file

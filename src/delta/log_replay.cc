@@ -1,5 +1,8 @@
 #include "delta/log_replay.h"
 
+#include <type_traits>
+#include <utility>
+
 #include "delta/errors.h"
 
 namespace deltaline::delta {
@@ -12,33 +15,42 @@ std::string FileKey(const std::string& path,
 
 namespace {
 
+// Visits const actions (copied into the state) or movable ones (moved into it).
 struct Applier {
   TableState& state;
-  int64_t version;
   const std::string& source;
-  int protocols = 0;
-  int metadatas = 0;
+  VersionCounts& counts;
 
   arrow::Status operator()(const Protocol& p) {
-    if (++protocols > 1) return ProtocolError(source + ": more than one protocol action");
+    if (++counts.protocols > 1) {
+      return ProtocolError(source + ": more than one protocol action");
+    }
     state.protocol = p;
     return arrow::Status::OK();
   }
   arrow::Status operator()(const Metadata& m) {
-    if (++metadatas > 1) return ProtocolError(source + ": more than one metaData action");
+    if (++counts.metadatas > 1) {
+      return ProtocolError(source + ": more than one metaData action");
+    }
     state.metadata = m;
     return arrow::Status::OK();
   }
-  arrow::Status operator()(const Add& a) {
+  template <typename A>
+    requires std::is_same_v<std::remove_cvref_t<A>, Add>
+  arrow::Status operator()(A&& a) {
     std::string key = FileKey(a.path, a.deletion_vector);
     state.tombstones.erase(key);
-    state.files[key] = a;
+    // Checkpoints (ours, and Spark's mostly) list files in path order: hinting at the
+    // end makes those inserts constant time, and costs nothing when wrong.
+    state.files.insert_or_assign(state.files.end(), std::move(key), std::forward<A>(a));
     return arrow::Status::OK();
   }
-  arrow::Status operator()(const Remove& r) {
+  template <typename R>
+    requires std::is_same_v<std::remove_cvref_t<R>, Remove>
+  arrow::Status operator()(R&& r) {
     std::string key = FileKey(r.path, r.deletion_vector);
     state.files.erase(key);
-    state.tombstones[key] = r;
+    state.tombstones.insert_or_assign(std::move(key), std::forward<R>(r));
     return arrow::Status::OK();
   }
   arrow::Status operator()(const Txn& t) {
@@ -68,10 +80,24 @@ struct Applier {
 
 arrow::Status ApplyActions(TableState& state, const std::vector<Action>& actions,
                            int64_t version, const std::string& source) {
-  Applier applier{state, version, source};
+  VersionCounts counts;
+  Applier applier{state, source, counts};
   state.last_commit_timestamp.reset();
   for (const auto& action : actions) {
     ARROW_RETURN_NOT_OK(std::visit(applier, action));
+  }
+  state.version = version;
+  return arrow::Status::OK();
+}
+
+arrow::Status ApplyActionBatch(TableState& state, std::vector<Action>& actions,
+                               int64_t version, const std::string& source,
+                               VersionCounts& counts) {
+  Applier applier{state, source, counts};
+  // A version's timestamp comes from its own commitInfo, not an earlier version's.
+  if (state.version != version) state.last_commit_timestamp.reset();
+  for (auto& action : actions) {
+    ARROW_RETURN_NOT_OK(std::visit(applier, std::move(action)));
   }
   state.version = version;
   return arrow::Status::OK();

@@ -38,6 +38,21 @@ std::string FileKey(const std::string& path, const std::optional<DeletionVectorD
 arrow::Status ApplyActions(TableState& state, const std::vector<Action>& actions,
                            int64_t version, const std::string& source);
 
+/// \brief What the per-version checks have seen so far at one version.
+struct VersionCounts {
+  int protocols = 0;
+  int metadatas = 0;
+};
+
+/// \brief Applies one batch of a version whose actions arrive in several batches (a
+/// checkpoint decoded a row batch at a time, the parts of a multi-part checkpoint).
+/// Pass the same `counts` for every batch of the version, starting from `{}`, so the
+/// at-most-one checks span the batches. Moves out of `actions` instead of copying
+/// paths and stats; the vector is left with moved-from actions.
+arrow::Status ApplyActionBatch(TableState& state, std::vector<Action>& actions,
+                               int64_t version, const std::string& source,
+                               VersionCounts& counts);
+
 /// \brief The actions of a checkpoint for `state`: protocol, metaData, txns, domain
 /// metadata, live adds and the tombstones deleted at or after `min_tombstone_ms`.
 std::vector<Action> CheckpointActions(const TableState& state, int64_t min_tombstone_ms);

@@ -1,17 +1,20 @@
 #include "delta/log_store.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <random>
 
 #include <arrow/filesystem/localfs.h>
 #include <arrow/io/interfaces.h>
+#include <arrow/memory_pool.h>
 #include <arrow/util/uri.h>
 
 #include "delta/errors.h"
@@ -63,6 +66,79 @@ void FsyncDir(const std::string& dir) {
   }
 }
 
+int64_t MtimeMs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
+}
+
+// Lists `dir` with readdir, which yields names (and usually the entry type) without
+// touching the inodes, and stats only the entries at or after `start_at`: a long log
+// listed from a recent version costs a few getdents calls, not one stat per commit.
+arrow::Result<std::vector<LogFileInfo>> ListLocalDir(const std::string& dir,
+                                                     std::string_view start_at) {
+  std::vector<LogFileInfo> out;
+  std::unique_ptr<DIR, int (*)(DIR*)> handle(::opendir(dir.c_str()), &::closedir);
+  if (handle == nullptr) {
+    if (errno == ENOENT) return out;  // no `_delta_log/`: lists as empty
+    return ErrnoStatus("cannot list", dir);
+  }
+  std::vector<std::string> names;
+  while (true) {
+    errno = 0;
+    const dirent* entry = ::readdir(handle.get());
+    if (entry == nullptr) {
+      if (errno != 0) return ErrnoStatus("cannot list", dir);
+      break;
+    }
+    std::string_view name(entry->d_name);
+    if (name == "." || name == ".." || name < start_at) continue;
+    if (entry->d_type == DT_DIR) continue;  // sub-folders are not log files
+    names.emplace_back(name);
+  }
+  out.reserve(names.size());
+  const int dir_fd = ::dirfd(handle.get());
+  for (auto& name : names) {
+    struct stat st;
+    if (::fstatat(dir_fd, name.c_str(), &st, 0) != 0) {
+      // Deleted since readdir (log cleanup, a temporary file renamed away): a listing
+      // taken a moment later would not have shown it either.
+      if (errno == ENOENT) continue;
+      return ErrnoStatus("cannot stat", dir + "/" + name);
+    }
+    if (!S_ISREG(st.st_mode)) continue;
+    out.push_back({std::move(name), static_cast<int64_t>(st.st_size), MtimeMs(st)});
+  }
+  return out;
+}
+
+// A snapshot load reads a hundred small commits and a checkpoint: plain open/pread
+// is all it needs, without Arrow's file objects around them.
+arrow::Result<std::shared_ptr<arrow::Buffer>> ReadLocalFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("cannot open", path);
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return ErrnoStatus("cannot stat", path);
+  std::unique_ptr<arrow::Buffer> buffer;
+  ARROW_ASSIGN_OR_RAISE(buffer, arrow::AllocateBuffer(static_cast<int64_t>(st.st_size),
+                                                      arrow::system_memory_pool()));
+  int64_t done = 0;
+  while (done < buffer->size()) {
+    ssize_t n = ::pread(fd, buffer->mutable_data() + done,
+                        static_cast<size_t>(buffer->size() - done), done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus("cannot read", path);
+    if (n == 0) {
+      return arrow::Status::IOError("short read of '", path, "': ", done, " of ",
+                                    buffer->size(), " bytes");
+    }
+    done += n;
+  }
+  return std::shared_ptr<arrow::Buffer>(std::move(buffer));
+}
+
 }  // namespace
 
 FileSystemLogStore::FileSystemLogStore(std::shared_ptr<arrow::fs::FileSystem> fs,
@@ -105,22 +181,30 @@ std::string FileSystemLogStore::LogPath(std::string_view name) const {
   return root_ + "/" + std::string(kLogDir) + "/" + std::string(name);
 }
 
-arrow::Result<std::vector<LogFileInfo>> FileSystemLogStore::ListLog() {
-  arrow::fs::FileSelector selector;
-  selector.base_dir = root_ + "/" + std::string(kLogDir);
-  selector.allow_not_found = true;
-  selector.recursive = false;
-  ARROW_ASSIGN_OR_RAISE(auto infos, fs_->GetFileInfo(selector));
+arrow::Result<std::vector<LogFileInfo>> FileSystemLogStore::ListLogFrom(
+    std::string_view start_at) {
+  const std::string dir = root_ + "/" + std::string(kLogDir);
   std::vector<LogFileInfo> out;
-  out.reserve(infos.size());
-  for (const auto& info : infos) {
-    if (info.type() != arrow::fs::FileType::File) continue;
-    int64_t mtime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           info.mtime().time_since_epoch())
-                           .count();
-    out.push_back({info.base_name(), info.size(), mtime_ms});
+  if (local_) {
+    ARROW_ASSIGN_OR_RAISE(out, ListLocalDir(dir, start_at));
+  } else {
+    arrow::fs::FileSelector selector;
+    selector.base_dir = dir;
+    selector.allow_not_found = true;
+    selector.recursive = false;
+    ARROW_ASSIGN_OR_RAISE(auto infos, fs_->GetFileInfo(selector));
+    for (const auto& info : infos) {
+      if (info.type() != arrow::fs::FileType::File) continue;
+      std::string name = info.base_name();
+      if (name < start_at) continue;
+      int64_t mtime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             info.mtime().time_since_epoch())
+                             .count();
+      out.push_back({std::move(name), info.size(), mtime_ms});
+    }
   }
-  // Arrow promises no order; the contract is sorted by name (= by version).
+  // Neither readdir nor Arrow promises an order; the contract is sorted by name
+  // (= by version).
   std::sort(out.begin(), out.end(),
             [](const LogFileInfo& a, const LogFileInfo& b) { return a.name < b.name; });
   return out;
@@ -128,9 +212,18 @@ arrow::Result<std::vector<LogFileInfo>> FileSystemLogStore::ListLog() {
 
 arrow::Result<std::shared_ptr<arrow::Buffer>> FileSystemLogStore::ReadLog(
     std::string_view name) {
+  if (local_) return ReadLocalFile(LogPath(name));
   ARROW_ASSIGN_OR_RAISE(auto file, fs_->OpenInputFile(LogPath(name)));
   ARROW_ASSIGN_OR_RAISE(int64_t size, file->GetSize());
-  return file->ReadAt(0, size);
+  std::unique_ptr<arrow::Buffer> buffer;
+  ARROW_ASSIGN_OR_RAISE(buffer, arrow::AllocateBuffer(size, arrow::system_memory_pool()));
+  ARROW_ASSIGN_OR_RAISE(int64_t read, file->ReadAt(0, size, buffer->mutable_data()));
+  if (read != size) {
+    return arrow::Status::IOError("short read of '", LogPath(name), "': ", read, " of ",
+                                  size, " bytes");
+  }
+  ARROW_RETURN_NOT_OK(file->Close());
+  return std::shared_ptr<arrow::Buffer>(std::move(buffer));
 }
 
 arrow::Result<std::optional<LogFileInfo>> FileSystemLogStore::HeadLog(std::string_view name) {

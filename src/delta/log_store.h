@@ -23,9 +23,12 @@ struct LogFileInfo {
 /// \brief The only door through which the protocol core touches storage.
 ///
 /// Contracts every implementation must keep:
-/// - ListLog() returns the entries of `_delta_log/` (files only, no sub-folders)
-///   sorted by name ascending, whatever order the storage lists them in. A missing
-///   `_delta_log/` lists as empty.
+/// - ListLogFrom(start_at) returns the entries of `_delta_log/` (files only, no
+///   sub-folders) whose names are >= `start_at` (byte-wise), sorted by name
+///   ascending, whatever order the storage lists them in. A missing `_delta_log/`
+///   lists as empty. Listing from a version's zero-padded name skips the older log
+///   without touching it, so an implementation should not fetch the metadata (size,
+///   mtime) of entries below `start_at`: on local disk that is one stat per file.
 /// - PutIfAbsent() creates a file atomically and only if no file of that name
 ///   exists. If one does, it fails with arrow::StatusCode::AlreadyExists and leaves
 ///   the existing file untouched: it never replaces. Readers never observe a
@@ -38,7 +41,10 @@ class LogStore {
  public:
   virtual ~LogStore() = default;
 
-  virtual arrow::Result<std::vector<LogFileInfo>> ListLog() = 0;
+  virtual arrow::Result<std::vector<LogFileInfo>> ListLogFrom(
+      std::string_view start_at) = 0;
+  /// \brief The whole of `_delta_log/`, sorted by name (ListLogFrom("")).
+  arrow::Result<std::vector<LogFileInfo>> ListLog() { return ListLogFrom({}); }
   virtual arrow::Result<std::shared_ptr<arrow::Buffer>> ReadLog(std::string_view name) = 0;
   virtual arrow::Result<std::optional<LogFileInfo>> HeadLog(std::string_view name) = 0;
   virtual arrow::Status PutIfAbsent(std::string_view name, std::string_view content) = 0;
@@ -57,6 +63,9 @@ class LogStore {
 /// PutIfAbsent writes a temporary file, fsyncs it and link()s it to the target
 /// (link fails with EEXIST instead of replacing). Other filesystems have no
 /// put-if-absent primitive in Arrow yet: PutIfAbsent returns NotImplemented there.
+/// ReadLog buffers come from arrow::system_memory_pool(): they are short-lived, and
+/// Arrow's default pool (mimalloc in the pyarrow wheels) would keep its arenas
+/// resident for the rest of the process.
 class FileSystemLogStore : public LogStore {
  public:
   /// \brief `uri` is a local path or a URI Arrow understands (`file://…`).
@@ -64,7 +73,8 @@ class FileSystemLogStore : public LogStore {
   static std::unique_ptr<FileSystemLogStore> Make(std::shared_ptr<arrow::fs::FileSystem> fs,
                                                   std::string root, std::string uri);
 
-  arrow::Result<std::vector<LogFileInfo>> ListLog() override;
+  /// On local disk: readdir for the names, then one stat per entry >= start_at.
+  arrow::Result<std::vector<LogFileInfo>> ListLogFrom(std::string_view start_at) override;
   arrow::Result<std::shared_ptr<arrow::Buffer>> ReadLog(std::string_view name) override;
   arrow::Result<std::optional<LogFileInfo>> HeadLog(std::string_view name) override;
   arrow::Status PutIfAbsent(std::string_view name, std::string_view content) override;

@@ -118,6 +118,41 @@ std::string LastCheckpointNote(LogStore& store) {
          ", whose checkpoint is missing or incomplete)";
 }
 
+// The version `_last_checkpoint` names, if the hint is there and readable. The
+// checkpoint itself may be missing or incomplete: the caller checks the listing.
+std::optional<int64_t> HintedCheckpointVersion(LogStore& store) {
+  auto bytes = store.ReadLog(kLastCheckpointName);
+  if (!bytes.ok()) return std::nullopt;  // absent (or unreadable): no hint
+  auto hint = ParseLastCheckpoint(
+      std::string_view(reinterpret_cast<const char*>((*bytes)->data()),
+                       static_cast<size_t>((*bytes)->size())));
+  if (!hint.ok() || hint->version < 0) return std::nullopt;
+  return hint->version;
+}
+
+// "00000000000000000042": every log file of version 42 and later sorts at or after it.
+std::string VersionPrefix(int64_t version) {
+  std::string name = CommitFileName(version);
+  return name.substr(0, name.find('.'));
+}
+
+arrow::Status ReplayCheckpoint(LogStore& store, const CheckpointCandidate& candidate,
+                               TableState& state) {
+  VersionCounts counts;  // one protocol and one metaData across all parts
+  for (const auto& name : candidate.names) {
+    const std::string source = std::string(kLogDir) + "/" + name;
+    ARROW_ASSIGN_OR_RAISE(auto bytes, store.ReadLog(name));
+    // Each part holds a slice of one state; replaying them in turn rebuilds it. Batch
+    // by batch, so that memory holds the state and one decoded batch, not the file's
+    // actions as well.
+    ARROW_RETURN_NOT_OK(DecodeCheckpointBatches(
+        std::move(bytes), source, [&](std::vector<Action>& actions) {
+          return ApplyActionBatch(state, actions, candidate.version, source, counts);
+        }));
+  }
+  return arrow::Status::OK();
+}
+
 }  // namespace
 
 arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::Load(LogStore& store,
@@ -125,8 +160,31 @@ arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::Load(LogStore& store,
   if (request.version && request.timestamp_ms) {
     return InvalidInput("give a version or a timestamp, not both");
   }
+  // A long log need not be listed whole: the newest checkpoint at or below the
+  // target and the commits after it are all at or after the version the hint names,
+  // and so is any newer checkpoint written since. Time travel by timestamp reads
+  // every commit's time, so it lists everything.
+  if (!request.timestamp_ms) {
+    std::optional<int64_t> hinted = HintedCheckpointVersion(store);
+    if (hinted && (!request.version || *request.version >= *hinted)) {
+      auto files = store.ListLogFrom(VersionPrefix(*hinted));
+      if (files.ok()) {
+        auto loaded = LoadListed(store, request, *files, /*partial=*/true);
+        // The hint is only a hint: when its part of the log cannot decide, or anything
+        // went wrong, the whole log decides (and words the error).
+        if (loaded.ok() && *loaded != nullptr) return loaded;
+      }
+    }
+  }
   ARROW_ASSIGN_OR_RAISE(auto files, store.ListLog());
+  return LoadListed(store, request, files, /*partial=*/false);
+}
+
+arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::LoadListed(
+    LogStore& store, const SnapshotRequest& request,
+    const std::vector<LogFileInfo>& files, bool partial) {
   LogListing listing = Classify(files);
+  if (partial && listing.checkpoints.empty()) return nullptr;
   if (listing.commits.empty() && listing.checkpoints.empty()) {
     if (listing.has_v2_checkpoint) {
       return UnsupportedFeature("v2Checkpoint", "table '" + store.uri() +
@@ -153,21 +211,18 @@ arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::Load(LogStore& store,
     ARROW_ASSIGN_OR_RAISE(target, ResolveTimestamp(store, listing, *request.timestamp_ms));
   }
 
+  auto cp = listing.checkpoints.upper_bound(target);
+  // A partial listing holds every checkpoint from its start on, so if it has one at
+  // or below the target, it has the newest one, the one the whole log would pick.
+  if (partial && cp == listing.checkpoints.begin()) return nullptr;
+
   auto snapshot = std::shared_ptr<Snapshot>(new Snapshot());
   TableState& state = snapshot->state_;
   int64_t start = 0;
-  auto cp = listing.checkpoints.upper_bound(target);
   if (cp != listing.checkpoints.begin()) {
     --cp;
     const CheckpointCandidate& candidate = cp->second;
-    for (const auto& name : candidate.names) {
-      ARROW_ASSIGN_OR_RAISE(auto bytes, store.ReadLog(name));
-      ARROW_ASSIGN_OR_RAISE(auto actions,
-                            DecodeCheckpoint(bytes, std::string(kLogDir) + "/" + name));
-      // Each part holds a slice of one state; replaying them in turn rebuilds it.
-      ARROW_RETURN_NOT_OK(ApplyActions(state, actions, candidate.version,
-                                       std::string(kLogDir) + "/" + name));
-    }
+    ARROW_RETURN_NOT_OK(ReplayCheckpoint(store, candidate, state));
     snapshot->checkpoint_version_ = candidate.version;
     start = candidate.version + 1;
   }
@@ -210,9 +265,10 @@ arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::Load(LogStore& store,
                            std::to_string(target) + ")");
     }
     ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommitFile(store, it->second));
-    ARROW_RETURN_NOT_OK(ApplyActions(state, actions, version,
-                                     std::string(kLogDir) + "/" + it->second.name));
     commit_ts = CommitTimestamp(actions, it->second.modification_time_ms);
+    VersionCounts counts;
+    ARROW_RETURN_NOT_OK(ApplyActionBatch(
+        state, actions, version, std::string(kLogDir) + "/" + it->second.name, counts));
   }
   state.version = target;
 

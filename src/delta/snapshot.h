@@ -38,7 +38,10 @@ struct CommitRecord {
 class Snapshot {
  public:
   /// \brief Lists the log, picks the newest complete checkpoint at or below the
-  /// target version, and replays the commits after it.
+  /// target version, and replays the commits after it. When `_last_checkpoint` names
+  /// a version at or below the target (and no timestamp is asked for), the log is
+  /// listed from that version on; if that part holds no complete checkpoint at or
+  /// below the target, or loading from it fails, the whole log is listed instead.
   ///
   /// Errors: kTableNotFound (no log), kVersionNotFound (version/timestamp outside
   /// the log that survives), kProtocol (a gap in the versions, malformed or
@@ -73,6 +76,13 @@ class Snapshot {
 
  private:
   Snapshot() = default;
+  /// Load from one listing of the log. With `partial`, `files` is the log from some
+  /// version on; returns nullptr when it holds no complete checkpoint at or below
+  /// the target (only the whole log can decide then).
+  static arrow::Result<std::shared_ptr<const Snapshot>> LoadListed(
+      LogStore& store, const SnapshotRequest& request,
+      const std::vector<LogFileInfo>& files, bool partial);
+
   TableState state_;
   std::shared_ptr<arrow::Schema> schema_;
   int64_t timestamp_ms_ = 0;

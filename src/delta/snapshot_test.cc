@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "delta/action_json.h"
+#include "delta/checkpoint.h"
 #include "delta/errors.h"
 #include "delta/filenames.h"
 #include "delta/scan.h"
@@ -323,6 +324,71 @@ TEST(SnapshotCheckpoint, CleanedUpCommitsBeforeCheckpoint) {
   ASSERT_OK_AND_ASSIGN(auto history, ReadHistory(*store));
   ASSERT_EQ(history.size(), 5u);  // commits 20..24
   EXPECT_EQ(history.back().version, 20);
+}
+
+// The hint only narrows the listing: a stale one, one ahead of the log and one that
+// names a missing checkpoint all load what the whole log says.
+TEST(SnapshotCheckpoint, LastCheckpointHintOnlyNarrowsTheListing) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto store, FileSystemLogStore::Open(dir.str()));
+  BuildTable(*store, 24);  // checkpoints at 10 and 20; the hint names 20
+  ASSERT_OK_AND_ASSIGN(auto expected, ReadAt(*store, std::nullopt));
+  ASSERT_OK_AND_ASSIGN(auto expected_v15, ReadAt(*store, 15));
+  for (int64_t hinted : {20, 10, 15, 99}) {
+    SCOPED_TRACE("hint " + std::to_string(hinted));
+    LastCheckpointHint hint;
+    hint.version = hinted;
+    ASSERT_OK(store->PutReplace(kLastCheckpointName, SerializeLastCheckpoint(hint)));
+    ASSERT_OK_AND_ASSIGN(auto latest, LoadAt(*store, std::nullopt));
+    EXPECT_EQ(latest->version(), 24);
+    EXPECT_EQ(latest->checkpoint_version(), 20);  // newer than a stale hint
+    ASSERT_OK_AND_ASSIGN(auto rows, ReadSnapshot(*store, latest));
+    EXPECT_TRUE(TablesEqualUnordered(*expected, *rows));
+    ASSERT_OK_AND_ASSIGN(auto v15, LoadAt(*store, 15));
+    EXPECT_EQ(v15->checkpoint_version(), 10);
+    ASSERT_OK_AND_ASSIGN(auto v15_rows, ReadSnapshot(*store, v15));
+    EXPECT_TRUE(TablesEqualUnordered(*expected_v15, *v15_rows));
+    ASSERT_OK_AND_ASSIGN(auto v5, LoadAt(*store, 5));
+    EXPECT_FALSE(v5->checkpoint_version().has_value());
+  }
+  // A missing newest checkpoint: the hint's part of the log has none, the whole log
+  // still has the one at 10.
+  ASSERT_TRUE(fs::remove(dir.path() / "_delta_log" / CheckpointFileName(20)));
+  LastCheckpointHint hint;
+  hint.version = 20;
+  ASSERT_OK(store->PutReplace(kLastCheckpointName, SerializeLastCheckpoint(hint)));
+  ASSERT_OK_AND_ASSIGN(auto latest, LoadAt(*store, std::nullopt));
+  EXPECT_EQ(latest->checkpoint_version(), 10);
+  ASSERT_OK_AND_ASSIGN(auto rows, ReadSnapshot(*store, latest));
+  EXPECT_TRUE(TablesEqualUnordered(*expected, *rows));
+}
+
+TEST(LogStoreTest, ListsFromANameSortedFilesOnly) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto store, FileSystemLogStore::Open(dir.str()));
+  ASSERT_OK_AND_ASSIGN(auto none, store->ListLogFrom(""));
+  EXPECT_TRUE(none.empty());  // no _delta_log/ yet
+  for (int64_t version : {3, 1, 12, 0, 2}) {
+    ASSERT_OK(store->PutIfAbsent(CommitFileName(version), "{}\n"));
+  }
+  ASSERT_OK(store->PutReplace(kLastCheckpointName, "{}"));
+  fs::create_directories(dir.path() / "_delta_log" / "_sidecars");
+  auto names = [](const std::vector<LogFileInfo>& files) {
+    std::vector<std::string> out;
+    for (const auto& file : files) out.push_back(file.name);
+    return out;
+  };
+  ASSERT_OK_AND_ASSIGN(auto all, store->ListLog());
+  EXPECT_EQ(names(all), (std::vector<std::string>{CommitFileName(0), CommitFileName(1),
+                                                  CommitFileName(2), CommitFileName(3),
+                                                  CommitFileName(12),
+                                                  std::string(kLastCheckpointName)}));
+  EXPECT_EQ(all.front().size, 3);
+  EXPECT_GT(all.front().modification_time_ms, 0);
+  ASSERT_OK_AND_ASSIGN(auto from_two, store->ListLogFrom("00000000000000000002"));
+  EXPECT_EQ(names(from_two), (std::vector<std::string>{
+                                 CommitFileName(2), CommitFileName(3), CommitFileName(12),
+                                 std::string(kLastCheckpointName)}));
 }
 
 }  // namespace
