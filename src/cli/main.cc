@@ -10,6 +10,7 @@
 
 #include "cli/inspect.h"
 #include "cli/io_formats.h"
+#include "cli/read_filter.h"
 #include "delta/errors.h"
 #include "delta/scan.h"
 #include "delta/snapshot.h"
@@ -93,6 +94,7 @@ arrow::Status RunWrite(const WriteArgs& args) {
 struct ReadArgs {
   std::string table, columns, format = "csv", output, timestamp;
   int64_t version = -1, limit = -1;
+  ReadFilterArgs filter;
 };
 
 arrow::Result<std::shared_ptr<const delta::Snapshot>> LoadSnapshot(delta::LogStore& store,
@@ -121,6 +123,8 @@ arrow::Status RunRead(const ReadArgs& args) {
       }
     }
   }
+  delta::ScanMetrics metrics;
+  ARROW_RETURN_NOT_OK(ApplyReadFilter(args.filter, *snapshot, &scan, &metrics));
   ARROW_ASSIGN_OR_RAISE(auto reader, delta::ScanSnapshot(*store, snapshot, scan));
   std::shared_ptr<arrow::io::OutputStream> sink;
   if (args.output.empty() || args.output == "-") {
@@ -138,7 +142,9 @@ arrow::Status RunRead(const ReadArgs& args) {
     if (remaining > 0) remaining -= batch->num_rows();
   }
   ARROW_RETURN_NOT_OK(out->Close());
-  return sink->Close();
+  ARROW_RETURN_NOT_OK(sink->Close());
+  ReportScanMetrics(args.filter, metrics);
+  return arrow::Status::OK();
 }
 
 arrow::Status RunDescribe(const std::string& table, int64_t version, bool json) {
@@ -218,6 +224,7 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"csv", "jsonl", "ipc"}));
   read_cmd->add_option("--limit", read.limit, "At most N rows");
   read_cmd->add_option("--output", read.output, "Output file (default standard output)");
+  AddReadFilterOptions(*read_cmd, read.filter);
 
   std::string describe_table;
   int64_t describe_version = -1;

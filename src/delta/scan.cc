@@ -8,6 +8,8 @@
 #include <parquet/exception.h>
 
 #include "delta/errors.h"
+#include "delta/predicate.h"
+#include "delta/skipping.h"
 
 namespace deltaline::delta {
 namespace {
@@ -29,15 +31,28 @@ std::string DataFilePath(const LogStore& store, const std::string& path) {
 
 class SnapshotReader : public arrow::RecordBatchReader {
  public:
+  /// `schema` is what is read: the output columns first, then the columns only the
+  /// filter needs. `filter` is bound to `schema`.
   SnapshotReader(LogStore& store, std::shared_ptr<const Snapshot> snapshot,
-                 std::shared_ptr<arrow::Schema> schema, int64_t batch_size)
+                 std::vector<Add> files, std::shared_ptr<arrow::Schema> schema,
+                 int output_columns, std::optional<arrow::compute::Expression> filter,
+                 int64_t batch_size, ScanMetrics* metrics)
       : store_(store),
         snapshot_(std::move(snapshot)),
-        files_(snapshot_->files()),
+        files_(std::move(files)),
         schema_(std::move(schema)),
-        batch_size_(batch_size) {}
+        output_columns_(output_columns),
+        filter_(std::move(filter)),
+        batch_size_(batch_size),
+        metrics_(metrics) {
+    output_schema_ = output_columns_ == schema_->num_fields()
+                         ? schema_
+                         : arrow::schema(arrow::FieldVector(
+                               schema_->fields().begin(),
+                               schema_->fields().begin() + output_columns_));
+  }
 
-  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
+  std::shared_ptr<arrow::Schema> schema() const override { return output_schema_; }
 
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
     while (true) {
@@ -45,7 +60,13 @@ class SnapshotReader : public arrow::RecordBatchReader {
         std::shared_ptr<arrow::RecordBatch> batch;
         ARROW_RETURN_NOT_OK(current_->ReadNext(&batch));
         if (batch) {
-          ARROW_ASSIGN_OR_RAISE(*out, Conform(*batch));
+          ARROW_ASSIGN_OR_RAISE(auto conformed, Conform(*batch));
+          if (metrics_) metrics_->rows_read += conformed->num_rows();
+          ARROW_ASSIGN_OR_RAISE(conformed, Filter(std::move(conformed)));
+          // A batch the filter emptied is not worth a caller's round trip.
+          if (conformed->num_rows() == 0) continue;
+          if (metrics_) metrics_->rows_returned += conformed->num_rows();
+          *out = Project(std::move(conformed));
           return arrow::Status::OK();
         }
         current_.reset();
@@ -60,10 +81,35 @@ class SnapshotReader : public arrow::RecordBatchReader {
   }
 
  private:
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> Filter(
+      std::shared_ptr<arrow::RecordBatch> batch) const {
+    if (!filter_) return batch;
+    ARROW_ASSIGN_OR_RAISE(auto mask, arrow::compute::ExecuteScalarExpression(
+                                         *filter_, arrow::compute::ExecBatch(*batch)));
+    if (mask.is_scalar()) {
+      const auto& keep = static_cast<const arrow::BooleanScalar&>(*mask.scalar());
+      return keep.is_valid && keep.value ? batch : batch->Slice(0, 0);
+    }
+    // The default FilterOptions drop rows where the predicate is null (SQL WHERE).
+    ARROW_ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(batch, mask));
+    return filtered.record_batch();
+  }
+
+  std::shared_ptr<arrow::RecordBatch> Project(std::shared_ptr<arrow::RecordBatch> batch) const {
+    if (output_columns_ == batch->num_columns()) return batch;
+    std::vector<std::shared_ptr<arrow::Array>> columns(
+        batch->columns().begin(), batch->columns().begin() + output_columns_);
+    return arrow::RecordBatch::Make(output_schema_, batch->num_rows(), std::move(columns));
+  }
+
   arrow::Status OpenFile(const Add& add) {
     if (add.deletion_vector) {
       return UnsupportedFeature("deletionVectors",
                                 "file '" + add.path + "' has a deletion vector");
+    }
+    if (metrics_) {
+      ++metrics_->files_read;
+      metrics_->bytes_read += add.size;
     }
     const std::string path = DataFilePath(store_, add.path);
     auto opened = store_.filesystem()->OpenInputFile(path);
@@ -163,7 +209,11 @@ class SnapshotReader : public arrow::RecordBatchReader {
   std::shared_ptr<const Snapshot> snapshot_;
   std::vector<Add> files_;
   std::shared_ptr<arrow::Schema> schema_;
+  int output_columns_;
+  std::shared_ptr<arrow::Schema> output_schema_;
+  std::optional<arrow::compute::Expression> filter_;
   int64_t batch_size_;
+  ScanMetrics* metrics_;
   size_t file_idx_ = 0;
   std::unique_ptr<parquet::arrow::FileReader> parquet_;
   std::shared_ptr<arrow::RecordBatchReader> current_;
@@ -211,8 +261,48 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
     }
     schema = arrow::schema(fields);
   }
-  return std::make_shared<SnapshotReader>(store, std::move(snapshot), std::move(schema),
-                                          options.batch_size);
+  const int output_columns = schema->num_fields();
+  std::vector<Add> files = snapshot->files();
+  std::optional<arrow::compute::Expression> filter;
+  ScanMetrics unused_metrics;
+  ScanMetrics& metrics = options.metrics ? *options.metrics : unused_metrics;
+  metrics = ScanMetrics{};
+  metrics.files_considered = static_cast<int64_t>(files.size());
+  if (options.filter) {
+    // Columns only the filter needs are read too, after the output ones.
+    std::vector<std::shared_ptr<arrow::Field>> fields = schema->fields();
+    for (const auto& name : PredicateColumns(*options.filter, *snapshot->schema())) {
+      if (schema->GetFieldIndex(name) < 0) fields.push_back(snapshot->schema()->GetFieldByName(name));
+    }
+    schema = arrow::schema(std::move(fields));
+    auto rebound = options.filter->Bind(*schema);
+    if (!rebound.ok()) {
+      return InvalidInput("scan filter " + options.filter->ToString() +
+                          " does not apply to table '" + store.uri() +
+                          "': " + rebound.status().message());
+    }
+    filter = *std::move(rebound);
+    if (options.skip_files) {
+      ARROW_ASSIGN_OR_RAISE(auto pruner,
+                            FilePruner::Make(*options.filter, snapshot->schema(),
+                                             snapshot->partition_columns()));
+      std::vector<Add> kept;
+      for (auto& add : files) {
+        ARROW_ASSIGN_OR_RAISE(auto verdict, pruner->Evaluate(add));
+        if (verdict.match != FileMatch::kNone) {
+          kept.push_back(std::move(add));
+        } else if (verdict.reason == SkipReason::kPartition) {
+          ++metrics.files_skipped_by_partition;
+        } else {
+          ++metrics.files_skipped_by_stats;
+        }
+      }
+      files = std::move(kept);
+    }
+  }
+  return std::make_shared<SnapshotReader>(store, std::move(snapshot), std::move(files),
+                                          std::move(schema), output_columns, std::move(filter),
+                                          options.batch_size, options.metrics);
 }
 
 arrow::Result<std::shared_ptr<arrow::Table>> ReadSnapshot(LogStore& store,

@@ -1,0 +1,1 @@
+name IN ('a', 'b', NULL)

@@ -1,0 +1,1 @@
+name IS NOT NULL OR flag

@@ -1,0 +1,1 @@
+NOT (x BETWEEN -1.5 AND 2e3)

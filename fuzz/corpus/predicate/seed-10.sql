@@ -1,0 +1,1 @@
+`weird name` <> 7 and "amount" = 12.50

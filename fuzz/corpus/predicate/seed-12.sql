@@ -1,0 +1,1 @@
+((small = -3)) OR (id = NULL)

@@ -1,0 +1,1 @@
+amount NOT BETWEEN 0.01 AND 99.99
