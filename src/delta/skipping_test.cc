@@ -138,6 +138,22 @@ TEST_F(SkippingTest, EveryConstructPrunesSoundly) {
   EXPECT_EQ(ScanBothWays("name = 'n00042000'").metrics.files_read, 1);
 }
 
+TEST_F(SkippingTest, FilterOnColumnsNotReturned) {
+  ScanMetrics metrics;
+  ScanOptions options;
+  options.columns = {"name"};
+  options.filter = ParsePredicate("id BETWEEN 7000 AND 7002 AND tag IS NOT NULL",
+                                  *snapshot_->schema()).ValueOrDie();
+  options.metrics = &metrics;
+  ASSERT_OK_AND_ASSIGN(auto table, ReadSnapshot(*store_, snapshot_, options));
+  // 7000 is a multiple of 7: its tag is null.
+  ASSERT_EQ(table->schema()->ToString(), arrow::schema({arrow::field("name", arrow::utf8())})->ToString());
+  ASSERT_EQ(table->num_rows(), 2);
+  EXPECT_EQ(metrics.files_read, 1);
+  EXPECT_EQ(metrics.rows_read, kRowsPerFile);
+  EXPECT_EQ(metrics.rows_returned, 2);
+}
+
 TEST_F(SkippingTest, MillisecondTimestampStatsDoNotHideRows) {
   // File 0's last row is at …000 + 999 * 1000 + 999 µs; its max stat is truncated to
   // the millisecond. Asking for rows after that millisecond must still find it.
