@@ -11,6 +11,7 @@
 #include "cli/inspect.h"
 #include "cli/io_formats.h"
 #include "cli/read_filter.h"
+#include "cli/targeted_cmds.h"
 #include "delta/errors.h"
 #include "delta/scan.h"
 #include "delta/snapshot.h"
@@ -59,6 +60,7 @@ struct WriteArgs {
   std::string table, input, input_format, mode = "error";
   std::vector<std::string> properties, metadata;
   bool json = false;
+  PartitionWriteArgs partition;
 };
 
 arrow::Status RunWrite(const WriteArgs& args) {
@@ -71,6 +73,7 @@ arrow::Status RunWrite(const WriteArgs& args) {
   if (auto existing = delta::Snapshot::Load(*store); existing.ok()) {
     types = (*existing)->schema();
   }
+  ARROW_RETURN_NOT_OK(ApplyPartitionWriteArgs(args.partition, types, &options));
   ARROW_ASSIGN_OR_RAISE(auto input, OpenInput(args.input, args.input_format, types));
   ARROW_ASSIGN_OR_RAISE(auto result, delta::WriteBatches(*store, *input, options));
   nlohmann::json out = {{"table", result.uri},         {"version", result.version},
@@ -78,6 +81,9 @@ arrow::Status RunWrite(const WriteArgs& args) {
                         {"filesAdded", result.files_added}, {"rowsAdded", result.rows_added},
                         {"bytesAdded", result.bytes_added}, {"filesRemoved", result.files_removed},
                         {"checkpoint", result.checkpoint_written}};
+  out["rowsRemoved"] = result.rows_removed;
+  out["rowsCopied"] = result.rows_copied;
+  out["partitions"] = PartitionsJson(result);
   if (args.json) {
     PrintJson(out);
   } else if (result.committed) {
@@ -212,6 +218,10 @@ int Main(int argc, char** argv) {
   write_cmd->add_option("--property", write.properties, "Table property KEY=VALUE (new tables)");
   write_cmd->add_option("--metadata", write.metadata, "Commit user metadata KEY=VALUE");
   write_cmd->add_flag("--json", write.json, "Print the write result as JSON");
+  AddPartitionWriteOptions(write_cmd, &write.partition);
+
+  DeleteArgs del;
+  auto* delete_cmd = AddDeleteCommand(app, &del);
 
   ReadArgs read;
   auto* read_cmd = app.add_subcommand("read", "Read a table (or an old version of it)");
@@ -255,6 +265,7 @@ int Main(int argc, char** argv) {
   }
   if (*write_cmd) return Report(RunWrite(write));
   if (*read_cmd) return Report(RunRead(read));
+  if (*delete_cmd) return Report(RunDelete(del));
   if (*describe_cmd) return Report(RunDescribe(describe_table, describe_version, describe_json));
   if (*history_cmd) return Report(RunHistory(history_table, history_limit, history_json));
   if (*checkpoint_cmd) return Report(RunCheckpoint(checkpoint_table, checkpoint_json));

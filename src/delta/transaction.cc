@@ -11,6 +11,7 @@
 #include "delta/checkpoint.h"
 #include "delta/clock.h"
 #include "delta/errors.h"
+#include "delta/file_predicate.h"
 #include "delta/filenames.h"
 #include "delta/table_config.h"
 #include "delta/table_features.h"
@@ -53,8 +54,14 @@ void Transaction::SetAppTransaction(std::string app_id, int64_t version) {
   app_txn_ = Txn{std::move(app_id), version, NowMs()};
 }
 
+void Transaction::SetReadPredicate(arrow::compute::Expression predicate,
+                                   std::shared_ptr<arrow::Schema> schema) {
+  read_predicate_ = std::move(predicate);
+  read_schema_ = std::move(schema);
+}
+
 bool Transaction::IsBlindAppend() const {
-  if (read_whole_table_) return false;
+  if (read_whole_table_ || read_predicate_) return false;
   for (const auto& action : actions_) {
     if (std::holds_alternative<Remove>(action) || std::holds_alternative<Metadata>(action) ||
         std::holds_alternative<Protocol>(action)) {
@@ -100,6 +107,11 @@ arrow::Status Transaction::CheckWinner(int64_t winner_version,
         return Conflict(ConflictKind::kConcurrentDeleteDelete,
                         "file '" + rm->path + "' was removed concurrently" + at);
       }
+      if (read_files_.count(rm->path)) {
+        return Conflict(ConflictKind::kConcurrentDeleteRead,
+                        "file '" + rm->path + "', which this transaction read, was removed" +
+                            at);
+      }
       if (read_whole_table_ && read_snapshot_ &&
           read_snapshot_->state().files.count(FileKey(rm->path, rm->deletion_vector))) {
         return Conflict(ConflictKind::kConcurrentDeleteRead,
@@ -109,12 +121,24 @@ arrow::Status Transaction::CheckWinner(int64_t winner_version,
     }
     if (const auto* add = std::get_if<Add>(&action)) {
       if (!add->data_change) continue;
-      bool should_have_read = read_whole_table_ || we_change_metadata;
       bool tolerated = isolation_ == IsolationLevel::kWriteSerializable && winner_blind &&
                        !we_change_metadata;
-      if (should_have_read && !tolerated) {
+      if (tolerated) continue;
+      if (read_whole_table_ || we_change_metadata) {
         return Conflict(ConflictKind::kConcurrentAppend,
                         "files were added concurrently to data this transaction read" + at);
+      }
+      if (read_predicate_ && read_snapshot_) {
+        auto match = MatchPartitionValues(*read_predicate_, *read_schema_,
+                                          read_snapshot_->partition_columns(),
+                                          add->partition_values);
+        // A file we cannot judge is one the predicate could match.
+        if (!match.ok() || *match != PartitionMatch::kNone) {
+          return Conflict(ConflictKind::kConcurrentAppend,
+                          "file '" + add->path + "' was added concurrently where this " +
+                              "transaction's predicate " + read_predicate_->ToString() +
+                              " reads" + at);
+        }
       }
     }
   }

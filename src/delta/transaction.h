@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include <arrow/compute/expression.h>
 #include <arrow/result.h>
 
 #include "delta/actions.h"
@@ -66,6 +68,16 @@ class Transaction {
   void SetUserMetadata(StringMap metadata) { user_metadata_ = std::move(metadata); }
   /// The transaction read every file of the snapshot (overwrite, delete…).
   void MarkReadWholeTable() { read_whole_table_ = true; }
+  /// \brief The transaction read only the rows matching `predicate` (bound to
+  /// `schema`, the table's Arrow schema): replaceWhere, delete, partition replace.
+  /// A winner that added data files this predicate could match (judged on their
+  /// partition values) is a kConcurrentAppend, unless it was a blind append under
+  /// kWriteSerializable; added files in other partitions do not conflict.
+  void SetReadPredicate(arrow::compute::Expression predicate,
+                        std::shared_ptr<arrow::Schema> schema);
+  /// \brief A file this transaction read (to remove or rewrite it): a winner that
+  /// removed it is a kConcurrentDeleteRead.
+  void AddReadFile(std::string path) { read_files_.insert(std::move(path)); }
   void SetIsolationLevel(IsolationLevel level) { isolation_ = level; }
   /// Records (appId, version) in the commit; conflicts with a winner that did too.
   void SetAppTransaction(std::string app_id, int64_t version);
@@ -90,6 +102,9 @@ class Transaction {
   StringMap operation_metrics_;
   StringMap user_metadata_;
   bool read_whole_table_ = false;
+  std::optional<arrow::compute::Expression> read_predicate_;
+  std::shared_ptr<arrow::Schema> read_schema_;
+  std::set<std::string> read_files_;
   IsolationLevel isolation_ = IsolationLevel::kWriteSerializable;
   std::optional<Txn> app_txn_;
 };

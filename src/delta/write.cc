@@ -2,16 +2,20 @@
 
 #include <charconv>
 #include <chrono>
+#include <set>
 
 #include <arrow/compute/api.h>
 #include <nlohmann/json.hpp>
 
 #include "delta/clock.h"
 #include "delta/errors.h"
+#include "delta/file_predicate.h"
+#include "delta/partition_path.h"
 #include "delta/snapshot.h"
 #include "delta/table_config.h"
 #include "delta/table_features.h"
 #include "delta/uuid.h"
+#include "delta/write_internal.h"
 
 namespace deltaline::delta {
 namespace {
@@ -123,21 +127,50 @@ void DeleteFiles(LogStore& store, const std::vector<std::string>& paths) {
 
 struct Plan {
   std::shared_ptr<const Snapshot> snapshot;  ///< null when creating
-  std::shared_ptr<arrow::Schema> schema;     ///< what data files hold
+  std::shared_ptr<arrow::Schema> schema;     ///< the table's full Arrow schema
+  std::vector<std::string> partition_columns;
   std::optional<Metadata> new_metadata;
   std::optional<Protocol> new_protocol;
 };
+
+std::string JoinQuoted(const std::vector<std::string>& names) {
+  return nlohmann::json(names).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+arrow::Status CheckPartitionBy(const arrow::Schema& schema,
+                               const std::vector<std::string>& columns) {
+  std::set<std::string> seen;
+  for (const auto& column : columns) {
+    auto field = schema.GetFieldByName(column);
+    if (!field) {
+      return InvalidInput("partition column '" + column + "' is not a column of the input (" +
+                          schema.ToString() + ")");
+    }
+    if (!seen.insert(column).second) {
+      return InvalidInput("partition column '" + column + "' is listed twice");
+    }
+    ARROW_RETURN_NOT_OK(CheckPartitionColumnType(column, *field->type()));
+  }
+  if (!columns.empty() && static_cast<int>(columns.size()) >= schema.num_fields()) {
+    return InvalidInput("cannot partition by every column (" + JoinQuoted(columns) +
+                        "): data files need at least one column");
+  }
+  return arrow::Status::OK();
+}
 
 arrow::Result<Plan> PlanCreate(const arrow::Schema& input, const WriteOptions& options) {
   Plan plan;
   ARROW_RETURN_NOT_OK(ValidateTableProperties(options.table_properties));
   ARROW_ASSIGN_OR_RAISE(plan.schema, CanonicalArrowSchema(input, options.schema_conversion));
+  ARROW_RETURN_NOT_OK(CheckPartitionBy(*plan.schema, options.partition_by));
+  plan.partition_columns = options.partition_by;
   Metadata metadata;
   metadata.id = NewUuid();
   metadata.name = options.table_name;
   metadata.description = options.table_description;
   ARROW_ASSIGN_OR_RAISE(metadata.schema_string,
                         ArrowToDeltaSchemaJson(input, options.schema_conversion));
+  metadata.partition_columns = options.partition_by;
   metadata.configuration = options.table_properties;
   metadata.created_time = NowMs();
   ARROW_ASSIGN_OR_RAISE(plan.new_protocol, ProtocolForNewTable(metadata));
@@ -146,18 +179,23 @@ arrow::Result<Plan> PlanCreate(const arrow::Schema& input, const WriteOptions& o
 }
 
 arrow::Result<Plan> PlanExisting(LogStore& store, std::shared_ptr<const Snapshot> snapshot,
-                                 const arrow::Schema& input, const WriteOptions& options) {
+                                 const arrow::Schema* input, const WriteOptions& options) {
   ARROW_RETURN_NOT_OK(CheckWriteSupported(snapshot->protocol(), snapshot->metadata()));
-  if (!snapshot->partition_columns().empty()) {
-    return UnsupportedFeature("partitionColumns",
-                              "writing to partitioned table '" + store.uri() +
-                                  "' is not supported yet");
+  if (!options.partition_by.empty() && options.partition_by != snapshot->partition_columns()) {
+    return SchemaMismatch("table '" + store.uri() + "' is partitioned by " +
+                          JoinQuoted(snapshot->partition_columns()) + ", the write asks for " +
+                          JoinQuoted(options.partition_by) +
+                          "; changing partition columns needs mode overwrite with schema "
+                          "mode overwrite");
   }
-  ARROW_ASSIGN_OR_RAISE(auto input_canonical,
-                        CanonicalArrowSchema(input, options.schema_conversion));
-  ARROW_RETURN_NOT_OK(CompareSchemas(*snapshot->schema(), *input_canonical, store.uri()));
+  if (input) {
+    ARROW_ASSIGN_OR_RAISE(auto input_canonical,
+                          CanonicalArrowSchema(*input, options.schema_conversion));
+    ARROW_RETURN_NOT_OK(CompareSchemas(*snapshot->schema(), *input_canonical, store.uri()));
+  }
   Plan plan;
   plan.schema = snapshot->schema();
+  plan.partition_columns = snapshot->partition_columns();
   plan.snapshot = std::move(snapshot);
   return plan;
 }
@@ -184,19 +222,30 @@ arrow::Result<SaveMode> ParseSaveMode(const std::string& text) {
                       "' (expected error, append, overwrite or ignore)");
 }
 
-arrow::Result<WriteResult> WriteBatches(LogStore& store, arrow::RecordBatchReader& input,
-                                        const WriteOptions& options) {
+arrow::Result<WriteResult> ExecuteWrite(LogStore& store, arrow::RecordBatchReader* input,
+                                        const WriteOptions& options,
+                                        const std::string& operation) {
   WriteResult result;
   // Casts need the compute kernels, which Arrow ≥ 21 registers only on request.
   ARROW_RETURN_NOT_OK(arrow::compute::Initialize());
   result.uri = store.uri();
-  result.operation = "WRITE";
-  std::shared_ptr<const Snapshot> snapshot;
-  auto loaded = Snapshot::Load(store);
-  if (loaded.ok()) {
-    snapshot = *loaded;
-  } else if (!IsKind(loaded.status(), ErrorKind::kTableNotFound)) {
-    return loaded.status();
+  result.operation = operation;
+  const bool targeted = options.replace_where || options.replace_partitions;
+  if (targeted && options.mode != SaveMode::kOverwrite) {
+    return InvalidInput("a replaceWhere predicate or partition replace needs mode overwrite, not " +
+                        std::string(SaveModeName(options.mode)));
+  }
+  if (options.replace_where && options.replace_partitions) {
+    return InvalidInput("replaceWhere and partition replace cannot be combined");
+  }
+  std::shared_ptr<const Snapshot> snapshot = options.read_snapshot;
+  if (!snapshot) {
+    auto loaded = Snapshot::Load(store);
+    if (loaded.ok()) {
+      snapshot = *loaded;
+    } else if (!IsKind(loaded.status(), ErrorKind::kTableNotFound) || !input) {
+      return loaded.status();
+    }
   }
 
   if (snapshot) {
@@ -215,9 +264,18 @@ arrow::Result<WriteResult> WriteBatches(LogStore& store, arrow::RecordBatchReade
 
   Plan plan;
   if (snapshot) {
-    ARROW_ASSIGN_OR_RAISE(plan, PlanExisting(store, snapshot, *input.schema(), options));
+    ARROW_ASSIGN_OR_RAISE(plan, PlanExisting(store, snapshot, input ? input->schema().get()
+                                                                      : nullptr, options));
   } else {
-    ARROW_ASSIGN_OR_RAISE(plan, PlanCreate(*input.schema(), options));
+    ARROW_ASSIGN_OR_RAISE(plan, PlanCreate(*input->schema(), options));
+  }
+  if (options.replace_partitions && plan.partition_columns.empty()) {
+    return InvalidInput("table '" + store.uri() +
+                        "' is not partitioned: partition replace needs partition columns");
+  }
+  std::optional<arrow::compute::Expression> predicate;
+  if (options.replace_where) {
+    ARROW_ASSIGN_OR_RAISE(predicate, BindPredicate(*options.replace_where, *plan.schema));
   }
   const StringMap& configuration =
       plan.new_metadata ? plan.new_metadata->configuration : snapshot->metadata().configuration;
@@ -227,17 +285,49 @@ arrow::Result<WriteResult> WriteBatches(LogStore& store, arrow::RecordBatchReade
   ARROW_ASSIGN_OR_RAISE(writer_options.stats, StatsOptionsFor(configuration));
   writer_options.writer_properties = options.writer_properties;
   ARROW_RETURN_NOT_OK(store.filesystem()->CreateDir(store.root(), /*recursive=*/true));
-  ARROW_ASSIGN_OR_RAISE(auto writer, DataFileWriter::Make(store.filesystem(), store.root(),
-                                                          plan.schema, writer_options));
+  ARROW_ASSIGN_OR_RAISE(
+      auto writer, PartitionedWriter::Make(store.filesystem(), store.root(), plan.schema,
+                                           plan.partition_columns, writer_options,
+                                           options.max_open_partition_writers));
 
   std::vector<Add> adds;
+  RemovalPlan removal;
   auto written = [&]() -> arrow::Status {
-    while (true) {
-      ARROW_ASSIGN_OR_RAISE(auto batch, input.Next());
+    int64_t input_rows = 0;
+    while (input) {
+      ARROW_ASSIGN_OR_RAISE(auto batch, input->Next());
       if (!batch) break;
       ARROW_ASSIGN_OR_RAISE(auto conformed, Conform(*batch, *plan.schema));
+      if (predicate) ARROW_RETURN_NOT_OK(CheckRowsSatisfy(*predicate, *conformed, input_rows));
       ARROW_RETURN_NOT_OK(writer->Write(*conformed));
-      result.rows_added += conformed->num_rows();
+      input_rows += conformed->num_rows();
+    }
+    if (snapshot && options.mode == SaveMode::kOverwrite) {
+      if (predicate) {
+        ARROW_ASSIGN_OR_RAISE(removal, PlanRemoveWhere(store, *snapshot, *predicate, *writer));
+      } else if (options.replace_partitions) {
+        std::set<std::string> ids;
+        for (const auto& [id, key] : writer->partitions()) ids.insert(id);
+        for (const auto& values : options.delete_partitions) {
+          // A misspelt column must not silently select the null partition.
+          std::vector<std::string> named;
+          for (const auto& [column, value] : values) named.push_back(column);
+          if (std::set<std::string>(named.begin(), named.end()) !=
+              std::set<std::string>(plan.partition_columns.begin(),
+                                    plan.partition_columns.end())) {
+            return InvalidInput("partition to delete names " + JoinQuoted(named) +
+                                ", the table's partition columns are " +
+                                JoinQuoted(plan.partition_columns));
+          }
+          ARROW_ASSIGN_OR_RAISE(auto normal, NormalizePartitionValues(
+                                                 *plan.schema, plan.partition_columns, values));
+          ARROW_ASSIGN_OR_RAISE(auto key, MakePartitionKey(plan.partition_columns, normal));
+          ids.insert(key.id);
+        }
+        ARROW_ASSIGN_OR_RAISE(removal, PlanRemovePartitions(*snapshot, ids));
+      } else {
+        ARROW_ASSIGN_OR_RAISE(removal, PlanRemoveAll(*snapshot));
+      }
     }
     ARROW_ASSIGN_OR_RAISE(adds, writer->Finish());
     return arrow::Status::OK();
@@ -246,6 +336,18 @@ arrow::Result<WriteResult> WriteBatches(LogStore& store, arrow::RecordBatchReade
     DeleteFiles(store, writer->written_paths());
     return written;
   }
+  if (!input && removal.removes.empty()) return result;  // a delete that matched nothing
+
+  // What a concurrent winner must not have touched: the partitions we replace.
+  std::optional<arrow::compute::Expression> read_predicate = predicate;
+  if (options.replace_partitions) {
+    std::vector<PartitionValues> replaced;
+    for (const auto& [id, key] : writer->partitions()) replaced.push_back(key.values);
+    for (const auto& values : options.delete_partitions) replaced.push_back(values);
+    ARROW_ASSIGN_OR_RAISE(auto any, PartitionsPredicate(*plan.schema, plan.partition_columns,
+                                                        replaced));
+    ARROW_ASSIGN_OR_RAISE(read_predicate, BindPredicate(any, *plan.schema));
+  }
 
   auto build = [&](std::shared_ptr<const Snapshot> base) {
     auto txn = std::make_unique<Transaction>(&store, base);
@@ -253,48 +355,52 @@ arrow::Result<WriteResult> WriteBatches(LogStore& store, arrow::RecordBatchReade
       txn->AddAction(*plan.new_protocol);
       txn->AddAction(*plan.new_metadata);
     }
+    result.partitions = removal.metrics;
     result.files_removed = 0;
     result.bytes_removed = 0;
     result.rows_removed = 0;
-    if (base && options.mode == SaveMode::kOverwrite) {
-      txn->MarkReadWholeTable();
-      int64_t now = NowMs();
-      for (const auto& file : base->files()) {
-        Remove remove;
-        remove.path = file.path;
-        remove.deletion_timestamp = now;
-        remove.data_change = true;
-        remove.extended_file_metadata = true;
-        remove.partition_values = file.partition_values;
-        remove.size = file.size;
-        remove.deletion_vector = file.deletion_vector;
-        txn->AddAction(std::move(remove));
-        result.files_removed += 1;
-        result.bytes_removed += file.size;
-        auto stats = nlohmann::json::parse(file.stats.value_or(""), nullptr, false);
-        if (result.rows_removed >= 0 && stats.is_object() && stats.contains("numRecords") &&
-            stats["numRecords"].is_number_integer()) {
-          result.rows_removed += stats["numRecords"].get<int64_t>();
-        } else {
-          result.rows_removed = -1;
-        }
+    result.rows_copied = 0;
+    for (const auto& [directory, metrics] : removal.metrics) {
+      result.files_removed += metrics.files_removed;
+      result.bytes_removed += metrics.bytes_removed;
+      result.rows_copied += metrics.rows_copied;
+      if (result.rows_removed >= 0) {
+        result.rows_removed =
+            metrics.rows_removed >= 0 ? result.rows_removed + metrics.rows_removed : -1;
       }
     }
+    if (base && options.mode == SaveMode::kOverwrite) {
+      if (read_predicate) {
+        txn->SetReadPredicate(*read_predicate, plan.schema);
+        for (const auto& path : removal.read_paths) txn->AddReadFile(path);
+      } else {
+        txn->MarkReadWholeTable();
+      }
+      for (const auto& remove : removal.removes) txn->AddAction(remove);
+    }
+    AccumulateAdds(plan.partition_columns, adds, result);
     result.files_added = static_cast<int64_t>(adds.size());
     result.bytes_added = 0;
+    result.rows_added = 0;
     for (const auto& add : adds) {
       result.bytes_added += add.size;
       txn->AddAction(add);
     }
-    txn->SetOperation("WRITE", {{"mode", SparkModeName(options.mode)}, {"partitionBy", "[]"}});
-    StringMap metrics = {{"numFiles", std::to_string(result.files_added)},
-                         {"numOutputRows", std::to_string(result.rows_added)},
-                         {"numOutputBytes", std::to_string(result.bytes_added)},
-                         {"numAddedFiles", std::to_string(result.files_added)},
-                         {"numRemovedFiles", std::to_string(result.files_removed)},
-                         {"numRemovedBytes", std::to_string(result.bytes_removed)}};
-    if (result.rows_removed >= 0) metrics["numRemovedRows"] = std::to_string(result.rows_removed);
-    txn->SetOperationMetrics(std::move(metrics));
+    for (const auto& [directory, metrics] : result.partitions) {
+      result.rows_added += metrics.rows_added;
+    }
+    StringMap parameters;
+    if (operation == "DELETE") {
+      parameters["predicate"] = JoinQuoted({predicate->ToString()});
+    } else {
+      parameters = {{"mode", SparkModeName(options.mode)},
+                    {"partitionBy", JoinQuoted(plan.partition_columns)}};
+      if (predicate) parameters["predicate"] = JoinQuoted({predicate->ToString()});
+      if (options.replace_partitions) parameters["replacePartitions"] = "true";
+    }
+    txn->SetOperation(operation, std::move(parameters));
+    txn->SetOperationMetrics(OperationMetrics(result, predicate.has_value(),
+                                              !plan.partition_columns.empty()));
     txn->SetUserMetadata(options.user_metadata);
     if (options.app_transaction) {
       txn->SetAppTransaction(options.app_transaction->app_id, options.app_transaction->version);
@@ -310,7 +416,7 @@ arrow::Result<WriteResult> WriteBatches(LogStore& store, arrow::RecordBatchReade
     auto reloaded = Snapshot::Load(store);
     if (reloaded.ok() &&
         CompareSchemas(*(*reloaded)->schema(), *plan.schema, store.uri()).ok() &&
-        (*reloaded)->partition_columns().empty()) {
+        (*reloaded)->partition_columns() == plan.partition_columns) {
       committed = build(*reloaded)->Commit(options.retry);
     }
   }
@@ -322,6 +428,11 @@ arrow::Result<WriteResult> WriteBatches(LogStore& store, arrow::RecordBatchReade
   result.committed = true;
   result.checkpoint_written = committed->checkpoint_written;
   return result;
+}
+
+arrow::Result<WriteResult> WriteBatches(LogStore& store, arrow::RecordBatchReader& input,
+                                        const WriteOptions& options) {
+  return ExecuteWrite(store, &input, options, "WRITE");
 }
 
 arrow::Result<WriteResult> WriteTable(LogStore& store, const arrow::Table& table,

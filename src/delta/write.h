@@ -1,11 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <arrow/compute/expression.h>
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 #include <arrow/table.h>
@@ -13,6 +15,7 @@
 #include "delta/actions.h"
 #include "delta/data_writer.h"
 #include "delta/log_store.h"
+#include "delta/partitioned_writer.h"
 #include "delta/schema.h"
 #include "delta/transaction.h"
 
@@ -44,6 +47,28 @@ struct WriteOptions {
   std::shared_ptr<parquet::WriterProperties> writer_properties;
   /// Idempotent writes: skip the commit when `app_id` already committed `version`.
   std::optional<Txn> app_transaction;
+  /// Partition columns (Hive-style `col=value/` directories). Used when the write
+  /// creates the table; on an existing table, empty means the table's own and any
+  /// other list is refused with kSchemaMismatch. Default none.
+  std::vector<std::string> partition_by;
+  /// replaceWhere: with kOverwrite, replace only the rows for which this predicate is
+  /// true (files wholly inside are removed, files partly inside are rewritten with
+  /// their other rows, files outside are untouched), in one commit. Every input row
+  /// must satisfy it, else kInvalidInput and nothing is committed. Unbound or bound
+  /// to the table schema. Default none (kOverwrite replaces everything).
+  std::optional<arrow::compute::Expression> replace_where;
+  /// With kOverwrite: replace exactly the partitions present in the input (dynamic
+  /// partition overwrite) plus `delete_partitions`, in one commit. See
+  /// ReplacePartitions. Default false.
+  bool replace_partitions = false;
+  /// With replace_partitions: partitions to delete in the same commit.
+  std::vector<PartitionValues> delete_partitions;
+  /// Most partitions with an open data file at once; each holds up to one row group
+  /// in memory. Default 32.
+  int max_open_partition_writers = 32;
+  /// Base the write on this snapshot instead of the latest one (a caller that read
+  /// the table earlier); everything committed since is conflict-checked. Default null.
+  std::shared_ptr<const Snapshot> read_snapshot;
 };
 
 struct WriteResult {
@@ -58,6 +83,11 @@ struct WriteResult {
   int64_t bytes_added = 0;
   int64_t bytes_removed = 0;
   bool checkpoint_written = false;
+  /// Rows of rewritten files carried into new files (replaceWhere, delete).
+  int64_t rows_copied = 0;
+  /// Per partition directory (`a=1/b=x`; "" when unpartitioned), the counts of this
+  /// commit. Also in commitInfo.operationMetrics["partitionMetrics"] as JSON.
+  std::map<std::string, PartitionMetrics> partitions;
 };
 
 /// \brief Writes a stream of batches as one commit, with bounded memory: batches are
@@ -69,6 +99,22 @@ struct WriteResult {
 /// files written by a failed write are deleted again.
 arrow::Result<WriteResult> WriteBatches(LogStore& store, arrow::RecordBatchReader& input,
                                         const WriteOptions& options = {});
+
+/// \brief Replaces exactly the partitions present in `input`, and deletes
+/// `delete_partitions`, in one commit; other partitions are untouched. Afterwards a
+/// replaced partition holds only the input's rows. `partition_columns` must equal the
+/// table's (or, for a new table, become them). Conflicts: a concurrent commit that
+/// added files to or removed files from these partitions (see Transaction).
+arrow::Result<WriteResult> ReplacePartitions(
+    LogStore& store, arrow::RecordBatchReader& input,
+    const std::vector<std::string>& partition_columns,
+    const std::vector<PartitionValues>& delete_partitions = {}, WriteOptions options = {});
+
+/// \brief Deletes the rows for which `predicate` is true, in one commit: files wholly
+/// matching are removed, files partly matching are rewritten with their other rows.
+/// The table must exist (kTableNotFound). Nothing matching: no commit.
+arrow::Result<WriteResult> Delete(LogStore& store, const arrow::compute::Expression& predicate,
+                                  WriteOptions options = {});
 
 /// \brief Convenience over WriteBatches for an in-memory table.
 arrow::Result<WriteResult> WriteTable(LogStore& store, const arrow::Table& table,
