@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <functional>
+#include <iostream>
 #include <optional>
 #include <random>
 #include <set>
@@ -19,6 +20,12 @@
 #include "delta/snapshot.h"
 #include "delta/write.h"
 #include "test_util.h"
+
+#define ASSERT_STEP_OK(expr, what)                                \
+  do {                                                            \
+    ::arrow::Status _st = (expr);                                 \
+    ASSERT_TRUE(_st.ok()) << (what) << ": " << _st.ToString();    \
+  } while (false)
 
 namespace deltaline::delta {
 namespace {
@@ -134,7 +141,13 @@ PartitionValues ValuesOf(const Row& row) {
   return values;
 }
 
-void RunSeed(uint32_t seed, int steps) {
+// What the sequences exercised, so a run that never hit a case cannot pass quietly.
+struct Coverage {
+  int64_t rows_copied = 0;  ///< rows kept by partial rewrites
+  int overwrites = 0, violations = 0, replaces = 0, deletes = 0, appends = 0;
+};
+
+void RunSeed(uint32_t seed, int steps, Coverage& coverage) {
   TempDir dir;
   auto store = FileSystemLogStore::Open((dir.path() / "t").string()).ValueOrDie();
   Model model(seed);
@@ -153,8 +166,9 @@ void RunSeed(uint32_t seed, int steps) {
       what = "append " + std::to_string(rows.size());
       WriteOptions options;
       options.mode = SaveMode::kAppend;
-      ASSERT_OK(WriteTable(*store, *ToTable(rows), options).status()) << what;
+      ASSERT_STEP_OK(WriteTable(*store, *ToTable(rows), options).status(), what);
       model.rows.insert(model.rows.end(), rows.begin(), rows.end());
+      ++coverage.appends;
     } else if (op <= 4) {  // replaceWhere
       Predicate predicate = model.RandomPredicate();
       auto rows = model.RowsWhere(predicate, 12);
@@ -162,7 +176,10 @@ void RunSeed(uint32_t seed, int steps) {
       WriteOptions options;
       options.mode = SaveMode::kOverwrite;
       options.replace_where = predicate.expr;
-      ASSERT_OK(WriteTable(*store, *ToTable(rows), options).status()) << what;
+      auto written = WriteTable(*store, *ToTable(rows), options);
+      ASSERT_STEP_OK(written.status(), what);
+      coverage.rows_copied += written->rows_copied;
+      ++coverage.overwrites;
       std::erase_if(model.rows, predicate.holds);
       model.rows.insert(model.rows.end(), rows.begin(), rows.end());
     } else if (op == 5) {  // a violating replaceWhere changes nothing
@@ -176,6 +193,7 @@ void RunSeed(uint32_t seed, int steps) {
       auto st = WriteTable(*store, *ToTable({bad}), options).status();
       ASSERT_TRUE(IsKind(st, ErrorKind::kInvalidInput)) << what << ": " << st.ToString();
       ASSERT_EQ(Snapshot::Load(*store).ValueOrDie()->version(), version_before) << what;
+      ++coverage.violations;
     } else if (op <= 7) {  // partition replace
       auto rows = model.RandomRows(12);
       std::vector<PartitionValues> deletes;
@@ -187,14 +205,19 @@ void RunSeed(uint32_t seed, int steps) {
         replaced.insert(KeyOf(victim));
       }
       what = "replace " + std::to_string(replaced.size()) + " partitions";
-      arrow::TableBatchReader reader(*ToTable(rows));
-      ASSERT_OK(ReplacePartitions(*store, reader, {"p", "s"}, deletes).status()) << what;
+      auto input = ToTable(rows);  // the reader only references it
+      arrow::TableBatchReader reader(*input);
+      ASSERT_STEP_OK(ReplacePartitions(*store, reader, {"p", "s"}, deletes).status(), what);
+      ++coverage.replaces;
       std::erase_if(model.rows, [&](const Row& r) { return replaced.count(KeyOf(r)) > 0; });
       model.rows.insert(model.rows.end(), rows.begin(), rows.end());
     } else {  // delete
       Predicate predicate = model.RandomPredicate();
       what = "delete where " + predicate.text;
-      ASSERT_OK(Delete(*store, predicate.expr).status()) << what;
+      auto deleted = Delete(*store, predicate.expr);
+      ASSERT_STEP_OK(deleted.status(), what);
+      coverage.rows_copied += deleted->rows_copied;
+      coverage.deletes += deleted->committed ? 1 : 0;
       std::erase_if(model.rows, predicate.holds);
     }
     auto snapshot = Snapshot::Load(*store).ValueOrDie();
@@ -208,11 +231,23 @@ void RunSeed(uint32_t seed, int steps) {
 TEST(PartitionModelTest, RandomOperationSequencesMatchTheModel) {
   int seeds = 30, steps = 12;
   if (const char* env = std::getenv("DELTALINE_MODEL_SEEDS")) seeds = std::atoi(env);
+  Coverage coverage;
   for (int seed = 1; seed <= seeds; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
-    RunSeed(static_cast<uint32_t>(seed), steps);
+    RunSeed(static_cast<uint32_t>(seed), steps, coverage);
     if (::testing::Test::HasFatalFailure()) return;
   }
+  EXPECT_GT(coverage.rows_copied, 0);
+  EXPECT_GT(coverage.overwrites, 0);
+  EXPECT_GT(coverage.violations, 0);
+  EXPECT_GT(coverage.replaces, 0);
+  EXPECT_GT(coverage.deletes, 0);
+  EXPECT_GT(coverage.appends, 0);
+  std::cerr << "model: " << seeds << " seeds x " << steps << " steps: " << coverage.appends
+            << " appends, " << coverage.overwrites << " overwrites (" << coverage.rows_copied
+            << " rows copied by rewrites incl. deletes), " << coverage.violations
+            << " rejected, " << coverage.replaces << " partition replaces, "
+            << coverage.deletes << " deletes\n";
 }
 
 }  // namespace

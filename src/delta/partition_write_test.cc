@@ -118,7 +118,7 @@ TEST(PartitionPathTest, EscapesLikeHive) {
 }
 
 TEST(PartitionPathTest, RefusesPathsLeavingTheRoot) {
-  for (std::string bad : {"..", "a/../b", "/etc", "a//b", "./a", std::string("a\0b", 3), "a\\b"}) {
+  for (const std::string& bad : std::vector<std::string>{"..", "a/../b", "/etc", "a//b", "./a", std::string("a\0b", 3), "a\\b"}) {
     auto st = CheckPathStaysInside(bad);
     EXPECT_TRUE(IsKind(st, ErrorKind::kInvalidInput)) << bad << ": " << st.ToString();
   }

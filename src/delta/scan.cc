@@ -236,6 +236,12 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(
     if (!text.empty() && text.back() == 'Z') text.pop_back();
   }
   auto parsed = arrow::Scalar::Parse(type, text);
+  if (!parsed.ok() && is_decimal(type->id())) {
+    // Scalar::Parse has no decimal support; the string-to-decimal cast does.
+    auto cast = arrow::compute::Cast(arrow::Datum(std::make_shared<arrow::StringScalar>(text)),
+                                     type);
+    if (cast.ok()) return cast->scalar();
+  }
   if (!parsed.ok()) {
     return ProtocolError("partition value '" + *value + "' of column '" + column +
                          "' is not a valid " + type->ToString() + ": " +

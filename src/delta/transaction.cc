@@ -103,14 +103,15 @@ arrow::Status Transaction::CheckWinner(int64_t winner_version,
     if (const auto* rm = std::get_if<Remove>(&action)) {
       // dataChange=false removes count too (as in Spark): a compaction that rewrote
       // a file we removed or read would otherwise bring its rows back beside ours.
-      if (our_removes.count(rm->path)) {
-        return Conflict(ConflictKind::kConcurrentDeleteDelete,
-                        "file '" + rm->path + "' was removed concurrently" + at);
-      }
+      // Read before delete-delete, in Spark's order: the kind names the first cause.
       if (read_files_.count(rm->path)) {
         return Conflict(ConflictKind::kConcurrentDeleteRead,
                         "file '" + rm->path + "', which this transaction read, was removed" +
                             at);
+      }
+      if (our_removes.count(rm->path)) {
+        return Conflict(ConflictKind::kConcurrentDeleteDelete,
+                        "file '" + rm->path + "' was removed concurrently" + at);
       }
       if (read_whole_table_ && read_snapshot_ &&
           read_snapshot_->state().files.count(FileKey(rm->path, rm->deletion_vector))) {
