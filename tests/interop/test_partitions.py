@@ -18,7 +18,7 @@ SPECIAL = [None, "", "/", "=", "%", "..", "../..", "a b", "😀", "é中文", "x
 
 def deltars_partition_values(table) -> list:
     """partitionValues of every live file, as delta-rs parsed them from the log."""
-    actions = DeltaTable(str(table)).get_add_actions(flatten=True).to_pylist()
+    actions = pa.table(DeltaTable(str(table)).get_add_actions(flatten=True)).to_pylist()
     return [{k[len("partition."):]: v for k, v in a.items() if k.startswith("partition.")}
             for a in actions]
 
@@ -45,7 +45,9 @@ def test_special_string_partitions_read_by_deltars(deltaline, tmp_path):
                      "p": pa.array(SPECIAL, pa.string())})
     result = deltaline.write(table, data, tmp_path, "--partition-by", "p")
     assert result["committed"] and result["rowsAdded"] == len(SPECIAL)
-    assert len(result["partitions"]) == len(SPECIAL) - 1  # null and "" share one
+    # null, "" and the literal "__HIVE_DEFAULT_PARTITION__" share a directory (as in
+    # Spark); partitionValues keep the literal apart from null.
+    assert len(result["partitions"]) == len(SPECIAL) - 2
 
     expected = data.set_column(1, "p", pa.array(no_empty(SPECIAL), pa.string()))
     dt = DeltaTable(str(table))
@@ -55,7 +57,7 @@ def test_special_string_partitions_read_by_deltars(deltaline, tmp_path):
     # Every file lies inside the table root, under its escaped directory.
     for path in tmp_path.rglob("*.parquet"):
         assert path.is_relative_to(table), path
-    assert sorted(map(repr, (v["p"] for v in deltars_partition_values(table)))) == \
+    assert sorted(map(repr, {v["p"] for v in deltars_partition_values(table)})) == \
         sorted(map(repr, set(no_empty(SPECIAL))))
 
 
@@ -68,7 +70,9 @@ def test_typed_partitions_read_by_deltars(deltaline, tmp_path):
         "ts": pa.array([datetime.datetime(2024, 1, 31, 10, 11, 12, 123456, tzinfo=utc),
                         datetime.datetime(1999, 1, 1, tzinfo=utc), None],
                        pa.timestamp("us", "UTC")),
-        "dec": pa.array([decimal.Decimal("12.30"), decimal.Decimal("-0.05"), None],
+        # Not -3.05: delta-rs 1.6.6 turns it into '-3.-5' (it cannot write one either);
+        # negative decimal partitions are covered against Spark in test_spark.py.
+        "dec": pa.array([decimal.Decimal("12.30"), decimal.Decimal("0.05"), None],
                         pa.decimal128(10, 2)),
         "b": pa.array([True, False, None]),
         "i": pa.array([7, -2, None], pa.int32()),
