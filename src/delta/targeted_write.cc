@@ -136,11 +136,11 @@ arrow::Result<RemovalPlan> PlanRemovePartitions(const Snapshot& snapshot,
 }
 
 arrow::Result<RemovalPlan> PlanRemoveWhere(LogStore& store, const Snapshot& snapshot,
+                                           const std::shared_ptr<arrow::Schema>& schema,
                                            const arrow::compute::Expression& predicate,
                                            PartitionedWriter& rewrites) {
   RemovalPlan plan;
   const int64_t now = NowMs();
-  const auto& schema = snapshot.schema();
   for (const auto& file : snapshot.files()) {
     ARROW_ASSIGN_OR_RAISE(auto match, MatchPartitionValues(predicate, *schema,
                                                            snapshot.partition_columns(),

@@ -304,7 +304,8 @@ arrow::Result<WriteResult> ExecuteWrite(LogStore& store, arrow::RecordBatchReade
     }
     if (snapshot && options.mode == SaveMode::kOverwrite) {
       if (predicate) {
-        ARROW_ASSIGN_OR_RAISE(removal, PlanRemoveWhere(store, *snapshot, *predicate, *writer));
+        ARROW_ASSIGN_OR_RAISE(removal, PlanRemoveWhere(store, *snapshot, plan.schema,
+                                                             *predicate, *writer));
       } else if (options.replace_partitions) {
         std::set<std::string> ids;
         for (const auto& [id, key] : writer->partitions()) ids.insert(id);

@@ -35,8 +35,10 @@ arrow::Result<RemovalPlan> PlanRemovePartitions(const Snapshot& snapshot,
 /// \brief Rows where the bound `predicate` is true go away: files where it holds for
 /// every row are removed, files where it holds for some are removed and their other
 /// rows written to `rewrites`, the rest are untouched. A file is judged by its
-/// partition values first and read only when they cannot decide.
+/// partition values first and read only when they cannot decide. `schema` is what
+/// the commit writes (the table's, or its evolved form): kept rows are read in it.
 arrow::Result<RemovalPlan> PlanRemoveWhere(LogStore& store, const Snapshot& snapshot,
+                                           const std::shared_ptr<arrow::Schema>& schema,
                                            const arrow::compute::Expression& predicate,
                                            PartitionedWriter& rewrites);
 
