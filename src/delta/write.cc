@@ -1,5 +1,6 @@
 #include "delta/write.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <set>
@@ -284,6 +285,12 @@ arrow::Result<WriteResult> ExecuteWrite(LogStore& store, arrow::RecordBatchReade
   ARROW_ASSIGN_OR_RAISE(writer_options.target_file_size, TargetFileSize(configuration));
   ARROW_ASSIGN_OR_RAISE(writer_options.stats, StatsOptionsFor(configuration));
   writer_options.writer_properties = options.writer_properties;
+  if (!plan.partition_columns.empty()) {
+    // Memory is bounded by the open files' row groups together, not each alone.
+    writer_options.max_row_group_bytes =
+        std::min<int64_t>(writer_options.max_row_group_bytes,
+                          (int64_t{1} << 30) / std::max(1, options.max_open_partition_writers));
+  }
   ARROW_RETURN_NOT_OK(store.filesystem()->CreateDir(store.root(), /*recursive=*/true));
   ARROW_ASSIGN_OR_RAISE(
       auto writer, PartitionedWriter::Make(store.filesystem(), store.root(), plan.schema,

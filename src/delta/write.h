@@ -63,9 +63,10 @@ struct WriteOptions {
   bool replace_partitions = false;
   /// With replace_partitions: partitions to delete in the same commit.
   std::vector<PartitionValues> delete_partitions;
-  /// Most partitions with an open data file at once; each holds up to one row group
-  /// in memory. Default 32.
-  int max_open_partition_writers = 32;
+  /// Most partitions with an open data file at once (then the least recently used
+  /// is closed; its next rows start a new file). Each open file buffers at most
+  /// 1 GiB / this many bytes of its row group. Default 128.
+  int max_open_partition_writers = 128;
   /// Base the write on this snapshot instead of the latest one (a caller that read
   /// the table earlier); everything committed since is conflict-checked. Default null.
   std::shared_ptr<const Snapshot> read_snapshot;
