@@ -4,10 +4,7 @@
 
 #include "delta/errors.h"
 #include "delta/snapshot.h"
-#if __has_include("delta/predicate.h")
 #include "delta/predicate.h"
-#define DELTALINE_HAVE_PREDICATE 1
-#endif
 
 namespace deltaline::cli {
 namespace {
@@ -47,12 +44,7 @@ arrow::Result<delta::PartitionValues> ParsePartitionObject(const std::string& te
 
 arrow::Result<arrow::compute::Expression> Parse(const std::string& sql,
                                                 const arrow::Schema& schema) {
-#ifdef DELTALINE_HAVE_PREDICATE
   return delta::ParsePredicate(sql, schema);
-#else
-  return delta::UnsupportedFeature("predicate", "SQL predicates are not in this build yet: '" +
-                                                    sql + "'");
-#endif
 }
 
 }  // namespace

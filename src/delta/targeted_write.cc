@@ -8,6 +8,7 @@
 #include "delta/errors.h"
 #include "delta/file_predicate.h"
 #include "delta/partition_path.h"
+#include "delta/skipping.h"
 #include "delta/write_internal.h"
 
 namespace deltaline::delta {
@@ -141,14 +142,15 @@ arrow::Result<RemovalPlan> PlanRemoveWhere(LogStore& store, const Snapshot& snap
                                            PartitionedWriter& rewrites) {
   RemovalPlan plan;
   const int64_t now = NowMs();
+  // Partition values and stats decide most files; only undecided ones are read.
+  ARROW_ASSIGN_OR_RAISE(auto pruner,
+                        FilePruner::Make(predicate, schema, snapshot.partition_columns()));
   for (const auto& file : snapshot.files()) {
-    ARROW_ASSIGN_OR_RAISE(auto match, MatchPartitionValues(predicate, *schema,
-                                                           snapshot.partition_columns(),
-                                                           file.partition_values));
-    if (match == PartitionMatch::kNone) continue;
+    ARROW_ASSIGN_OR_RAISE(auto verdict, pruner->Evaluate(file));
+    if (verdict.match == FileMatch::kNone) continue;
     ARROW_ASSIGN_OR_RAISE(auto directory, DirectoryOf(snapshot, file));
     plan.read_paths.push_back(file.path);
-    if (match == PartitionMatch::kAll) {
+    if (verdict.match == FileMatch::kAll) {
       AddRemove(plan, file, directory, NumRecords(file), now);
       continue;
     }

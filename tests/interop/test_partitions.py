@@ -7,7 +7,6 @@ import decimal
 import json
 
 import pyarrow as pa
-import pytest
 from deltalake import DeltaTable, write_deltalake
 
 from conftest import assert_same_rows
@@ -118,16 +117,7 @@ def test_replace_partitions_on_a_deltars_table(deltaline, tmp_path):
     assert_same_rows(deltaline.read(table), expected)
 
 
-def _has_predicates(deltaline, tmp_path) -> bool:
-    table = tmp_path / "probe"
-    deltaline.write(table, pa.table({"a": pa.array([1], pa.int64())}), tmp_path)
-    proc = deltaline.run("delete", table, "--predicate", "a = 2", check=False)
-    return b"UnsupportedFeature [predicate]" not in proc.stderr
-
-
 def test_predicate_overwrite_and_delete_read_by_deltars(deltaline, tmp_path):
-    if not _has_predicates(deltaline, tmp_path):
-        pytest.skip("this build has no SQL predicate parser")
     table = tmp_path / "t"
     data = pa.table({"p": ["a", "a", "b", "b", None],
                      "x": pa.array([1, 7, 2, 8, 9], pa.int64())})
