@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 
+#include <arrow/array/util.h>
 #include <arrow/compute/api.h>
 #include <nlohmann/json.hpp>
 
@@ -63,6 +64,10 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> Conform(const arrow::RecordBa
   columns.reserve(target.num_fields());
   for (const auto& field : target.fields()) {
     auto column = batch.GetColumnByName(field->name());
+    // Only schema mode merge lets a nullable column be absent from the input.
+    if (!column && field->nullable() && batch.schema()->GetFieldIndex(field->name()) < 0) {
+      ARROW_ASSIGN_OR_RAISE(column, arrow::MakeArrayOfNull(field->type(), batch.num_rows()));
+    }
     if (!column) return SchemaMismatch("input batch lacks column '" + field->name() + "'");
     if (!column->type()->Equals(*field->type(), /*check_metadata=*/false)) {
       auto cast = arrow::compute::Cast(*column, field->type(),
@@ -126,6 +131,7 @@ struct Plan {
   std::shared_ptr<arrow::Schema> schema;     ///< what data files hold
   std::optional<Metadata> new_metadata;
   std::optional<Protocol> new_protocol;
+  std::optional<Metadata> schema_update;  ///< existing table whose schema changes
 };
 
 arrow::Result<Plan> PlanCreate(const arrow::Schema& input, const WriteOptions& options) {
@@ -155,9 +161,13 @@ arrow::Result<Plan> PlanExisting(LogStore& store, std::shared_ptr<const Snapshot
   }
   ARROW_ASSIGN_OR_RAISE(auto input_canonical,
                         CanonicalArrowSchema(input, options.schema_conversion));
-  ARROW_RETURN_NOT_OK(CompareSchemas(*snapshot->schema(), *input_canonical, store.uri()));
+  ARROW_ASSIGN_OR_RAISE(
+      auto evolution,
+      EvolveSchema(snapshot->metadata(), *snapshot->schema(), *input_canonical,
+                   options.schema_mode, options.mode == SaveMode::kOverwrite, store.uri()));
   Plan plan;
-  plan.schema = snapshot->schema();
+  plan.schema = std::move(evolution.write_schema);
+  plan.schema_update = std::move(evolution.new_metadata);
   plan.snapshot = std::move(snapshot);
   return plan;
 }
@@ -252,6 +262,8 @@ arrow::Result<WriteResult> WriteBatches(LogStore& store, arrow::RecordBatchReade
     if (!base) {
       txn->AddAction(*plan.new_protocol);
       txn->AddAction(*plan.new_metadata);
+    } else if (plan.schema_update) {
+      txn->AddAction(*plan.schema_update);
     }
     result.files_removed = 0;
     result.bytes_removed = 0;
@@ -321,6 +333,8 @@ arrow::Result<WriteResult> WriteBatches(LogStore& store, arrow::RecordBatchReade
   result.version = committed->version;
   result.committed = true;
   result.checkpoint_written = committed->checkpoint_written;
+  result.commit_attempts = committed->attempts;
+  result.schema_changed = plan.schema_update.has_value();
   return result;
 }
 

@@ -14,6 +14,7 @@
 #include "delta/data_writer.h"
 #include "delta/log_store.h"
 #include "delta/schema.h"
+#include "delta/schema_evolution.h"
 #include "delta/transaction.h"
 
 namespace deltaline::delta {
@@ -44,6 +45,8 @@ struct WriteOptions {
   std::shared_ptr<parquet::WriterProperties> writer_properties;
   /// Idempotent writes: skip the commit when `app_id` already committed `version`.
   std::optional<Txn> app_transaction;
+  /// What an input schema that differs from an existing table's does. Default strict.
+  SchemaMode schema_mode = SchemaMode::kStrict;
 };
 
 struct WriteResult {
@@ -58,6 +61,8 @@ struct WriteResult {
   int64_t bytes_added = 0;
   int64_t bytes_removed = 0;
   bool checkpoint_written = false;
+  int commit_attempts = 0;      ///< put-if-absent attempts of the commit (0: none)
+  bool schema_changed = false;  ///< the commit carried a new table schema
 };
 
 /// \brief Writes a stream of batches as one commit, with bounded memory: batches are
