@@ -18,19 +18,32 @@ namespace fs = std::filesystem;
 
 // Every way into a Parquet writer we know of: the writer classes and functions, the
 // dataset writer, and the headers that declare them (which also catches aliases).
-const std::vector<std::pair<std::string, std::regex>>& WriterPatterns() {
-  static const std::vector<std::pair<std::string, std::regex>> kPatterns = {
-      {"parquet::arrow::FileWriter", std::regex(R"(parquet::arrow::FileWriter)")},
-      {"parquet::ParquetFileWriter", std::regex(R"(ParquetFileWriter)")},
-      {"parquet::arrow::WriteTable", std::regex(R"(parquet::arrow::WriteTable)")},
-      {"parquet::StreamWriter", std::regex(R"(parquet::StreamWriter)")},
-      {"dataset ParquetFileFormat", std::regex(R"(ParquetFileFormat|ParquetFileWriteOptions)")},
-      {"dataset write", std::regex(R"(FileSystemDataset::Write|dataset::WriteNodeOptions)")},
+// C++ patterns apply to C++ files; Python ones to Python and shell (heredocs) files.
+struct WriterPattern {
+  std::string name;
+  std::regex regex;
+  bool cpp;
+};
+
+const std::vector<WriterPattern>& WriterPatterns() {
+  static const std::vector<WriterPattern> kPatterns = {
+      {"parquet::arrow::FileWriter", std::regex(R"(parquet::arrow::FileWriter)"), true},
+      {"parquet::ParquetFileWriter", std::regex(R"(ParquetFileWriter)"), true},
+      {"parquet::arrow::WriteTable", std::regex(R"(parquet::arrow::WriteTable)"), true},
+      {"parquet::StreamWriter", std::regex(R"(parquet::StreamWriter)"), true},
+      {"dataset ParquetFileFormat", std::regex(R"(ParquetFileFormat|ParquetFileWriteOptions)"),
+       true},
+      {"dataset write", std::regex(R"(FileSystemDataset::Write|WriteNodeOptions)"), true},
       {"writer header",
        std::regex(R"(#\s*include\s*[<"](parquet/arrow/writer\.h|parquet/file_writer\.h|)"
-                  R"(parquet/stream_writer\.h|arrow/dataset/file_parquet\.h)[>"])")},
+                  R"(parquet/stream_writer\.h|arrow/dataset/file_parquet\.h)[>"])"),
+       true},
+      // pyarrow.parquet's writers, pyarrow.dataset's (Parquet by default), pandas'.
       {"pyarrow writer",
-       std::regex(R"(\bpq\.write_|ParquetWriter|write_table\(|write_dataset\(|to_parquet\()")},
+       std::regex(R"(\bpq\.(write_table|write_to_dataset|write_metadata|ParquetWriter)|)"
+                  R"(\bparquet\.(write_table|write_to_dataset|ParquetWriter)|)"
+                  R"(\bwrite_dataset\(|\.to_parquet\()"),
+       false},
   };
   return kPatterns;
 }
@@ -51,10 +64,13 @@ const std::map<std::string, std::string>& AllowedWriters() {
   return kAllowed;
 }
 
-bool Scanned(const fs::path& path) {
-  static const std::set<std::string> kExtensions = {".cc", ".h", ".cpp", ".hpp", ".py",
-                                                    ".sh", ".txt", ".cmake"};
-  return kExtensions.count(path.extension().string()) > 0;
+// 1 = C++ source, 0 = Python or shell, -1 = not scanned.
+int Language(const fs::path& path) {
+  static const std::set<std::string> kCpp = {".cc", ".h", ".cpp", ".hpp", ".cxx"};
+  static const std::set<std::string> kScript = {".py", ".sh"};
+  if (kCpp.count(path.extension().string())) return 1;
+  if (kScript.count(path.extension().string())) return 0;
+  return -1;
 }
 
 std::map<std::string, std::set<std::string>> FindWriters() {
@@ -63,15 +79,18 @@ std::map<std::string, std::set<std::string>> FindWriters() {
   for (const char* top : {"src", "tests", "bench", "scripts", "cmake"}) {
     if (!fs::exists(root / top)) continue;
     for (const auto& entry : fs::recursive_directory_iterator(root / top)) {
-      if (!entry.is_regular_file() || !Scanned(entry.path())) continue;
+      const int language = entry.is_regular_file() ? Language(entry.path()) : -1;
+      if (language < 0) continue;
       std::string rel = fs::relative(entry.path(), root).generic_string();
       if (rel == "tests/parquet_sink_scan_test.cc") continue;  // holds the patterns
       std::ifstream in(entry.path());
       std::stringstream text;
       text << in.rdbuf();
       const std::string body = text.str();
-      for (const auto& [name, pattern] : WriterPatterns()) {
-        if (std::regex_search(body, pattern)) found[rel].insert(name);
+      for (const auto& pattern : WriterPatterns()) {
+        if (pattern.cpp == (language == 1) && std::regex_search(body, pattern.regex)) {
+          found[rel].insert(pattern.name);
+        }
       }
     }
   }
@@ -101,6 +120,16 @@ TEST(ParquetSinkScan, AllowListHasNoStaleEntries) {
 
 // The scan must see what it claims to see: each pattern matches a typical use.
 TEST(ParquetSinkScan, PatternsCatchTypicalUses) {
+  const std::vector<std::string> not_writers = {
+      "writer.write_table(table)  # an Arrow IPC writer",
+      "pq.read_table(path)",
+      "#include <parquet/arrow/reader.h>",
+  };
+  for (const auto& text : not_writers) {
+    for (const auto& pattern : WriterPatterns()) {
+      EXPECT_FALSE(std::regex_search(text, pattern.regex)) << text << " ~ " << pattern.name;
+    }
+  }
   const std::vector<std::string> uses = {
       "parquet::arrow::FileWriter::Open(schema, pool, sink)",
       "std::unique_ptr<parquet::ParquetFileWriter> w;",
@@ -110,11 +139,13 @@ TEST(ParquetSinkScan, PatternsCatchTypicalUses) {
       "arrow::dataset::FileSystemDataset::Write(options, scanner)",
       "#include <parquet/arrow/writer.h>",
       "pq.write_table(table, 'x.parquet')",
+      "ds.write_dataset(table, out_dir)",
+      "frame.to_parquet('x.parquet')",
   };
   for (const auto& use : uses) {
     bool matched = false;
-    for (const auto& [name, pattern] : WriterPatterns()) {
-      matched = matched || std::regex_search(use, pattern);
+    for (const auto& pattern : WriterPatterns()) {
+      matched = matched || std::regex_search(use, pattern.regex);
     }
     EXPECT_TRUE(matched) << use;
   }

@@ -122,8 +122,7 @@ void ExpectExported(const std::string& out_dir, const Run& run) {
   EXPECT_EQ(names, (std::set<std::string>{"part-00000.parquet", "export_report.json"}));
   auto file = arrow::io::ReadableFile::Open(out_dir + "/part-00000.parquet").ValueOrDie();
   auto reader = parquet::arrow::OpenFile(file, arrow::default_memory_pool()).ValueOrDie();
-  std::shared_ptr<arrow::Table> rows;
-  ASSERT_TRUE(reader->ReadTable(&rows).ok());
+  ASSERT_OK_AND_ASSIGN(auto rows, reader->ReadTable());
   EXPECT_EQ(rows->num_rows(), 3);
   EXPECT_EQ(rows->schema()->field(0)->name(), "id");
   nlohmann::json report;

@@ -123,6 +123,12 @@ arrow::Result<SchemaEvolution> EvolveSchema(const Metadata& metadata,
         fields.push_back(field);
       }
       if (!refused.empty()) return ListedMismatch(uri, mode, refused);
+      // Only nullable columns left out: the table schema stands, no metadata update
+      // (which would make the commit conflict with every concurrent append).
+      if (fields.size() == static_cast<size_t>(table.num_fields())) {
+        out.write_schema = std::make_shared<arrow::Schema>(table.fields());
+        return out;
+      }
       next = arrow::schema(std::move(fields));
       break;
     }

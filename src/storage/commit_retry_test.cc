@@ -19,16 +19,23 @@
 namespace deltaline::storage {
 namespace {
 
-std::shared_ptr<arrow::Table> Rows(const std::string& who, int64_t count) {
+// `extra` adds a nullable column: a write that merges it changes the table metadata.
+std::shared_ptr<arrow::Table> Rows(const std::string& who, int64_t count, bool extra = false) {
   arrow::StringBuilder writers;
   arrow::Int64Builder seqs;
   for (int64_t row = 0; row < count; ++row) {
     EXPECT_TRUE(writers.Append(who).ok());
     EXPECT_TRUE(seqs.Append(row).ok());
   }
-  auto schema = arrow::schema(
-      {arrow::field("writer", arrow::utf8()), arrow::field("seq", arrow::int64())});
-  return arrow::Table::Make(schema, {writers.Finish().ValueOrDie(), seqs.Finish().ValueOrDie()});
+  arrow::FieldVector fields = {arrow::field("writer", arrow::utf8()),
+                               arrow::field("seq", arrow::int64())};
+  std::vector<std::shared_ptr<arrow::Array>> columns = {writers.Finish().ValueOrDie(),
+                                                        seqs.Finish().ValueOrDie()};
+  if (extra) {
+    fields.push_back(arrow::field("extra", arrow::int64()));
+    columns.push_back(columns[1]);
+  }
+  return arrow::Table::Make(arrow::schema(fields), columns);
 }
 
 int64_t CountRows(const std::string& uri, const std::string& who) {
@@ -52,18 +59,21 @@ size_t DataFilesOnDisk(const std::string& uri) {
 }
 
 // Appends one-row commits as fast as it can until told to stop; records the
-// versions it landed.
+// versions it landed. Schema mode merge, so it keeps appending after a column was added
+// (the new column is written as null). Losing to a metadata change is a typed
+// conflict; anything else counts as a failure.
 class Appender {
  public:
   explicit Appender(std::string uri) : uri_(std::move(uri)) {
     thread_ = std::thread([this] {
       StorageWriteOptions options;
       options.mode = delta::SaveMode::kAppend;
+      options.schema_mode = delta::SchemaMode::kMerge;
       auto row = Rows("append", 1);
       while (!stop_) {
         auto written = WriteTableDelta(*row, uri_, options);
         if (!written.ok()) {
-          failures_.fetch_add(1);
+          if (!delta::IsCommitConflict(written.status())) failures_.fetch_add(1);
           continue;
         }
         std::lock_guard<std::mutex> lock(mutex_);
@@ -102,10 +112,13 @@ class CommitRetryTest : public ::testing::Test {
     uri_ = dir_.str() + "/t";
     ASSERT_OK(WriteTableDelta(*Rows("seed", 1), uri_).status());
   }
-  // Large enough that each overwrite attempt spans several appends.
-  StorageWriteOptions OverwriteOptions(int max_attempts) {
+  // A write that adds a column changes the metadata, so every blind append that lands
+  // while it is written is a typed kConcurrentAppend for it (as in Spark). Its input
+  // is large enough that each attempt spans several appends.
+  StorageWriteOptions MergeOptions(int max_attempts) {
     StorageWriteOptions options;
-    options.mode = delta::SaveMode::kOverwrite;
+    options.mode = delta::SaveMode::kAppend;
+    options.schema_mode = delta::SchemaMode::kMerge;
     options.retry.max_attempts = max_attempts;
     options.retry.base_delay = std::chrono::milliseconds(1);
     options.retry.max_delay = std::chrono::milliseconds(4);
@@ -118,13 +131,13 @@ class CommitRetryTest : public ::testing::Test {
   testing::TempDir dir_;
   std::string uri_;
   std::vector<int> retries_;
-  std::shared_ptr<arrow::Table> big_ = Rows("overwrite", 300000);
+  std::shared_ptr<arrow::Table> big_ = Rows("merge", 300000, /*extra=*/true);
 };
 
-TEST_F(CommitRetryTest, OverwriteRacingAppendsIsRetriedWithinThePolicy) {
+TEST_F(CommitRetryTest, SchemaChangeRacingAppendsIsRetriedWithinThePolicy) {
   Appender appender(uri_);
-  auto options = OverwriteOptions(50);
-  // The appender keeps racing until the overwrite has lost twice.
+  auto options = MergeOptions(50);
+  // The appender keeps racing until the merge has lost twice.
   auto inner = options.on_retry;
   options.on_retry = [&](int attempt, const arrow::Status& cause) {
     inner(attempt, cause);
@@ -133,25 +146,29 @@ TEST_F(CommitRetryTest, OverwriteRacingAppendsIsRetriedWithinThePolicy) {
   auto written = WriteTableDelta(*big_, uri_, options);
   appender.Stop();
   ASSERT_TRUE(written.ok()) << written.status().ToString();
-  ASSERT_GE(retries_.size(), 1u) << "no append ever raced the overwrite";
+  ASSERT_GE(retries_.size(), 1u) << "no append ever raced the merge";
   EXPECT_EQ(written->attempts, static_cast<int>(retries_.size()) + 1);
   EXPECT_EQ(retries_.front(), 2);
+  EXPECT_TRUE(written->schema_changed);
   EXPECT_EQ(appender.failures_.load(), 0);
-  // The overwrite replaced everything before it; appends after it survive.
-  EXPECT_EQ(CountRows(uri_, "overwrite"), 300000);
-  EXPECT_EQ(CountRows(uri_, "append"), appender.LandedAfter(written->version));
-  EXPECT_EQ(CountRows(uri_, "seed"), 0);
+  // Every committed row is there exactly once: the merge, the seed, each append.
+  EXPECT_EQ(CountRows(uri_, "merge"), 300000);
+  EXPECT_EQ(CountRows(uri_, "seed"), 1);
+  EXPECT_EQ(CountRows(uri_, "append"), appender.LandedAfter(-1));
+  auto store = delta::FileSystemLogStore::Open(uri_).ValueOrDie();
+  EXPECT_EQ(delta::Snapshot::Load(*store).ValueOrDie()->schema()->num_fields(), 3);
 }
 
 TEST_F(CommitRetryTest, GivesUpWithATypedConflictAfterThePolicy) {
   Appender appender(uri_);
-  auto written = WriteTableDelta(*big_, uri_, OverwriteOptions(3));
+  auto written = WriteTableDelta(*big_, uri_, MergeOptions(3));
   appender.Stop();
   ASSERT_FALSE(written.ok());
   EXPECT_TRUE(delta::IsCommitConflict(written.status())) << written.status().ToString();
   EXPECT_EQ(delta::GetConflictKind(written.status()), delta::ConflictKind::kConcurrentAppend);
   EXPECT_EQ(retries_, (std::vector<int>{2, 3}));
-  EXPECT_EQ(CountRows(uri_, "overwrite"), 0);
+  EXPECT_EQ(CountRows(uri_, "merge"), 0);
+  EXPECT_EQ(appender.failures_.load(), 0);
   // Every attempt cleaned up its data files: only committed files remain on disk.
   auto store = delta::FileSystemLogStore::Open(uri_).ValueOrDie();
   EXPECT_EQ(DataFilesOnDisk(uri_), delta::Snapshot::Load(*store).ValueOrDie()->num_files());
