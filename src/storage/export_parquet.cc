@@ -2,6 +2,7 @@
 // tests/parquet_sink_scan_test.cc): an explicit, gated export of a Delta version.
 #include "storage/export_parquet.h"
 
+#include <filesystem>
 #include <iostream>
 
 #include <arrow/filesystem/filesystem.h>
@@ -133,7 +134,14 @@ arrow::Result<ExportReport> ExportParquet(const std::string& table_uri,
   report.version = snapshot->version();
 
   std::string dir;
-  ARROW_ASSIGN_OR_RAISE(auto out_fs, arrow::fs::FileSystemFromUriOrPath(out_dir, &dir));
+  std::string target = out_dir;
+  if (target.find("://") == std::string::npos) {
+    // Arrow wants absolute local paths; the CLI takes relative ones.
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(target, ec);
+    if (!ec) target = absolute.lexically_normal().string();
+  }
+  ARROW_ASSIGN_OR_RAISE(auto out_fs, arrow::fs::FileSystemFromUriOrPath(target, &dir));
   ARROW_RETURN_NOT_OK(CheckEmptyOrMissing(*out_fs, dir));
   ARROW_RETURN_NOT_OK(out_fs->CreateDir(dir, /*recursive=*/true));
   ARROW_ASSIGN_OR_RAISE(auto reader, delta::ScanSnapshot(*store, snapshot));
