@@ -54,6 +54,8 @@ arrow::Status RejectParquetEraKeys(const json& node, const std::string& where,
                             replaced.replacement + " instead");
       }
     }
+    // Their keys are column names, which may be anything.
+    if (item.key() == "dictionary_columns" || item.key() == "statistics_columns") continue;
     ARROW_RETURN_NOT_OK(RejectParquetEraKeys(item.value(), where + item.key() + ".", source));
   }
   return arrow::Status::OK();

@@ -68,6 +68,12 @@ TEST(OutputConfig, ParquetEraKeysAreRejectedWithTheirReplacement) {
       << parsed.status().ToString();
 }
 
+TEST(OutputConfig, ColumnNamesAreNotMistakenForParquetKeys) {
+  ASSERT_OK_AND_ASSIGN(auto config, ParseOutputConfig(
+      R"({"delta_write": {"dictionary_columns": {"row_group_size": false}}})", "c.json", {}));
+  EXPECT_FALSE(config.write.dictionary_columns.at("row_group_size"));
+}
+
 TEST(OutputConfig, UnknownKeysAndBadValuesAreRefused) {
   EXPECT_FALSE(ParseOutputConfig(R"({"delta_write": {"codec": "zstd"}})", "a", {}).ok());
   EXPECT_FALSE(ParseOutputConfig(R"({"delta_write": {"compression": 3}})", "a", {}).ok());
