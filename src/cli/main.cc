@@ -12,11 +12,14 @@
 #include "cli/io_formats.h"
 #include "cli/read_filter.h"
 #include "cli/targeted_cmds.h"
+#include "cli/storage_commands.h"
 #include "delta/errors.h"
 #include "delta/scan.h"
 #include "delta/snapshot.h"
 #include "delta/transaction.h"
 #include "delta/write.h"
+#include "storage/storage_writer.h"
+#include "storage/write_policy.h"
 #include "deltaline/version.h"
 
 namespace deltaline::cli {
@@ -61,10 +64,12 @@ struct WriteArgs {
   std::vector<std::string> properties, metadata;
   bool json = false;
   PartitionWriteArgs partition;
+  PolicyArgs policy;
 };
 
 arrow::Status RunWrite(const WriteArgs& args) {
-  delta::WriteOptions options;
+  // Every output goes through the storage surface, which applies the policies.
+  ARROW_ASSIGN_OR_RAISE(auto options, BuildStorageOptions(args.policy));
   ARROW_ASSIGN_OR_RAISE(options.mode, delta::ParseSaveMode(args.mode));
   ARROW_ASSIGN_OR_RAISE(options.table_properties, ParsePairs(args.properties, "--property"));
   ARROW_ASSIGN_OR_RAISE(options.user_metadata, ParsePairs(args.metadata, "--metadata"));
@@ -75,12 +80,13 @@ arrow::Status RunWrite(const WriteArgs& args) {
   }
   ARROW_RETURN_NOT_OK(ApplyPartitionWriteArgs(args.partition, types, &options));
   ARROW_ASSIGN_OR_RAISE(auto input, OpenInput(args.input, args.input_format, types));
-  ARROW_ASSIGN_OR_RAISE(auto result, delta::WriteBatches(*store, *input, options));
+  ARROW_ASSIGN_OR_RAISE(auto result, storage::WriteDatasetDelta(*input, args.table, options));
   nlohmann::json out = {{"table", result.uri},         {"version", result.version},
                         {"committed", result.committed}, {"operation", result.operation},
                         {"filesAdded", result.files_added}, {"rowsAdded", result.rows_added},
                         {"bytesAdded", result.bytes_added}, {"filesRemoved", result.files_removed},
-                        {"checkpoint", result.checkpoint_written}};
+                        {"checkpoint", result.checkpoint_written},
+                        {"schemaChanged", result.schema_changed}, {"policy", result.policy}};
   out["rowsRemoved"] = result.rows_removed;
   out["rowsCopied"] = result.rows_copied;
   out["partitions"] = PartitionsJson(result);
@@ -157,6 +163,7 @@ arrow::Status RunDescribe(const std::string& table, int64_t version, bool json) 
   ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(table));
   ARROW_ASSIGN_OR_RAISE(auto snapshot, LoadSnapshot(*store, version, ""));
   auto described = DescribeJson(*snapshot);
+  described["policy"] = storage::TablePolicyJson(snapshot->metadata().configuration);
   if (json) {
     PrintJson(described);
   } else {
@@ -222,6 +229,10 @@ int Main(int argc, char** argv) {
 
   DeleteArgs del;
   auto* delete_cmd = AddDeleteCommand(app, &del);
+  AddWritePolicyFlags(write_cmd, &write.policy);
+
+  ExportArgs export_args;
+  auto* export_cmd = AddExportCommand(app, &export_args);
 
   ReadArgs read;
   auto* read_cmd = app.add_subcommand("read", "Read a table (or an old version of it)");
@@ -269,6 +280,7 @@ int Main(int argc, char** argv) {
   if (*describe_cmd) return Report(RunDescribe(describe_table, describe_version, describe_json));
   if (*history_cmd) return Report(RunHistory(history_table, history_limit, history_json));
   if (*checkpoint_cmd) return Report(RunCheckpoint(checkpoint_table, checkpoint_json));
+  if (*export_cmd) return RunExportCommand(export_args, &Report);
   return 2;
 }
 

@@ -235,6 +235,27 @@ TEST_F(PartitionWriteTest, RefusesBadPartitionColumnsAndChangingThem) {
   EXPECT_EQ(Snapshot::Load(*store_).ValueOrDie()->version(), 1);
 }
 
+TEST_F(PartitionWriteTest, OverwriteWithSchemaOverwriteRepartitions) {
+  auto table = PX("[1, 2, 3]", "[1, 1, 2]", "[10, 20, 30]");
+  ASSERT_OK(Write(*table, SaveMode::kError).status());
+  WriteOptions options;
+  options.mode = SaveMode::kOverwrite;
+  options.partition_by = {"x"};
+  // Schema mode merge is not enough: the old files' layout would no longer match.
+  options.schema_mode = SchemaMode::kMerge;
+  EXPECT_TRUE(IsKind(WriteTable(*store_, *table, options).status(), ErrorKind::kSchemaMismatch));
+  options.schema_mode = SchemaMode::kOverwrite;
+  ASSERT_OK(WriteTable(*store_, *table, options).status());
+  ASSERT_OK_AND_ASSIGN(auto snapshot, Snapshot::Load(*store_));
+  EXPECT_EQ(snapshot->partition_columns(), std::vector<std::string>{"x"});
+  for (const auto& add : snapshot->files()) {
+    EXPECT_EQ(add.path.rfind("x=", 0), 0u) << add.path;
+    EXPECT_TRUE(add.partition_values.count("x")) << add.path;
+  }
+  ASSERT_OK_AND_ASSIGN(auto read, ReadLatest());
+  EXPECT_TRUE(TablesEqualUnordered(*table, *read));
+}
+
 TEST_F(PartitionWriteTest, FewOpenWritersStillWriteEveryRow) {
   arrow::Int64Builder ids, xs;
   arrow::Int32Builder ps;

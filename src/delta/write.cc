@@ -5,6 +5,7 @@
 #include <chrono>
 #include <set>
 
+#include <arrow/array/util.h>
 #include <arrow/compute/api.h>
 #include <nlohmann/json.hpp>
 
@@ -68,6 +69,10 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> Conform(const arrow::RecordBa
   columns.reserve(target.num_fields());
   for (const auto& field : target.fields()) {
     auto column = batch.GetColumnByName(field->name());
+    // Only schema mode merge lets a nullable column be absent from the input.
+    if (!column && field->nullable() && batch.schema()->GetFieldIndex(field->name()) < 0) {
+      ARROW_ASSIGN_OR_RAISE(column, arrow::MakeArrayOfNull(field->type(), batch.num_rows()));
+    }
     if (!column) return SchemaMismatch("input batch lacks column '" + field->name() + "'");
     if (!column->type()->Equals(*field->type(), /*check_metadata=*/false)) {
       auto cast = arrow::compute::Cast(*column, field->type(),
@@ -132,6 +137,7 @@ struct Plan {
   std::vector<std::string> partition_columns;
   std::optional<Metadata> new_metadata;
   std::optional<Protocol> new_protocol;
+  std::optional<Metadata> schema_update;  ///< existing table whose schema changes
 };
 
 std::string JoinQuoted(const std::vector<std::string>& names) {
@@ -182,21 +188,39 @@ arrow::Result<Plan> PlanCreate(const arrow::Schema& input, const WriteOptions& o
 arrow::Result<Plan> PlanExisting(LogStore& store, std::shared_ptr<const Snapshot> snapshot,
                                  const arrow::Schema* input, const WriteOptions& options) {
   ARROW_RETURN_NOT_OK(CheckWriteSupported(snapshot->protocol(), snapshot->metadata()));
-  if (!options.partition_by.empty() && options.partition_by != snapshot->partition_columns()) {
+  const bool repartition =
+      !options.partition_by.empty() && options.partition_by != snapshot->partition_columns();
+  // As in Spark: new partition columns only when the whole table and its schema are
+  // replaced, else old files would sit in a layout the metadata no longer describes.
+  const bool replace_all = options.mode == SaveMode::kOverwrite &&
+                           options.schema_mode == SchemaMode::kOverwrite &&
+                           !options.replace_where && !options.replace_partitions;
+  if (repartition && !replace_all) {
     return SchemaMismatch("table '" + store.uri() + "' is partitioned by " +
                           JoinQuoted(snapshot->partition_columns()) + ", the write asks for " +
                           JoinQuoted(options.partition_by) +
                           "; changing partition columns needs mode overwrite with schema "
                           "mode overwrite");
   }
-  if (input) {
-    ARROW_ASSIGN_OR_RAISE(auto input_canonical,
-                          CanonicalArrowSchema(*input, options.schema_conversion));
-    ARROW_RETURN_NOT_OK(CompareSchemas(*snapshot->schema(), *input_canonical, store.uri()));
-  }
   Plan plan;
   plan.schema = snapshot->schema();
   plan.partition_columns = snapshot->partition_columns();
+  if (input) {
+    ARROW_ASSIGN_OR_RAISE(auto input_canonical,
+                          CanonicalArrowSchema(*input, options.schema_conversion));
+    ARROW_ASSIGN_OR_RAISE(
+        auto evolution,
+        EvolveSchema(snapshot->metadata(), *snapshot->schema(), *input_canonical,
+                     options.schema_mode, options.mode == SaveMode::kOverwrite, store.uri()));
+    plan.schema = std::move(evolution.write_schema);
+    plan.schema_update = std::move(evolution.new_metadata);
+  }
+  if (repartition) {
+    ARROW_RETURN_NOT_OK(CheckPartitionBy(*plan.schema, options.partition_by));
+    if (!plan.schema_update) plan.schema_update = snapshot->metadata();
+    plan.schema_update->partition_columns = options.partition_by;
+    plan.partition_columns = options.partition_by;
+  }
   plan.snapshot = std::move(snapshot);
   return plan;
 }
@@ -362,6 +386,8 @@ arrow::Result<WriteResult> ExecuteWrite(LogStore& store, arrow::RecordBatchReade
     if (!base) {
       txn->AddAction(*plan.new_protocol);
       txn->AddAction(*plan.new_metadata);
+    } else if (plan.schema_update) {
+      txn->AddAction(*plan.schema_update);
     }
     result.partitions = removal.metrics;
     result.files_removed = 0;
@@ -435,6 +461,8 @@ arrow::Result<WriteResult> ExecuteWrite(LogStore& store, arrow::RecordBatchReade
   result.version = committed->version;
   result.committed = true;
   result.checkpoint_written = committed->checkpoint_written;
+  result.commit_attempts = committed->attempts;
+  result.schema_changed = plan.schema_update.has_value();
   return result;
 }
 

@@ -17,6 +17,7 @@
 #include "delta/log_store.h"
 #include "delta/partitioned_writer.h"
 #include "delta/schema.h"
+#include "delta/schema_evolution.h"
 #include "delta/transaction.h"
 
 namespace deltaline::delta {
@@ -70,6 +71,8 @@ struct WriteOptions {
   /// Base the write on this snapshot instead of the latest one (a caller that read
   /// the table earlier); everything committed since is conflict-checked. Default null.
   std::shared_ptr<const Snapshot> read_snapshot;
+  /// What an input schema that differs from an existing table's does. Default strict.
+  SchemaMode schema_mode = SchemaMode::kStrict;
 };
 
 struct WriteResult {
@@ -89,6 +92,8 @@ struct WriteResult {
   /// Per partition directory (`a=1/b=x`; "" when unpartitioned), the counts of this
   /// commit. Also in commitInfo.operationMetrics["partitionMetrics"] as JSON.
   std::map<std::string, PartitionMetrics> partitions;
+  int commit_attempts = 0;      ///< put-if-absent attempts of the commit (0: none)
+  bool schema_changed = false;  ///< the commit carried a new table schema
 };
 
 /// \brief Writes a stream of batches as one commit, with bounded memory: batches are

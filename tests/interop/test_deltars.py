@@ -114,9 +114,16 @@ def test_history_shows_operations_and_user_metadata(deltaline, tmp_path):
     assert all(c["operation"] == "WRITE" for c in history)
     assert [c["operationParameters"]["mode"] for c in history] == [
         "ErrorIfExists", "Append", "Overwrite"]
-    assert json.loads(history[0]["userMetadata"]) == {"job": "nightly", "run": "7"}
-    assert json.loads(history[1]["userMetadata"]) == {"job": "fixup"}
-    assert "userMetadata" not in history[2] or not history[2]["userMetadata"]
+    # Every commit also carries the storage surface's deltaline.* keys.
+    def caller_keys(user_metadata):
+        return {k: v for k, v in user_metadata.items() if not k.startswith("deltaline.")}
+
+    stored = [json.loads(c["userMetadata"]) for c in history]
+    assert all({"deltaline.dataset", "deltaline.schemaFingerprint", "deltaline.policy"}
+               <= set(m) for m in stored)
+    assert caller_keys(stored[0]) == {"job": "nightly", "run": "7"}
+    assert caller_keys(stored[1]) == {"job": "fixup"}
+    assert caller_keys(stored[2]) == {}
     assert history[1]["operationMetrics"]["numOutputRows"] == "3"
     assert history[2]["operationMetrics"]["numRemovedFiles"] == "2"
     assert all(c["engineInfo"].startswith("deltaline/") for c in history)
@@ -124,7 +131,7 @@ def test_history_shows_operations_and_user_metadata(deltaline, tmp_path):
     # deltaline's own history agrees (newest first).
     ours = deltaline.history(table)
     assert [c["version"] for c in ours] == [2, 1, 0]
-    assert ours[2]["userMetadata"] == {"job": "nightly", "run": "7"}
+    assert caller_keys(ours[2]["userMetadata"]) == {"job": "nightly", "run": "7"}
 
 
 def test_checkpoints_open_in_deltars(deltaline, tmp_path):

@@ -1,0 +1,234 @@
+#include "storage/storage_writer.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <thread>
+
+#include <parquet/xxhasher.h>
+
+#include "delta/errors.h"
+#include "delta/log_store.h"
+#include "delta/snapshot.h"
+#include "delta/table_properties_update.h"
+
+namespace deltaline::storage {
+namespace {
+
+using delta::InvalidInput;
+
+std::string LastComponent(const std::string& uri) {
+  std::string trimmed = uri;
+  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+  auto slash = trimmed.find_last_of('/');
+  return slash == std::string::npos ? trimmed : trimmed.substr(slash + 1);
+}
+
+// Policy table properties meet an existing table: equal is fine, different is an
+// explicit committed update or an error, never a silent no-op.
+arrow::Status ReconcileTableProperties(delta::LogStore& store,
+                                       const delta::StringMap& wanted,
+                                       const StorageWriteOptions& options) {
+  auto snapshot = delta::Snapshot::Load(store);
+  if (!snapshot.ok()) {
+    if (delta::IsKind(snapshot.status(), delta::ErrorKind::kTableNotFound)) {
+      return arrow::Status::OK();
+    }
+    return snapshot.status();
+  }
+  if (options.mode == delta::SaveMode::kError || options.mode == delta::SaveMode::kIgnore) {
+    return arrow::Status::OK();  // the write itself refuses or skips the table
+  }
+  std::string differing;
+  for (const auto& [key, value] : wanted) {
+    std::string current = (*snapshot)->Config(key);
+    if (current != value) {
+      differing += (differing.empty() ? "" : ", ") + key + "=" + value + " (table has " +
+                   (current.empty() ? "unset" : current) + ")";
+    }
+  }
+  if (differing.empty()) return arrow::Status::OK();
+  if (!options.update_table_properties) {
+    return InvalidInput("table '" + store.uri() +
+                        "' exists with other table properties than the write policy: " +
+                        differing +
+                        ". Properties change only by an explicit update "
+                        "(update_table_properties / --update-properties)");
+  }
+  return delta::SetTableProperties(store, wanted, options.retry).status();
+}
+
+arrow::Result<delta::WriteOptions> CoreOptions(const arrow::Schema& input,
+                                               const std::string& uri,
+                                               const StorageWriteOptions& options,
+                                               nlohmann::json* policy) {
+  for (const auto& [key, value] : options.user_metadata) {
+    if (key.rfind("deltaline.", 0) == 0) {
+      return InvalidInput("user metadata key '" + key + "' is reserved (deltaline.*)");
+    }
+  }
+  delta::WriteOptions core;
+  core.mode = options.mode;
+  core.table_properties = options.table_properties;
+  for (const auto& [key, value] : ToTableProperties(options.write)) {
+    core.table_properties[key] = value;
+  }
+  ARROW_ASSIGN_OR_RAISE(core.writer_properties, ToWriterProperties(options.write));
+  core.schema_mode = options.schema_mode;
+  core.schema_conversion = options.schema_conversion;
+  core.retry = options.retry;
+  *policy = EffectivePolicyJson(options);
+  core.user_metadata = options.user_metadata;
+  core.user_metadata["deltaline.dataset"] =
+      options.dataset.empty() ? LastComponent(uri) : options.dataset;
+  ARROW_ASSIGN_OR_RAISE(core.user_metadata["deltaline.schemaFingerprint"],
+                        SchemaFingerprint(input, options.schema_conversion));
+  core.user_metadata["deltaline.policy"] = policy->dump();
+  if (!options.ordering_keys.empty()) {
+    core.user_metadata["deltaline.orderingKeys"] = nlohmann::json(options.ordering_keys).dump();
+  }
+  if (!options.constraints.empty()) {
+    core.user_metadata["deltaline.constraints"] = nlohmann::json(options.constraints).dump();
+  }
+  if (!options.side_table_of.empty()) {
+    core.user_metadata["deltaline.sideTableOf"] = options.side_table_of;
+  }
+  return core;
+}
+
+// A non-Delta format in the policy is a forbidden sink; in development the write
+// still lands in Delta, which is the only thing this surface writes.
+arrow::Status CheckFormat(const std::string& uri, const StorageWriteOptions& options) {
+  return CheckSink({"storage-write", options.output.format, uri}, options.output, options.run,
+                   /*is_export=*/false)
+      .status();
+}
+
+arrow::Result<WriteResult> WriteOnce(arrow::RecordBatchReader& reader, const std::string& uri,
+                                     const StorageWriteOptions& options) {
+  ARROW_RETURN_NOT_OK(CheckFormat(uri, options));
+  nlohmann::json policy;
+  ARROW_ASSIGN_OR_RAISE(auto core, CoreOptions(*reader.schema(), uri, options, &policy));
+  ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(uri));
+  ARROW_RETURN_NOT_OK(
+      ReconcileTableProperties(*store, ToTableProperties(options.write), options));
+  ARROW_ASSIGN_OR_RAISE(auto done, delta::WriteBatches(*store, reader, core));
+  WriteResult result;
+  result.uri = done.uri;
+  result.version = done.version;
+  result.operation = done.operation;
+  result.committed = done.committed;
+  result.files_added = done.files_added;
+  result.files_removed = done.files_removed;
+  result.rows_added = done.rows_added;
+  result.rows_removed = done.rows_removed;
+  result.bytes_added = done.bytes_added;
+  result.bytes_removed = done.bytes_removed;
+  result.user_metadata = std::move(core.user_metadata);
+  result.policy = std::move(policy);
+  result.attempts = 1;
+  result.schema_changed = done.schema_changed;
+  result.checkpoint_written = done.checkpoint_written;
+  return result;
+}
+
+}  // namespace
+
+arrow::Result<std::string> SchemaFingerprint(const arrow::Schema& schema,
+                                             const delta::SchemaConversionOptions& options) {
+  ARROW_ASSIGN_OR_RAISE(auto json, delta::ArrowToDeltaSchemaJson(schema, options));
+  const uint64_t hash = parquet::XxHasher().Hash(std::string_view(json));
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(hash));
+  return std::string("xxh64:") + hex;
+}
+
+nlohmann::json EffectivePolicyJson(const StorageWriteOptions& options) {
+  return {{"output", OutputPolicyJson(options.output)},
+          {"write", WritePolicyJson(options.write)},
+          {"schema_mode", delta::SchemaModeName(options.schema_mode)},
+          {"commit_retry", RetryPolicyJson(options.retry)}};
+}
+
+arrow::Result<WriteResult> WriteTableDelta(const arrow::Table& table, const std::string& uri,
+                                           const StorageWriteOptions& options) {
+  const int max_attempts = std::max(1, options.retry.max_attempts);
+  auto delay = options.retry.base_delay;
+  for (int attempt = 1;; ++attempt) {
+    arrow::TableBatchReader reader(table);
+    auto written = WriteOnce(reader, uri, options);
+    if (written.ok()) {
+      written->attempts = attempt;
+      return written;
+    }
+    // Only a typed concurrent-append conflict is worth redoing: the table moved on
+    // under a write that read it. Everything else is final.
+    if (delta::GetConflictKind(written.status()) != delta::ConflictKind::kConcurrentAppend ||
+        attempt >= max_attempts) {
+      return written.status();
+    }
+    if (options.on_retry) options.on_retry(attempt + 1, written.status());
+    std::this_thread::sleep_for(delay);
+    delay = std::min(delay * 2, options.retry.max_delay);
+  }
+}
+
+arrow::Result<WriteResult> WriteDatasetDelta(arrow::RecordBatchReader& reader,
+                                             const std::string& uri,
+                                             const StorageWriteOptions& options) {
+  return WriteOnce(reader, uri, options);
+}
+
+arrow::Result<std::map<std::string, WriteResult>> WriteNamedDatasetsDelta(
+    const std::map<std::string, std::shared_ptr<arrow::RecordBatchReader>>& datasets,
+    const std::string& base_uri, const StorageWriteOptions& options) {
+  std::map<std::string, WriteResult> results;
+  for (const auto& [name, reader] : datasets) {
+    if (name.empty() || name == "." || name == ".." ||
+        name.find_first_of("/\\") != std::string::npos) {
+      return InvalidInput("dataset name '" + name + "' must be one path component");
+    }
+    if (!reader) return InvalidInput("dataset '" + name + "' has no reader");
+    StorageWriteOptions named = options;
+    named.dataset = name;
+    auto written = WriteDatasetDelta(*reader, base_uri + "/" + name, named);
+    if (!written.ok()) {
+      return written.status().WithMessage("dataset '" + name + "': " +
+                                          written.status().message());
+    }
+    results.emplace(name, std::move(*written));
+  }
+  return results;
+}
+
+arrow::Result<FinalizeResult> WriteFinalizeResultDelta(
+    std::shared_ptr<arrow::RecordBatchReader> good,
+    std::shared_ptr<arrow::RecordBatchReader> errors,
+    std::shared_ptr<arrow::RecordBatchReader> error_stats, const std::string& base_uri,
+    const StorageWriteOptions& options) {
+  if (options.dataset.empty()) {
+    return InvalidInput("WriteFinalizeResultDelta needs options.dataset");
+  }
+  if (!good) return InvalidInput("dataset '" + options.dataset + "' has no reader");
+  FinalizeResult out;
+  ARROW_ASSIGN_OR_RAISE(out.good,
+                        WriteDatasetDelta(*good, base_uri + "/" + options.dataset, options));
+  // Side tables describe themselves: their own name and schema, no main-table claims.
+  auto side = [&](const std::shared_ptr<arrow::RecordBatchReader>& reader,
+                  const std::string& suffix) -> arrow::Result<std::optional<WriteResult>> {
+    if (!reader) return std::nullopt;
+    StorageWriteOptions side_options = options;
+    side_options.dataset = options.dataset + suffix;
+    side_options.ordering_keys.clear();
+    side_options.constraints.clear();
+    side_options.side_table_of = options.dataset;
+    ARROW_ASSIGN_OR_RAISE(auto written, WriteDatasetDelta(*reader, base_uri + "/" +
+                                                               side_options.dataset,
+                                                           side_options));
+    return std::optional<WriteResult>(std::move(written));
+  };
+  ARROW_ASSIGN_OR_RAISE(out.errors, side(errors, "_errors"));
+  ARROW_ASSIGN_OR_RAISE(out.error_stats, side(error_stats, "_error_stats"));
+  return out;
+}
+
+}  // namespace deltaline::storage

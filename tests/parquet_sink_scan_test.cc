@@ -1,0 +1,155 @@
+// The sink scan: only the places named below may write Parquet. Delta data files and
+// checkpoints live in delta/; plain Parquet leaves only through the gated export
+// module. A new writer anywhere else fails this test until it is named here, with
+// its reason, so that no Parquet sink can appear unnoticed.
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "test_util.h"
+
+namespace deltaline {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Every way into a Parquet writer we know of: the writer classes and functions, the
+// dataset writer, and the headers that declare them (which also catches aliases).
+// C++ patterns apply to C++ files; Python ones to Python and shell (heredocs) files.
+struct WriterPattern {
+  std::string name;
+  std::regex regex;
+  bool cpp;
+};
+
+const std::vector<WriterPattern>& WriterPatterns() {
+  static const std::vector<WriterPattern> kPatterns = {
+      {"parquet::arrow::FileWriter", std::regex(R"(parquet::arrow::FileWriter)"), true},
+      {"parquet::ParquetFileWriter", std::regex(R"(ParquetFileWriter)"), true},
+      {"parquet::arrow::WriteTable", std::regex(R"(parquet::arrow::WriteTable)"), true},
+      {"parquet::StreamWriter", std::regex(R"(parquet::StreamWriter)"), true},
+      {"dataset ParquetFileFormat", std::regex(R"(ParquetFileFormat|ParquetFileWriteOptions)"),
+       true},
+      {"dataset write", std::regex(R"(FileSystemDataset::Write|WriteNodeOptions)"), true},
+      {"writer header",
+       std::regex(R"(#\s*include\s*[<"](parquet/arrow/writer\.h|parquet/file_writer\.h|)"
+                  R"(parquet/stream_writer\.h|arrow/dataset/file_parquet\.h)[>"])"),
+       true},
+      // pyarrow.parquet's writers, pyarrow.dataset's (Parquet by default), pandas'.
+      {"pyarrow writer",
+       std::regex(R"(\bpq\.(write_table|write_to_dataset|write_metadata|ParquetWriter)|)"
+                  R"(\bparquet\.(write_table|write_to_dataset|ParquetWriter)|)"
+                  R"(\bwrite_dataset\(|\.to_parquet\()"),
+       false},
+  };
+  return kPatterns;
+}
+
+// The allow-list: path (from the repository root) → why it may write Parquet.
+const std::map<std::string, std::string>& AllowedWriters() {
+  static const std::map<std::string, std::string> kAllowed = {
+      {"src/delta/data_writer.cc", "Delta data files (DataFileWriter)"},
+      {"src/delta/checkpoint_encode.cc", "Delta checkpoints (_delta_log/*.checkpoint.parquet)"},
+      {"src/storage/export_parquet.cc", "the gated Parquet export (allow_parquet_exports)"},
+      // Exempt, not outputs:
+      {"bench/write_bench.cc", "benchmark baseline: a bare Parquet writer P1 compares with"},
+      {"src/delta/stats_test.cc", "test fixture: Parquet footers with chosen statistics"},
+      {"src/delta/checkpoint_decode_test.cc", "test fixture: checkpoint layouts to decode"},
+      {"src/delta/checkpoint_leaves_test.cc", "test fixture: checkpoint leaf layouts"},
+      {"tests/interop/test_spark.py", "test fixture: a Parquet input file for Spark"},
+  };
+  return kAllowed;
+}
+
+// 1 = C++ source, 0 = Python or shell, -1 = not scanned.
+int Language(const fs::path& path) {
+  static const std::set<std::string> kCpp = {".cc", ".h", ".cpp", ".hpp", ".cxx"};
+  static const std::set<std::string> kScript = {".py", ".sh"};
+  if (kCpp.count(path.extension().string())) return 1;
+  if (kScript.count(path.extension().string())) return 0;
+  return -1;
+}
+
+std::map<std::string, std::set<std::string>> FindWriters() {
+  const fs::path root = DELTALINE_SOURCE_DIR;
+  std::map<std::string, std::set<std::string>> found;
+  for (const char* top : {"src", "tests", "bench", "scripts", "cmake"}) {
+    if (!fs::exists(root / top)) continue;
+    for (const auto& entry : fs::recursive_directory_iterator(root / top)) {
+      const int language = entry.is_regular_file() ? Language(entry.path()) : -1;
+      if (language < 0) continue;
+      std::string rel = fs::relative(entry.path(), root).generic_string();
+      if (rel == "tests/parquet_sink_scan_test.cc") continue;  // holds the patterns
+      std::ifstream in(entry.path());
+      std::stringstream text;
+      text << in.rdbuf();
+      const std::string body = text.str();
+      for (const auto& pattern : WriterPatterns()) {
+        if (pattern.cpp == (language == 1) && std::regex_search(body, pattern.regex)) {
+          found[rel].insert(pattern.name);
+        }
+      }
+    }
+  }
+  return found;
+}
+
+TEST(ParquetSinkScan, OnlyNamedPlacesWriteParquet) {
+  auto found = FindWriters();
+  for (const auto& [path, patterns] : found) {
+    if (AllowedWriters().count(path)) continue;
+    std::string what;
+    for (const auto& name : patterns) what += (what.empty() ? "" : ", ") + name;
+    ADD_FAILURE() << path << " uses a Parquet writer (" << what
+                  << ") but is not an allowed sink. Outputs go through the storage surface "
+                     "(Delta) or storage/export_parquet; if this is a new legitimate place, "
+                     "name it with its reason in AllowedWriters().";
+  }
+}
+
+TEST(ParquetSinkScan, AllowListHasNoStaleEntries) {
+  auto found = FindWriters();
+  for (const auto& [path, reason] : AllowedWriters()) {
+    EXPECT_TRUE(found.count(path)) << path << " (" << reason
+                                   << ") no longer writes Parquet: remove it from the list";
+  }
+}
+
+// The scan must see what it claims to see: each pattern matches a typical use.
+TEST(ParquetSinkScan, PatternsCatchTypicalUses) {
+  const std::vector<std::string> not_writers = {
+      "writer.write_table(table)  # an Arrow IPC writer",
+      "pq.read_table(path)",
+      "#include <parquet/arrow/reader.h>",
+  };
+  for (const auto& text : not_writers) {
+    for (const auto& pattern : WriterPatterns()) {
+      EXPECT_FALSE(std::regex_search(text, pattern.regex)) << text << " ~ " << pattern.name;
+    }
+  }
+  const std::vector<std::string> uses = {
+      "parquet::arrow::FileWriter::Open(schema, pool, sink)",
+      "std::unique_ptr<parquet::ParquetFileWriter> w;",
+      "parquet::arrow::WriteTable(*t, pool, sink, 1024)",
+      "parquet::StreamWriter os{std::move(w)};",
+      "auto format = std::make_shared<arrow::dataset::ParquetFileFormat>();",
+      "arrow::dataset::FileSystemDataset::Write(options, scanner)",
+      "#include <parquet/arrow/writer.h>",
+      "pq.write_table(table, 'x.parquet')",
+      "ds.write_dataset(table, out_dir)",
+      "frame.to_parquet('x.parquet')",
+  };
+  for (const auto& use : uses) {
+    bool matched = false;
+    for (const auto& pattern : WriterPatterns()) {
+      matched = matched || std::regex_search(use, pattern.regex);
+    }
+    EXPECT_TRUE(matched) << use;
+  }
+}
+
+}  // namespace
+}  // namespace deltaline
