@@ -83,8 +83,9 @@ int RunWrites(bool overwrite, const std::string& uri, int32_t writer, int32_t co
   }
   dl::WriteOptions options;
   options.mode = overwrite ? dl::SaveMode::kOverwrite : dl::SaveMode::kAppend;
-  // Generous enough that eight appenders never run out of attempts.
-  options.retry.max_attempts = 60;
+  // Generous enough that eight appenders never run out of attempts, even on a loaded
+  // 2-core machine where one process can sleep through dozens of rivals' commits.
+  options.retry.max_attempts = 400;
   options.retry.base_delay = std::chrono::milliseconds(2);
   options.retry.max_delay = std::chrono::milliseconds(100);
   bool conflicted = false;
