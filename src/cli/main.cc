@@ -89,7 +89,7 @@ arrow::Status RunWrite(const WriteArgs& args) {
                         {"schemaChanged", result.schema_changed}, {"policy", result.policy}};
   out["rowsRemoved"] = result.rows_removed;
   out["rowsCopied"] = result.rows_copied;
-  out["partitions"] = PartitionsJson(result);
+  out["partitions"] = PartitionsJson(result.partitions);
   if (args.json) {
     PrintJson(out);
   } else if (result.committed) {

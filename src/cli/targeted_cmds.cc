@@ -64,7 +64,7 @@ void AddPartitionWriteOptions(CLI::App* write_cmd, PartitionWriteArgs* args) {
 
 arrow::Status ApplyPartitionWriteArgs(const PartitionWriteArgs& args,
                                       const std::shared_ptr<arrow::Schema>& table_schema,
-                                      delta::WriteOptions* options) {
+                                      storage::StorageWriteOptions* options) {
   options->partition_by = SplitCommas(args.partition_by);
   if (args.replace_partitions) {
     if (!args.predicate.empty()) {
@@ -91,9 +91,9 @@ arrow::Status ApplyPartitionWriteArgs(const PartitionWriteArgs& args,
   return arrow::Status::OK();
 }
 
-nlohmann::json PartitionsJson(const delta::WriteResult& result) {
+nlohmann::json PartitionsJson(const std::map<std::string, delta::PartitionMetrics>& partitions) {
   nlohmann::json out = nlohmann::json::object();
-  for (const auto& [directory, m] : result.partitions) {
+  for (const auto& [directory, m] : partitions) {
     out[directory] = {{"filesAdded", m.files_added},     {"rowsAdded", m.rows_added},
                       {"bytesAdded", m.bytes_added},     {"filesRemoved", m.files_removed},
                       {"rowsRemoved", m.rows_removed},   {"bytesRemoved", m.bytes_removed},
@@ -126,7 +126,7 @@ arrow::Status RunDelete(const DeleteArgs& args) {
                           {"rowsDeleted", deleted},        {"rowsCopied", result.rows_copied},
                           {"filesAdded", result.files_added},
                           {"filesRemoved", result.files_removed},
-                          {"partitions", PartitionsJson(result)}};
+                          {"partitions", PartitionsJson(result.partitions)}};
     std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else if (result.committed) {
     std::cerr << "deltaline: committed version " << result.version << " of " << result.uri

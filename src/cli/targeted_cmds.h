@@ -28,10 +28,10 @@ void AddPartitionWriteOptions(CLI::App* write_cmd, PartitionWriteArgs* args);
 /// yet: then the input schema is used, or the predicate is refused).
 arrow::Status ApplyPartitionWriteArgs(const PartitionWriteArgs& args,
                                       const std::shared_ptr<arrow::Schema>& table_schema,
-                                      delta::WriteOptions* options);
+                                      storage::StorageWriteOptions* options);
 
 /// \brief Per-partition counts of a write for `--json`.
-nlohmann::json PartitionsJson(const delta::WriteResult& result);
+nlohmann::json PartitionsJson(const std::map<std::string, delta::PartitionMetrics>& partitions);
 
 struct DeleteArgs {
   std::string table, predicate;

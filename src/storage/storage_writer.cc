@@ -76,6 +76,10 @@ arrow::Result<delta::WriteOptions> CoreOptions(const arrow::Schema& input,
   core.schema_mode = options.schema_mode;
   core.schema_conversion = options.schema_conversion;
   core.retry = options.retry;
+  core.partition_by = options.partition_by;
+  core.replace_where = options.replace_where;
+  core.replace_partitions = options.replace_partitions;
+  core.delete_partitions = options.delete_partitions;
   *policy = EffectivePolicyJson(options);
   core.user_metadata = options.user_metadata;
   core.user_metadata["deltaline.dataset"] =
@@ -128,6 +132,8 @@ arrow::Result<WriteResult> WriteOnce(arrow::RecordBatchReader& reader, const std
   result.attempts = 1;
   result.schema_changed = done.schema_changed;
   result.checkpoint_written = done.checkpoint_written;
+  result.rows_copied = done.rows_copied;
+  result.partitions = std::move(done.partitions);
   return result;
 }
 

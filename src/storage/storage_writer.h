@@ -53,6 +53,13 @@ struct StorageWriteOptions {
   std::function<void(int, const arrow::Status&)> on_retry;
   /// Set by WriteFinalizeResultDelta on side tables (`deltaline.sideTableOf`).
   std::string side_table_of;
+  /// Partitioning and targeted replacement, passed to the Delta writer unchanged
+  /// (see delta::WriteOptions: partition_by, replace_where, replace_partitions,
+  /// delete_partitions).
+  std::vector<std::string> partition_by;
+  std::optional<arrow::compute::Expression> replace_where;
+  bool replace_partitions = false;
+  std::vector<delta::PartitionValues> delete_partitions;
 };
 
 /// \brief What a storage write did.
@@ -71,6 +78,9 @@ struct WriteResult {
   int attempts = 0;  ///< whole-write attempts (1 unless a conflict was retried)
   bool schema_changed = false;
   bool checkpoint_written = false;
+  int64_t rows_copied = 0;  ///< rows carried over from rewritten files
+  /// Per partition directory ("" when unpartitioned): this commit's counts.
+  std::map<std::string, delta::PartitionMetrics> partitions;
 };
 
 /// \brief Writes `table` as one commit to the Delta table at `uri` (created when
