@@ -11,6 +11,7 @@
 #include "cli/inspect.h"
 #include "cli/io_formats.h"
 #include "cli/read_filter.h"
+#include "cli/vacuum_cmd.h"
 #include "delta/errors.h"
 #include "delta/scan.h"
 #include "delta/snapshot.h"
@@ -248,6 +249,8 @@ int Main(int argc, char** argv) {
   checkpoint_cmd->add_option("TABLE", checkpoint_table)->required();
   checkpoint_cmd->add_flag("--json", checkpoint_json);
 
+  auto vacuum = AddVacuumCommand(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -258,6 +261,7 @@ int Main(int argc, char** argv) {
   if (*describe_cmd) return Report(RunDescribe(describe_table, describe_version, describe_json));
   if (*history_cmd) return Report(RunHistory(history_table, history_limit, history_json));
   if (*checkpoint_cmd) return Report(RunCheckpoint(checkpoint_table, checkpoint_json));
+  if (*vacuum->command) return Report(RunVacuum(*vacuum));
   return 2;
 }
 
