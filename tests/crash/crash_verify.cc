@@ -150,7 +150,8 @@ std::set<std::string> LivePaths(const delta::Snapshot& snapshot) {
 }
 
 Status VerifyVersion(delta::LogStore& store, const Model& model, int64_t version,
-                     int64_t latest, CheckCounts& counts) {
+                     int64_t latest, CheckCounts& counts,
+                     std::map<int64_t, std::set<std::string>>& live_before_vacuum) {
   delta::SnapshotRequest request;
   request.version = version;
   ARROW_ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(store, request));
@@ -175,9 +176,13 @@ Status VerifyVersion(delta::LogStore& store, const Model& model, int64_t version
     for (auto vacuum = std::upper_bound(model.vacuum_starts.begin(),
                                         model.vacuum_starts.end(), version);
          vacuum != model.vacuum_starts.end() && !entitled; ++vacuum) {
-      request.version = *vacuum - 1;
-      ARROW_ASSIGN_OR_RAISE(auto before_vacuum, delta::Snapshot::Load(store, request));
-      entitled = !LivePaths(*before_vacuum).count(path);
+      auto cached = live_before_vacuum.find(*vacuum);
+      if (cached == live_before_vacuum.end()) {
+        request.version = *vacuum - 1;
+        ARROW_ASSIGN_OR_RAISE(auto before_vacuum, delta::Snapshot::Load(store, request));
+        cached = live_before_vacuum.emplace(*vacuum, LivePaths(*before_vacuum)).first;
+      }
+      entitled = !cached->second.count(path);
     }
     if (!entitled) {
       return Status::Invalid("file ", path, " of version ", version,
@@ -200,10 +205,14 @@ Status VerifyNewVersions(delta::LogStore& store, Model& model, CheckCounts& coun
     ARROW_RETURN_NOT_OK(ApplyToModel(store, model, version));
     pending.emplace_back(version, model.ops);
   }
-  Model at_version = model;
+  Model at_version;
+  at_version.seed = model.seed;
+  at_version.landed_ops = model.landed_ops;
+  at_version.vacuum_starts = model.vacuum_starts;
   for (auto& [version, ops] : pending) {
     at_version.ops = std::move(ops);
-    ARROW_RETURN_NOT_OK(VerifyVersion(store, at_version, version, latest->version(), counts));
+    ARROW_RETURN_NOT_OK(VerifyVersion(store, at_version, version, latest->version(), counts,
+                                      model.live_before_vacuum));
   }
   model.verified_through = latest->version();
   return Status::OK();

@@ -22,6 +22,8 @@ struct Model {
   std::set<int64_t> landed_ops;
   std::vector<int64_t> vacuum_starts;  ///< versions of VACUUM START commits
   std::set<std::string> checked_log_files;
+  /// Live files of the version before each VACUUM START (versions never change).
+  std::map<int64_t, std::set<std::string>> live_before_vacuum;
 };
 
 struct CheckCounts {
