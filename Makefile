@@ -2,6 +2,7 @@
 #   make demo   — bootstrap, build, then write/append/time-travel/describe a sample table
 #   make test   — bootstrap, build, then run every test (ctest)
 BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
@@ -18,8 +19,10 @@ configure: bootstrap
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The main ctest and the sanitizer stage (ASan+UBSan build in $(ASAN_DIR), its unit
+# tests, bounded fuzzing) run side by side: see scripts/test.sh.
 test: build
-	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
+	@scripts/test.sh $(BUILD_DIR) $(ASAN_DIR) $(JOBS)
 
 demo: build
 	@scripts/demo.sh $(BUILD_DIR)/deltaline
@@ -28,4 +31,4 @@ bench: build
 	@scripts/bench.sh $(BUILD_DIR)
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

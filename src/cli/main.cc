@@ -13,6 +13,7 @@
 #include "cli/read_filter.h"
 #include "cli/targeted_cmds.h"
 #include "cli/storage_commands.h"
+#include "cli/vacuum_cmd.h"
 #include "delta/errors.h"
 #include "delta/scan.h"
 #include "delta/snapshot.h"
@@ -269,6 +270,8 @@ int Main(int argc, char** argv) {
   checkpoint_cmd->add_option("TABLE", checkpoint_table)->required();
   checkpoint_cmd->add_flag("--json", checkpoint_json);
 
+  auto vacuum = AddVacuumCommand(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -281,6 +284,7 @@ int Main(int argc, char** argv) {
   if (*history_cmd) return Report(RunHistory(history_table, history_limit, history_json));
   if (*checkpoint_cmd) return Report(RunCheckpoint(checkpoint_table, checkpoint_json));
   if (*export_cmd) return RunExportCommand(export_args, &Report);
+  if (*vacuum->command) return Report(RunVacuum(*vacuum));
   return 2;
 }
 
