@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "delta/write.h"
+#include "storage/storage_writer.h"
 
 namespace deltaline::cli {
 

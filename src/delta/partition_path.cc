@@ -1,5 +1,6 @@
 #include "delta/partition_path.h"
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 
@@ -157,17 +158,45 @@ arrow::Result<PartitionKey> MakePartitionKey(const std::vector<std::string>& col
   return key;
 }
 
+namespace {
+
+// Arrow's UriEscape also escapes the sub-delimiters and ':' '@' that RFC 3986 allows
+// in a path segment. Spark (Hadoop's Path.toUri) leaves them as they are, so
+// `col=value` stays `col=value` in add.path; undo those escapes to write the same
+// bytes. A '%' of the input was escaped to "%25", so a "%XX" here is always ours.
+std::string UriEscapeSegment(std::string_view segment) {
+  const std::string escaped = arrow::util::UriEscape(segment);
+  static constexpr std::string_view kKept = "!$&'()*+,;=:@";
+  std::string out;
+  out.reserve(escaped.size());
+  for (size_t i = 0; i < escaped.size(); ++i) {
+    if (escaped[i] == '%' && i + 2 < escaped.size()) {
+      int value = 0;
+      std::from_chars(escaped.data() + i + 1, escaped.data() + i + 3, value, 16);
+      if (value != 0 && kKept.find(static_cast<char>(value)) != std::string_view::npos) {
+        out += static_cast<char>(value);
+        i += 2;
+        continue;
+      }
+    }
+    out += escaped[i];
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string EncodeDataFilePath(const std::string& directory, const std::string& file_name) {
   std::string out;
   size_t begin = 0;
   while (!directory.empty() && begin <= directory.size()) {
     size_t end = directory.find('/', begin);
     if (end == std::string::npos) end = directory.size();
-    out += arrow::util::UriEscape(std::string_view(directory).substr(begin, end - begin));
+    out += UriEscapeSegment(std::string_view(directory).substr(begin, end - begin));
     out += '/';
     begin = end + 1;
   }
-  return out + arrow::util::UriEscape(file_name);
+  return out + UriEscapeSegment(file_name);
 }
 
 }  // namespace deltaline::delta

@@ -114,7 +114,7 @@ TEST(PartitionPathTest, EscapesLikeHive) {
   auto key = MakePartitionKey({"p", "q"}, {{"p", "../.."}, {"q", std::nullopt}});
   ASSERT_OK(key.status());
   EXPECT_EQ(key->directory, "p=..%2F../q=__HIVE_DEFAULT_PARTITION__");
-  EXPECT_EQ(EncodeDataFilePath("x=A%2FA", "f.parquet"), "x%3DA%252FA/f.parquet");
+  EXPECT_EQ(EncodeDataFilePath("x=A%2FA", "f.parquet"), "x=A%252FA/f.parquet");
 }
 
 TEST(PartitionPathTest, RefusesPathsLeavingTheRoot) {
