@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iostream>
 #include <thread>
 
 #include <parquet/xxhasher.h>
@@ -10,6 +11,7 @@
 #include "delta/log_store.h"
 #include "delta/snapshot.h"
 #include "delta/table_properties_update.h"
+#include "storage/partition_diagnostics.h"
 
 namespace deltaline::storage {
 namespace {
@@ -134,6 +136,17 @@ arrow::Result<WriteResult> WriteOnce(arrow::RecordBatchReader& reader, const std
   result.checkpoint_written = done.checkpoint_written;
   result.rows_copied = done.rows_copied;
   result.partitions = std::move(done.partitions);
+  if (!options.run.run_dir.empty()) {
+    // The data is committed whatever happens here; a diagnostics failure must not
+    // turn a landed write into a reported failure, so it is a warning.
+    arrow::Status logged = AppendPartitionMetrics(
+        options.run, result.user_metadata["deltaline.dataset"], result);
+    if (!logged.ok()) {
+      std::cerr << "deltaline: warning: partition metrics of " << uri << " v" << result.version
+                << " not recorded in " << PartitionMetricsTablePath(options.run) << ": "
+                << logged.ToString() << "\n";
+    }
+  }
   return result;
 }
 
