@@ -612,3 +612,24 @@ def test_spark_reads_deltaline_predicate_overwrite(deltaline, spark, tmp_path):
     assert_same_rows(ours, pa.table({"p": ["a", "c"], "x": pa.array([7, 70], pa.int64())}))
     history = sql(spark, f"DESCRIBE HISTORY {ident(table)}")
     assert [h["operation"] for h in history][:2] == ["WRITE", "DELETE"]
+
+
+def test_spark_reads_deltaline_schema_merge_and_vacuum(deltaline, spark, tmp_path):
+    table = tmp_path / "t"
+    deltaline.write(table, pa.table({"id": pa.array([1, 2], pa.int64())}), tmp_path)
+    deltaline.write(table, pa.table({"id": pa.array([3], pa.int64()), "name": ["c"]}), tmp_path,
+                    "--mode", "append", "--schema-mode", "merge")
+    ours = assert_same_as_spark(deltaline, spark, table)
+    assert_same_rows(ours, pa.table({"id": pa.array([1, 2, 3], pa.int64()),
+                                     "name": pa.array([None, None, "c"], pa.string())}))
+    assert_same_as_spark(deltaline, spark, table, 0)
+    # After an overwrite and a vacuum past retention only the live files remain, and
+    # Spark lists the vacuum in the history deltaline wrote.
+    deltaline.write(table, pa.table({"id": pa.array([9], pa.int64()), "name": ["z"]}), tmp_path,
+                    "--mode", "overwrite")
+    deltaline.run("vacuum", table, "--retain-hours", "0", "--no-retention-check")
+    ours = assert_same_as_spark(deltaline, spark, table)
+    assert_same_rows(ours, pa.table({"id": pa.array([9], pa.int64()), "name": ["z"]}))
+    assert len(list(table.glob("*.parquet"))) == 1
+    operations = [h["operation"] for h in sql(spark, f"DESCRIBE HISTORY {ident(table)}")]
+    assert operations[:3] == ["VACUUM END", "VACUUM START", "WRITE"], operations
