@@ -65,7 +65,9 @@ std::vector<int> Eval(const std::string& sql) {
     out.assign(batch->num_rows(), scalar.is_valid ? scalar.value : -1);
     return out;
   }
-  const auto& array = static_cast<const arrow::BooleanArray&>(*datum->make_array());
+  // Keep the array alive: a reference into make_array()'s temporary dangles (ASan).
+  const auto made = datum->make_array();
+  const auto& array = static_cast<const arrow::BooleanArray&>(*made);
   for (int64_t row = 0; row < array.length(); ++row) {
     out.push_back(array.IsNull(row) ? -1 : array.Value(row));
   }
