@@ -78,11 +78,16 @@ TEST_F(SchemaEvolutionTest, MergeAddsNullableColumnsThatDeltaRsReads) {
   // delta-rs, an independent reader, sees the merged schema and the nulls.
   const std::string out = dir_.str() + "/deltars.json";
   const std::string script =
-      "import json, sys, deltalake\n"
+      "import json, os, sys, deltalake\n"
       "t = deltalake.DeltaTable(sys.argv[1])\n"
+      "f = open(sys.argv[2], 'w')\n"
       "rows = sorted(t.to_pyarrow_table().to_pylist(), key=lambda r: r['id'])\n"
       "json.dump({'version': t.version(), 'fields': [f.name for f in t.schema().fields],"
-      " 'rows': rows}, open(sys.argv[2], 'w'))\n";
+      " 'rows': rows}, f)\n"
+      "f.close()\n"
+      // delta-rs 1.6.6 can abort while the interpreter shuts down; the answer is out.
+      "sys.stdout.flush()\n"
+      "os._exit(0)\n";
   std::ofstream(dir_.str() + "/read.py") << script;
   const std::string cmd = std::string(DELTALINE_SOURCE_DIR) + "/.venv/bin/python " +
                           dir_.str() + "/read.py " + uri_ + " " + out;
