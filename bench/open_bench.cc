@@ -24,12 +24,13 @@
 #include <vector>
 
 #include "bench_util.h"
-#include "delta/action_json.h"
-#include "delta/filenames.h"
-#include "delta/log_store.h"
-#include "delta/snapshot.h"
-#include "delta/transaction.h"
-#include "delta/write.h"
+#include "delta/base/action_json.h"
+#include "delta/base/filenames.h"
+#include "delta/log/log_store.h"
+#include "delta/log/snapshot.h"
+#include "delta/log/checkpoint_writer.h"
+#include "delta/log/transaction.h"
+#include "delta/write/write.h"
 
 namespace deltaline::bench {
 namespace {

@@ -18,11 +18,11 @@
 #include <vector>
 
 #include "bench_util.h"
-#include "delta/log_store.h"
-#include "delta/predicate.h"
-#include "delta/scan.h"
-#include "delta/snapshot.h"
-#include "delta/write.h"
+#include "delta/log/log_store.h"
+#include "delta/predicate/predicate.h"
+#include "delta/scan/scan.h"
+#include "delta/log/snapshot.h"
+#include "delta/write/write.h"
 
 namespace deltaline::bench {
 namespace {

@@ -28,10 +28,10 @@
 #include <vector>
 
 #include "bench_util.h"
-#include "delta/data_writer.h"
-#include "delta/log_store.h"
-#include "delta/snapshot.h"
-#include "delta/write.h"
+#include "delta/write/data_writer.h"
+#include "delta/log/log_store.h"
+#include "delta/log/snapshot.h"
+#include "delta/write/write.h"
 
 namespace deltaline::bench {
 namespace {

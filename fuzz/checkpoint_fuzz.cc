@@ -8,8 +8,8 @@
 
 #include <arrow/buffer.h>
 
-#include "delta/action_json.h"
-#include "delta/checkpoint.h"
+#include "delta/base/action_json.h"
+#include "delta/checkpoint/checkpoint.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace deltaline::delta;

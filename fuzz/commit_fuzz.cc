@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string_view>
 
-#include "delta/action_json.h"
+#include "delta/base/action_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace deltaline::delta;

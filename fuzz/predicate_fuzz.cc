@@ -8,7 +8,7 @@
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
 
-#include "delta/predicate.h"
+#include "delta/predicate/predicate.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 
 #include <arrow/type.h>
 
-#include "delta/schema.h"
+#include "delta/table/schema.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace deltaline::delta;

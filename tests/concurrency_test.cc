@@ -11,11 +11,11 @@
 #include <nlohmann/json.hpp>
 
 #include "child_process.h"
-#include "delta/errors.h"
-#include "delta/filenames.h"
-#include "delta/scan.h"
-#include "delta/snapshot.h"
-#include "delta/write.h"
+#include "delta/base/errors.h"
+#include "delta/base/filenames.h"
+#include "delta/scan/scan.h"
+#include "delta/log/snapshot.h"
+#include "delta/write/write.h"
 #include "test_util.h"
 
 namespace deltaline::delta {

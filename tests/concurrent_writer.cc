@@ -22,9 +22,9 @@
 
 #include <arrow/api.h>
 
-#include "delta/errors.h"
-#include "delta/log_store.h"
-#include "delta/write.h"
+#include "delta/base/errors.h"
+#include "delta/log/log_store.h"
+#include "delta/write/write.h"
 
 namespace {
 

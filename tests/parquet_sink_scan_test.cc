@@ -51,14 +51,14 @@ const std::vector<WriterPattern>& WriterPatterns() {
 // The allow-list: path (from the repository root) → why it may write Parquet.
 const std::map<std::string, std::string>& AllowedWriters() {
   static const std::map<std::string, std::string> kAllowed = {
-      {"src/delta/data_writer.cc", "Delta data files (DataFileWriter)"},
-      {"src/delta/checkpoint_encode.cc", "Delta checkpoints (_delta_log/*.checkpoint.parquet)"},
+      {"src/delta/write/data_writer.cc", "Delta data files (DataFileWriter)"},
+      {"src/delta/checkpoint/checkpoint_encode.cc", "Delta checkpoints (_delta_log/*.checkpoint.parquet)"},
       {"src/storage/export_parquet.cc", "the gated Parquet export (allow_parquet_exports)"},
       // Exempt, not outputs:
       {"bench/write_bench.cc", "benchmark baseline: a bare Parquet writer P1 compares with"},
-      {"src/delta/stats_test.cc", "test fixture: Parquet footers with chosen statistics"},
-      {"src/delta/checkpoint_decode_test.cc", "test fixture: checkpoint layouts to decode"},
-      {"src/delta/checkpoint_leaves_test.cc", "test fixture: checkpoint leaf layouts"},
+      {"src/delta/write/stats_test.cc", "test fixture: Parquet footers with chosen statistics"},
+      {"src/delta/checkpoint/checkpoint_decode_test.cc", "test fixture: checkpoint layouts to decode"},
+      {"src/delta/checkpoint/checkpoint_leaves_test.cc", "test fixture: checkpoint leaf layouts"},
       {"tests/interop/test_spark.py", "test fixture: a Parquet input file for Spark"},
   };
   return kAllowed;

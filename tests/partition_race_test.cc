@@ -12,8 +12,8 @@
 #include <arrow/api.h>
 
 #include "child_process.h"
-#include "delta/scan.h"
-#include "delta/snapshot.h"
+#include "delta/scan/scan.h"
+#include "delta/log/snapshot.h"
 #include "test_util.h"
 
 namespace deltaline::delta {

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "delta/snapshot.h"
+#include "delta/log/snapshot.h"
 
 namespace deltaline::cli {
 

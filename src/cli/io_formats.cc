@@ -10,7 +10,7 @@
 #include <parquet/exception.h>
 
 #include "cli/json_values.h"
-#include "delta/errors.h"
+#include "delta/base/errors.h"
 
 namespace deltaline::cli {
 namespace {

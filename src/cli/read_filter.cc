@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "delta/predicate.h"
+#include "delta/predicate/predicate.h"
 
 namespace deltaline::cli {
 

@@ -5,8 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <arrow/status.h>
 
-#include "delta/scan.h"
-#include "delta/snapshot.h"
+#include "delta/scan/scan.h"
+#include "delta/log/snapshot.h"
 
 namespace deltaline::cli {
 

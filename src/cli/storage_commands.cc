@@ -2,7 +2,7 @@
 
 #include <iostream>
 
-#include "delta/errors.h"
+#include "delta/base/errors.h"
 #include "storage/export_parquet.h"
 #include "storage/output_config.h"
 

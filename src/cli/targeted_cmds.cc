@@ -2,9 +2,9 @@
 
 #include <iostream>
 
-#include "delta/errors.h"
-#include "delta/snapshot.h"
-#include "delta/predicate.h"
+#include "delta/base/errors.h"
+#include "delta/log/snapshot.h"
+#include "delta/predicate/predicate.h"
 
 namespace deltaline::cli {
 namespace {

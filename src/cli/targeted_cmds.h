@@ -7,7 +7,7 @@
 #include <arrow/status.h>
 #include <nlohmann/json.hpp>
 
-#include "delta/write.h"
+#include "delta/write/write.h"
 #include "storage/storage_writer.h"
 
 namespace deltaline::cli {

@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "delta/errors.h"
-#include "delta/log_store.h"
-#include "delta/vacuum.h"
+#include "delta/base/errors.h"
+#include "delta/log/log_store.h"
+#include "delta/ops/vacuum.h"
 
 namespace deltaline::cli {
 

@@ -9,10 +9,10 @@
 
 #include <arrow/api.h>
 
-#include "delta/errors.h"
-#include "delta/log_store.h"
-#include "delta/scan.h"
-#include "delta/snapshot.h"
+#include "delta/base/errors.h"
+#include "delta/log/log_store.h"
+#include "delta/scan/scan.h"
+#include "delta/log/snapshot.h"
 #include "storage/storage_writer.h"
 #include "test_util.h"
 

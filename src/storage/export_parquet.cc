@@ -9,12 +9,12 @@
 #include <arrow/io/interfaces.h>
 #include <parquet/arrow/writer.h>
 
-#include "delta/clock.h"
-#include "delta/data_writer.h"
-#include "delta/errors.h"
-#include "delta/log_store.h"
-#include "delta/scan.h"
-#include "delta/snapshot.h"
+#include "delta/base/clock.h"
+#include "delta/write/data_writer.h"
+#include "delta/base/errors.h"
+#include "delta/log/log_store.h"
+#include "delta/scan/scan.h"
+#include "delta/log/snapshot.h"
 #include "storage/storage_writer.h"
 
 namespace deltaline::storage {

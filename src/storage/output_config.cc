@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "delta/errors.h"
+#include "delta/base/errors.h"
 
 namespace deltaline::storage {
 namespace {

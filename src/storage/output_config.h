@@ -4,8 +4,8 @@
 
 #include <arrow/result.h>
 
-#include "delta/schema_evolution.h"
-#include "delta/transaction.h"
+#include "delta/table/schema_evolution.h"
+#include "delta/log/transaction.h"
 #include "storage/output_policy.h"
 #include "storage/write_policy.h"
 

@@ -5,10 +5,10 @@
 #include <arrow/builder.h>
 #include <arrow/table.h>
 
-#include "delta/clock.h"
-#include "delta/errors.h"
-#include "delta/log_store.h"
-#include "delta/write.h"
+#include "delta/base/clock.h"
+#include "delta/base/errors.h"
+#include "delta/log/log_store.h"
+#include "delta/write/write.h"
 
 namespace deltaline::storage {
 namespace {

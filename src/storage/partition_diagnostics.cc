@@ -4,9 +4,9 @@
 #include <arrow/table_builder.h>
 #include <arrow/table.h>
 
-#include "delta/clock.h"
-#include "delta/log_store.h"
-#include "delta/write.h"
+#include "delta/base/clock.h"
+#include "delta/log/log_store.h"
+#include "delta/write/write.h"
 
 namespace deltaline::storage {
 namespace {

@@ -8,9 +8,9 @@
 
 #include <arrow/api.h>
 
-#include "delta/log_store.h"
-#include "delta/scan.h"
-#include "delta/snapshot.h"
+#include "delta/log/log_store.h"
+#include "delta/scan/scan.h"
+#include "delta/log/snapshot.h"
 #include "test_util.h"
 
 namespace deltaline::storage {

@@ -7,10 +7,10 @@
 
 #include <parquet/xxhasher.h>
 
-#include "delta/errors.h"
-#include "delta/log_store.h"
-#include "delta/snapshot.h"
-#include "delta/table_properties_update.h"
+#include "delta/base/errors.h"
+#include "delta/log/log_store.h"
+#include "delta/log/snapshot.h"
+#include "delta/ops/table_properties_update.h"
 #include "storage/partition_diagnostics.h"
 
 namespace deltaline::storage {

@@ -13,11 +13,11 @@
 #include <arrow/table.h>
 #include <nlohmann/json.hpp>
 
-#include "delta/actions.h"
-#include "delta/schema.h"
-#include "delta/schema_evolution.h"
-#include "delta/transaction.h"
-#include "delta/write.h"
+#include "delta/base/actions.h"
+#include "delta/table/schema.h"
+#include "delta/table/schema_evolution.h"
+#include "delta/log/transaction.h"
+#include "delta/write/write.h"
 #include "storage/output_policy.h"
 #include "storage/write_policy.h"
 

@@ -5,9 +5,9 @@
 #include <arrow/api.h>
 #include <nlohmann/json.hpp>
 
-#include "delta/errors.h"
-#include "delta/log_store.h"
-#include "delta/snapshot.h"
+#include "delta/base/errors.h"
+#include "delta/log/log_store.h"
+#include "delta/log/snapshot.h"
 #include "test_util.h"
 
 namespace deltaline::storage {

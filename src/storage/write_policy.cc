@@ -2,8 +2,8 @@
 
 #include <charconv>
 
-#include "delta/errors.h"
-#include "delta/table_config.h"
+#include "delta/base/errors.h"
+#include "delta/table/table_config.h"
 
 namespace deltaline::storage {
 namespace {

@@ -12,9 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <parquet/properties.h>
 
-#include "delta/actions.h"
-#include "delta/schema_evolution.h"
-#include "delta/transaction.h"
+#include "delta/base/actions.h"
+#include "delta/table/schema_evolution.h"
+#include "delta/log/transaction.h"
 
 namespace deltaline::storage {
 

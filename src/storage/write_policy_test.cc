@@ -7,9 +7,9 @@
 #include <parquet/file_reader.h>
 #include <parquet/metadata.h>
 
-#include "delta/errors.h"
-#include "delta/log_store.h"
-#include "delta/snapshot.h"
+#include "delta/base/errors.h"
+#include "delta/log/log_store.h"
+#include "delta/log/snapshot.h"
 #include "storage/storage_writer.h"
 #include "test_util.h"
 

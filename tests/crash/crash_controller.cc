@@ -27,7 +27,7 @@
 
 #include "crash_ops.h"
 #include "crash_verify.h"
-#include "delta/write.h"
+#include "delta/write/write.h"
 
 extern char** environ;
 

@@ -17,10 +17,11 @@
 #include <string>
 
 #include "crash_ops.h"
-#include "delta/snapshot.h"
-#include "delta/transaction.h"
-#include "delta/vacuum.h"
-#include "delta/write.h"
+#include "delta/log/snapshot.h"
+#include "delta/log/checkpoint_writer.h"
+#include "delta/log/transaction.h"
+#include "delta/ops/vacuum.h"
+#include "delta/write/write.h"
 
 namespace deltaline::crash {
 namespace {

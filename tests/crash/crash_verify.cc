@@ -11,13 +11,13 @@
 #include <nlohmann/json.hpp>
 
 #include "crash_ops.h"
-#include "delta/action_json.h"
-#include "delta/checkpoint.h"
-#include "delta/filenames.h"
-#include "delta/scan.h"
-#include "delta/snapshot.h"
-#include "delta/vacuum.h"
-#include "delta/write.h"
+#include "delta/base/action_json.h"
+#include "delta/checkpoint/checkpoint.h"
+#include "delta/base/filenames.h"
+#include "delta/scan/scan.h"
+#include "delta/log/snapshot.h"
+#include "delta/ops/vacuum.h"
+#include "delta/write/write.h"
 
 namespace deltaline::crash {
 namespace {

@@ -9,7 +9,7 @@
 
 #include <arrow/status.h>
 
-#include "delta/log_store.h"
+#include "delta/log/log_store.h"
 
 namespace deltaline::crash {
 

@@ -21,9 +21,9 @@
 #include <nlohmann/json.hpp>
 
 #include "child_process.h"
-#include "delta/scan.h"
-#include "delta/snapshot.h"
-#include "delta/write.h"
+#include "delta/scan/scan.h"
+#include "delta/log/snapshot.h"
+#include "delta/write/write.h"
 #include "stress_ops.h"
 #include "test_util.h"
 

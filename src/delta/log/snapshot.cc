@@ -1,0 +1,371 @@
+#include "delta/log/snapshot.h"
+
+#include <algorithm>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "delta/base/action_json.h"
+#include "delta/checkpoint/checkpoint.h"
+#include "delta/base/errors.h"
+#include "delta/base/filenames.h"
+#include "delta/table/schema.h"
+#include "delta/table/table_features.h"
+
+namespace deltaline::delta {
+namespace {
+
+struct CheckpointCandidate {
+  int64_t version = -1;
+  int32_t parts = 1;
+  std::vector<std::string> names;  ///< sorted by part once complete
+};
+
+/// What the listing of `_delta_log/` says, before any file is read.
+struct LogListing {
+  std::map<int64_t, LogFileInfo> commits;
+  std::map<int64_t, CheckpointCandidate> checkpoints;  ///< complete ones only
+  bool has_v2_checkpoint = false;
+};
+
+LogListing Classify(const std::vector<LogFileInfo>& files) {
+  LogListing out;
+  // (version, parts) → names seen; a multi-part checkpoint counts only when whole.
+  std::map<std::pair<int64_t, int32_t>, std::vector<std::string>> parts_seen;
+  for (const auto& file : files) {
+    ParsedLogName parsed = ParseLogFileName(file.name);
+    switch (parsed.type) {
+      case LogFileType::kCommit: out.commits[parsed.version] = file; break;
+      case LogFileType::kCheckpoint:
+        out.checkpoints[parsed.version] = {parsed.version, 1, {file.name}};
+        break;
+      case LogFileType::kMultiPartCheckpoint:
+        parts_seen[{parsed.version, parsed.parts}].push_back(file.name);
+        break;
+      case LogFileType::kV2Checkpoint: out.has_v2_checkpoint = true; break;
+      default: break;
+    }
+  }
+  for (auto& [key, names] : parts_seen) {
+    if (static_cast<int32_t>(names.size()) != key.second) continue;
+    if (out.checkpoints.count(key.first)) continue;  // prefer the single-file one
+    std::sort(names.begin(), names.end());
+    out.checkpoints[key.first] = {key.first, key.second, names};
+  }
+  return out;
+}
+
+int64_t CommitTimestamp(const std::vector<Action>& actions, int64_t fallback_ms) {
+  for (const auto& action : actions) {
+    if (const auto* ci = std::get_if<CommitInfo>(&action)) {
+      if (ci->in_commit_timestamp) return *ci->in_commit_timestamp;
+      if (ci->timestamp) return *ci->timestamp;
+    }
+  }
+  return fallback_ms;
+}
+
+arrow::Result<std::vector<Action>> ReadCommitFile(LogStore& store, const LogFileInfo& info) {
+  ARROW_ASSIGN_OR_RAISE(auto bytes, store.ReadLog(info.name));
+  return ParseCommitFile(std::string_view(reinterpret_cast<const char*>(bytes->data()),
+                                          static_cast<size_t>(bytes->size())),
+                         std::string(kLogDir) + "/" + info.name);
+}
+
+// Commit timestamps made strictly increasing, as Spark's history manager does, so
+// that "the version at time T" is well defined even when clocks went backwards.
+arrow::Result<std::map<int64_t, int64_t>> CommitTimestamps(LogStore& store,
+                                                           const LogListing& listing) {
+  std::map<int64_t, int64_t> out;
+  int64_t previous = INT64_MIN;
+  for (const auto& [version, info] : listing.commits) {
+    ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommitFile(store, info));
+    int64_t ts = CommitTimestamp(actions, info.modification_time_ms);
+    if (previous != INT64_MIN && ts <= previous) ts = previous + 1;
+    out[version] = ts;
+    previous = ts;
+  }
+  return out;
+}
+
+arrow::Result<int64_t> ResolveTimestamp(LogStore& store, const LogListing& listing,
+                                        int64_t timestamp_ms) {
+  ARROW_ASSIGN_OR_RAISE(auto timestamps, CommitTimestamps(store, listing));
+  std::optional<int64_t> found;
+  for (const auto& [version, ts] : timestamps) {
+    if (ts <= timestamp_ms) found = version;
+  }
+  if (!found) {
+    return DeltaError(ErrorKind::kVersionNotFound,
+                      "no version of '" + store.uri() + "' was committed at or before " +
+                          std::to_string(timestamp_ms) + " ms (earliest commit: " +
+                          (timestamps.empty() ? std::string("none")
+                                              : std::to_string(timestamps.begin()->second)) +
+                          " ms)");
+  }
+  return *found;
+}
+
+std::string LastCheckpointNote(LogStore& store) {
+  auto head = store.HeadLog(kLastCheckpointName);
+  if (!head.ok() || !head->has_value()) return "";
+  auto bytes = store.ReadLog(kLastCheckpointName);
+  if (!bytes.ok()) return "";
+  auto hint = ParseLastCheckpoint(std::string_view(
+      reinterpret_cast<const char*>((*bytes)->data()), static_cast<size_t>((*bytes)->size())));
+  if (!hint.ok()) return " (_last_checkpoint is unreadable: " + hint.status().message() + ")";
+  return " (_last_checkpoint points at version " + std::to_string(hint->version) +
+         ", whose checkpoint is missing or incomplete)";
+}
+
+// The version `_last_checkpoint` names, if the hint is there and readable. The
+// checkpoint itself may be missing or incomplete: the caller checks the listing.
+std::optional<int64_t> HintedCheckpointVersion(LogStore& store) {
+  auto bytes = store.ReadLog(kLastCheckpointName);
+  if (!bytes.ok()) return std::nullopt;  // absent (or unreadable): no hint
+  auto hint = ParseLastCheckpoint(
+      std::string_view(reinterpret_cast<const char*>((*bytes)->data()),
+                       static_cast<size_t>((*bytes)->size())));
+  if (!hint.ok() || hint->version < 0) return std::nullopt;
+  return hint->version;
+}
+
+// "00000000000000000042": every log file of version 42 and later sorts at or after it.
+std::string VersionPrefix(int64_t version) {
+  std::string name = CommitFileName(version);
+  return name.substr(0, name.find('.'));
+}
+
+arrow::Status ReplayCheckpoint(LogStore& store, const CheckpointCandidate& candidate,
+                               TableState& state) {
+  VersionCounts counts;  // one protocol and one metaData across all parts
+  for (const auto& name : candidate.names) {
+    const std::string source = std::string(kLogDir) + "/" + name;
+    ARROW_ASSIGN_OR_RAISE(auto bytes, store.ReadLog(name));
+    // Each part holds a slice of one state; replaying them in turn rebuilds it. Batch
+    // by batch, so that memory holds the state and one decoded batch, not the file's
+    // actions as well.
+    ARROW_RETURN_NOT_OK(DecodeCheckpointBatches(
+        std::move(bytes), source, [&](std::vector<Action>& actions) {
+          return ApplyActionBatch(state, actions, candidate.version, source, counts);
+        }));
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
+arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::Load(LogStore& store,
+                                                              const SnapshotRequest& request) {
+  if (request.version && request.timestamp_ms) {
+    return InvalidInput("give a version or a timestamp, not both");
+  }
+  // A long log need not be listed whole: the newest checkpoint at or below the
+  // target and the commits after it are all at or after the version the hint names,
+  // and so is any newer checkpoint written since. Time travel by timestamp reads
+  // every commit's time, so it lists everything.
+  if (!request.timestamp_ms) {
+    std::optional<int64_t> hinted = HintedCheckpointVersion(store);
+    if (hinted && (!request.version || *request.version >= *hinted)) {
+      auto files = store.ListLogFrom(VersionPrefix(*hinted));
+      if (files.ok()) {
+        auto loaded = LoadListed(store, request, *files, /*partial=*/true);
+        // The hint is only a hint: when its part of the log cannot decide, or anything
+        // went wrong, the whole log decides (and words the error).
+        if (loaded.ok() && *loaded != nullptr) return loaded;
+      }
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(auto files, store.ListLog());
+  return LoadListed(store, request, files, /*partial=*/false);
+}
+
+arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::LoadListed(
+    LogStore& store, const SnapshotRequest& request,
+    const std::vector<LogFileInfo>& files, bool partial) {
+  LogListing listing = Classify(files);
+  if (partial && listing.checkpoints.empty()) return nullptr;
+  if (listing.commits.empty() && listing.checkpoints.empty()) {
+    if (listing.has_v2_checkpoint) {
+      return UnsupportedFeature("v2Checkpoint", "table '" + store.uri() +
+                                                    "' has only v2 checkpoints, which "
+                                                    "deltaline does not read");
+    }
+    return TableNotFound("no Delta table at '" + store.uri() + "' (no _delta_log/ commits)");
+  }
+  int64_t latest = -1;
+  if (!listing.commits.empty()) latest = listing.commits.rbegin()->first;
+  if (!listing.checkpoints.empty()) {
+    latest = std::max(latest, listing.checkpoints.rbegin()->first);
+  }
+
+  int64_t target = latest;
+  if (request.version) {
+    target = *request.version;
+    if (target < 0 || target > latest) {
+      return DeltaError(ErrorKind::kVersionNotFound,
+                        "version " + std::to_string(target) + " of '" + store.uri() +
+                            "' does not exist (latest is " + std::to_string(latest) + ")");
+    }
+  } else if (request.timestamp_ms) {
+    ARROW_ASSIGN_OR_RAISE(target, ResolveTimestamp(store, listing, *request.timestamp_ms));
+  }
+
+  auto cp = listing.checkpoints.upper_bound(target);
+  // A partial listing holds every checkpoint from its start on, so if it has one at
+  // or below the target, it has the newest one, the one the whole log would pick.
+  if (partial && cp == listing.checkpoints.begin()) return nullptr;
+
+  auto snapshot = std::shared_ptr<Snapshot>(new Snapshot());
+  TableState& state = snapshot->state_;
+  int64_t start = 0;
+  if (cp != listing.checkpoints.begin()) {
+    --cp;
+    const CheckpointCandidate& candidate = cp->second;
+    ARROW_RETURN_NOT_OK(ReplayCheckpoint(store, candidate, state));
+    snapshot->checkpoint_version_ = candidate.version;
+    start = candidate.version + 1;
+  }
+
+  if (!snapshot->checkpoint_version_) {
+    auto first = listing.commits.begin();
+    if (first == listing.commits.end() || first->first != 0) {
+      int64_t earliest = first == listing.commits.end() ? -1 : first->first;
+      if (request.version || request.timestamp_ms) {
+        return DeltaError(ErrorKind::kVersionNotFound,
+                          "version " + std::to_string(target) + " of '" + store.uri() +
+                              "' cannot be rebuilt: its commits were cleaned up and no "
+                              "checkpoint at or below it remains (earliest commit " +
+                              std::to_string(earliest) + ")" + LastCheckpointNote(store));
+      }
+      return ProtocolError("table '" + store.uri() +
+                           "' cannot be rebuilt: no checkpoint and commit 0 is missing"
+                           " (earliest commit " + std::to_string(earliest) + ")" +
+                           LastCheckpointNote(store));
+    }
+  }
+
+  std::optional<int64_t> commit_ts;
+  for (int64_t version = start; version <= target; ++version) {
+    auto it = listing.commits.find(version);
+    if (it == listing.commits.end()) {
+      // Below the earliest surviving commit, the gap is log cleanup after a newer
+      // checkpoint: the requested version is gone, not the log corrupt. A gap above
+      // it (or on the way to the latest version) is corruption.
+      bool cleaned_up = !listing.commits.empty() && version < listing.commits.begin()->first;
+      if (cleaned_up && (request.version || request.timestamp_ms)) {
+        return DeltaError(ErrorKind::kVersionNotFound,
+                          "version " + std::to_string(target) + " of '" + store.uri() +
+                              "' cannot be rebuilt: commit " + CommitFileName(version) +
+                              " was cleaned up (earliest commit " +
+                              std::to_string(listing.commits.begin()->first) + ")");
+      }
+      return ProtocolError("table '" + store.uri() + "': commit " + CommitFileName(version) +
+                           " is missing (versions must be contiguous up to " +
+                           std::to_string(target) + ")");
+    }
+    ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommitFile(store, it->second));
+    commit_ts = CommitTimestamp(actions, it->second.modification_time_ms);
+    VersionCounts counts;
+    ARROW_RETURN_NOT_OK(ApplyActionBatch(
+        state, actions, version, std::string(kLogDir) + "/" + it->second.name, counts));
+  }
+  state.version = target;
+
+  if (!state.protocol || !state.metadata) {
+    return ProtocolError("table '" + store.uri() + "' at version " + std::to_string(target) +
+                         " has no " + (state.protocol ? "metaData" : "protocol") + " action");
+  }
+  if (request.check_read_support) {
+    ARROW_RETURN_NOT_OK(CheckReadSupported(*state.protocol, *state.metadata));
+  }
+  ARROW_ASSIGN_OR_RAISE(snapshot->schema_, DeltaSchemaJsonToArrow(state.metadata->schema_string));
+  if (commit_ts) {
+    snapshot->timestamp_ms_ = *commit_ts;
+  } else if (auto cp_info = listing.checkpoints.find(target);
+             cp_info != listing.checkpoints.end()) {
+    for (const auto& file : files) {
+      if (file.name == cp_info->second.names.front()) {
+        snapshot->timestamp_ms_ = file.modification_time_ms;
+      }
+    }
+  }
+  return std::shared_ptr<const Snapshot>(std::move(snapshot));
+}
+
+std::vector<Add> Snapshot::files() const {
+  std::vector<Add> out;
+  out.reserve(state_.files.size());
+  for (const auto& [key, add] : state_.files) out.push_back(add);
+  return out;
+}
+
+std::optional<int64_t> Snapshot::AppTransactionVersion(const std::string& app_id) const {
+  auto it = state_.txns.find(app_id);
+  if (it == state_.txns.end()) return std::nullopt;
+  return it->second.version;
+}
+
+int64_t Snapshot::size_bytes() const {
+  int64_t total = 0;
+  for (const auto& [key, add] : state_.files) total += add.size;
+  return total;
+}
+
+std::optional<int64_t> Snapshot::num_records() const {
+  int64_t total = 0;
+  for (const auto& [key, add] : state_.files) {
+    if (!add.stats) return std::nullopt;
+    auto stats = nlohmann::json::parse(*add.stats, nullptr, false);
+    if (stats.is_discarded() || !stats.is_object()) return std::nullopt;
+    auto it = stats.find("numRecords");
+    if (it == stats.end() || !it->is_number_integer()) return std::nullopt;
+    total += it->get<int64_t>();
+  }
+  return total;
+}
+
+std::string Snapshot::Config(const std::string& key, const std::string& fallback) const {
+  auto it = state_.metadata->configuration.find(key);
+  return it == state_.metadata->configuration.end() ? fallback : it->second;
+}
+
+arrow::Result<std::vector<Action>> ReadCommit(LogStore& store, int64_t version) {
+  std::string name = CommitFileName(version);
+  ARROW_ASSIGN_OR_RAISE(auto head, store.HeadLog(name));
+  if (!head) {
+    return DeltaError(ErrorKind::kVersionNotFound,
+                      "commit " + name + " of '" + store.uri() + "' does not exist");
+  }
+  return ReadCommitFile(store, *head);
+}
+
+arrow::Result<std::vector<CommitRecord>> ReadHistory(LogStore& store, int64_t limit) {
+  ARROW_ASSIGN_OR_RAISE(auto files, store.ListLog());
+  LogListing listing = Classify(files);
+  if (listing.commits.empty() && listing.checkpoints.empty()) {
+    return TableNotFound("no Delta table at '" + store.uri() + "'");
+  }
+  std::vector<CommitRecord> out;
+  for (auto it = listing.commits.rbegin(); it != listing.commits.rend(); ++it) {
+    if (limit >= 0 && static_cast<int64_t>(out.size()) >= limit) break;
+    ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommitFile(store, it->second));
+    CommitRecord record;
+    record.version = it->first;
+    record.timestamp_ms = CommitTimestamp(actions, it->second.modification_time_ms);
+    for (const auto& action : actions) {
+      if (const auto* ci = std::get_if<CommitInfo>(&action)) record.info = *ci;
+    }
+    out.push_back(std::move(record));
+  }
+  // The same strictly increasing times time travel resolves against (oldest first),
+  // so that the timestamp history shows for a version loads that version.
+  int64_t previous = INT64_MIN;
+  for (auto it = out.rbegin(); it != out.rend(); ++it) {
+    if (previous != INT64_MIN && it->timestamp_ms <= previous) it->timestamp_ms = previous + 1;
+    previous = it->timestamp_ms;
+  }
+  return out;
+}
+
+}  // namespace deltaline::delta

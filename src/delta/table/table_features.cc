@@ -1,0 +1,177 @@
+#include "delta/table/table_features.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "delta/base/errors.h"
+#include "delta/table/schema.h"
+
+namespace deltaline::delta {
+namespace {
+
+constexpr int kMaxReaderVersion = 3;
+constexpr int kMaxWriterVersion = 7;
+
+bool Contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+std::string ConfigValue(const Metadata& metadata, const std::string& key) {
+  auto it = metadata.configuration.find(key);
+  return it == metadata.configuration.end() ? "" : it->second;
+}
+
+bool ColumnMappingOn(const Metadata& metadata) {
+  std::string mode = ConfigValue(metadata, "delta.columnMapping.mode");
+  return !mode.empty() && mode != "none";
+}
+
+// True when any field (at any depth) of the schema carries a metadata key with
+// this prefix, e.g. "delta.generationExpression".
+bool SchemaHasFieldMetadata(const nlohmann::json& node, const std::string& prefix) {
+  if (node.is_object()) {
+    auto meta = node.find("metadata");
+    if (meta != node.end() && meta->is_object()) {
+      for (auto it = meta->begin(); it != meta->end(); ++it) {
+        if (it.key().rfind(prefix, 0) == 0) return true;
+      }
+    }
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (SchemaHasFieldMetadata(*it, prefix)) return true;
+    }
+  } else if (node.is_array()) {
+    for (const auto& item : node) {
+      if (SchemaHasFieldMetadata(item, prefix)) return true;
+    }
+  }
+  return false;
+}
+
+bool SchemaHas(const Metadata& metadata, const std::string& prefix) {
+  auto schema = nlohmann::json::parse(metadata.schema_string, nullptr, false);
+  return !schema.is_discarded() && SchemaHasFieldMetadata(schema, prefix);
+}
+
+bool HasConstraints(const Metadata& metadata) {
+  for (const auto& [key, value] : metadata.configuration) {
+    if (key.rfind("delta.constraints.", 0) == 0) return true;
+  }
+  return false;
+}
+
+arrow::Status Refuse(const std::string& feature, const std::string& what) {
+  return UnsupportedFeature(feature, "table feature '" + feature + "' is not supported for " +
+                                         what + " by deltaline");
+}
+
+// Writer features that are safe only while unused: returns the refusal if used.
+arrow::Status CheckWriterFeatureUse(const std::string& feature, const Metadata& metadata) {
+  if (feature == "invariants" && SchemaHas(metadata, "delta.invariants")) {
+    return Refuse("invariants", "writing (the schema declares column invariants)");
+  }
+  if (feature == "checkConstraints" && HasConstraints(metadata)) {
+    return Refuse("checkConstraints", "writing (the table has CHECK constraints)");
+  }
+  if (feature == "changeDataFeed" &&
+      ConfigValue(metadata, "delta.enableChangeDataFeed") == "true") {
+    return Refuse("changeDataFeed", "writing (delta.enableChangeDataFeed=true)");
+  }
+  if (feature == "generatedColumns" && SchemaHas(metadata, "delta.generationExpression")) {
+    return Refuse("generatedColumns", "writing (the schema has generated columns)");
+  }
+  if (feature == "columnMapping" && ColumnMappingOn(metadata)) {
+    return Refuse("columnMapping", "writing");
+  }
+  if (feature == "identityColumns" && SchemaHas(metadata, "delta.identity.")) {
+    return Refuse("identityColumns", "writing (the schema has identity columns)");
+  }
+  return arrow::Status::OK();
+}
+
+const std::vector<std::string>& ConditionallySupportedWriterFeatures() {
+  static const std::vector<std::string> kList = {"invariants",       "checkConstraints",
+                                                 "changeDataFeed",   "generatedColumns",
+                                                 "columnMapping",    "identityColumns"};
+  return kList;
+}
+
+}  // namespace
+
+const std::vector<std::string>& SupportedReaderFeatures() {
+  static const std::vector<std::string> kList = {"timestampNtz", "vacuumProtocolCheck",
+                                                 "columnMapping" /* mode none only */};
+  return kList;
+}
+
+const std::vector<std::string>& SupportedWriterFeatures() {
+  static const std::vector<std::string> kList = {"appendOnly", "timestampNtz",
+                                                 "domainMetadata", "vacuumProtocolCheck"};
+  return kList;
+}
+
+arrow::Status CheckReadSupported(const Protocol& protocol, const Metadata& metadata) {
+  if (protocol.min_reader_version > kMaxReaderVersion || protocol.min_reader_version < 1) {
+    return UnsupportedFeature(
+        "readerVersion:" + std::to_string(protocol.min_reader_version),
+        "table needs reader version " + std::to_string(protocol.min_reader_version) +
+            "; deltaline reads up to " + std::to_string(kMaxReaderVersion));
+  }
+  if (protocol.min_reader_version >= 2 && ColumnMappingOn(metadata)) {
+    return Refuse("columnMapping", "reading");
+  }
+  if (protocol.min_reader_version == 3) {
+    for (const auto& feature : protocol.reader_features.value_or(std::vector<std::string>{})) {
+      if (!Contains(SupportedReaderFeatures(), feature)) return Refuse(feature, "reading");
+      if (feature == "columnMapping" && ColumnMappingOn(metadata)) {
+        return Refuse(feature, "reading");
+      }
+    }
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status CheckWriteSupported(const Protocol& protocol, const Metadata& metadata) {
+  ARROW_RETURN_NOT_OK(CheckReadSupported(protocol, metadata));
+  int version = protocol.min_writer_version;
+  if (version > kMaxWriterVersion || version < 1) {
+    return UnsupportedFeature("writerVersion:" + std::to_string(version),
+                              "table needs writer version " + std::to_string(version) +
+                                  "; deltaline writes up to " +
+                                  std::to_string(kMaxWriterVersion));
+  }
+  std::vector<std::string> implied;
+  if (version == kMaxWriterVersion) {
+    implied = protocol.writer_features.value_or(std::vector<std::string>{});
+  } else {
+    // Legacy versions imply a fixed feature set (PROTOCOL.md, "Table Features").
+    if (version >= 2) implied.insert(implied.end(), {"appendOnly", "invariants"});
+    if (version >= 3) implied.push_back("checkConstraints");
+    if (version >= 4) implied.insert(implied.end(), {"changeDataFeed", "generatedColumns"});
+    if (version >= 5) implied.push_back("columnMapping");
+    if (version >= 6) implied.push_back("identityColumns");
+  }
+  for (const auto& feature : implied) {
+    if (Contains(SupportedWriterFeatures(), feature)) continue;
+    if (Contains(ConditionallySupportedWriterFeatures(), feature)) {
+      ARROW_RETURN_NOT_OK(CheckWriterFeatureUse(feature, metadata));
+      continue;
+    }
+    return Refuse(feature, "writing");
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Result<Protocol> ProtocolForNewTable(const Metadata& metadata) {
+  Protocol protocol;
+  ARROW_ASSIGN_OR_RAISE(bool ntz, UsesTimestampNtz(metadata.schema_string));
+  if (ntz) {
+    protocol.min_reader_version = 3;
+    protocol.min_writer_version = 7;
+    protocol.reader_features = std::vector<std::string>{"timestampNtz"};
+    protocol.writer_features = std::vector<std::string>{"timestampNtz"};
+  }
+  return protocol;
+}
+
+}  // namespace deltaline::delta
