@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
-#include <thread>
 
 #include <parquet/xxhasher.h>
 
 #include "delta/base/errors.h"
+#include "delta/base/retry.h"
 #include "delta/log/log_store.h"
 #include "delta/log/snapshot.h"
 #include "delta/ops/table_properties_update.h"
@@ -171,7 +171,6 @@ nlohmann::json EffectivePolicyJson(const StorageWriteOptions& options) {
 arrow::Result<WriteResult> WriteTableDelta(const arrow::Table& table, const std::string& uri,
                                            const StorageWriteOptions& options) {
   const int max_attempts = std::max(1, options.retry.max_attempts);
-  auto delay = options.retry.base_delay;
   for (int attempt = 1;; ++attempt) {
     arrow::TableBatchReader reader(table);
     auto written = WriteOnce(reader, uri, options);
@@ -186,8 +185,7 @@ arrow::Result<WriteResult> WriteTableDelta(const arrow::Table& table, const std:
       return written.status();
     }
     if (options.on_retry) options.on_retry(attempt + 1, written.status());
-    std::this_thread::sleep_for(delay);
-    delay = std::min(delay * 2, options.retry.max_delay);
+    delta::SleepBeforeRetry(options.retry, attempt);
   }
 }
 

@@ -1,9 +1,7 @@
 #include "delta/log/transaction.h"
 
 #include <algorithm>
-#include <random>
 #include <set>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -34,15 +32,6 @@ bool WinnerIsBlindAppend(const std::vector<Action>& winner) {
     }
   }
   return true;
-}
-
-void Backoff(const CommitRetryPolicy& policy, int attempt) {
-  static thread_local std::mt19937_64 rng(std::random_device{}());
-  auto delay = policy.base_delay * (int64_t{1} << std::min(attempt, 16));
-  delay = std::min<std::chrono::milliseconds>(delay, policy.max_delay);
-  if (delay.count() <= 0) return;
-  std::uniform_int_distribution<int64_t> jitter(delay.count() / 2, delay.count());
-  std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
 }
 
 }  // namespace
@@ -213,7 +202,7 @@ arrow::Result<CommitResult> Transaction::Commit(const CommitRetryPolicy& policy)
       ARROW_RETURN_NOT_OK(CheckWinner(version, *winner));
       ++version;
     }
-    if (attempt + 1 < max_attempts) Backoff(policy, attempt);
+    if (attempt + 1 < max_attempts) SleepBeforeRetry(policy, attempt + 1);
   }
   return Conflict(ConflictKind::kRetriesExhausted,
                   "gave up committing to '" + store_->uri() + "' after " +

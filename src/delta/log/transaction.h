@@ -12,21 +12,11 @@
 #include <arrow/result.h>
 
 #include "delta/base/actions.h"
+#include "delta/base/retry.h"
 #include "delta/log/log_store.h"
 #include "delta/log/snapshot.h"
 
 namespace deltaline::delta {
-
-/// \brief How often a commit that lost the race for its version is retried
-/// against the newer version (only when no real conflict was found).
-struct CommitRetryPolicy {
-  /// Attempts in total, the first included. Default 20.
-  int max_attempts = 20;
-  /// Delay before the second attempt; doubles each time, with jitter. Default 10 ms.
-  std::chrono::milliseconds base_delay{10};
-  /// Upper bound of one delay. Default 1 s.
-  std::chrono::milliseconds max_delay{1000};
-};
 
 /// \brief Which concurrent changes our commit tolerates (Spark's isolation levels).
 enum class IsolationLevel {
