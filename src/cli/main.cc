@@ -72,9 +72,10 @@ struct WriteArgs {
 arrow::Status RunWrite(const WriteArgs& args) {
   // Every output goes through the storage surface, which applies the policies.
   ARROW_ASSIGN_OR_RAISE(auto options, BuildStorageOptions(args.policy));
-  ARROW_ASSIGN_OR_RAISE(options.mode, delta::ParseSaveMode(args.mode));
-  ARROW_ASSIGN_OR_RAISE(options.table_properties, ParsePairs(args.properties, "--property"));
-  ARROW_ASSIGN_OR_RAISE(options.user_metadata, ParsePairs(args.metadata, "--metadata"));
+  ARROW_ASSIGN_OR_RAISE(options.delta.mode, delta::ParseSaveMode(args.mode));
+  ARROW_ASSIGN_OR_RAISE(options.delta.table_properties,
+                        ParsePairs(args.properties, "--property"));
+  ARROW_ASSIGN_OR_RAISE(options.delta.user_metadata, ParsePairs(args.metadata, "--metadata"));
   ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(args.table));
   std::shared_ptr<arrow::Schema> types;
   if (auto existing = delta::Snapshot::Load(*store); existing.ok()) {
@@ -83,24 +84,25 @@ arrow::Status RunWrite(const WriteArgs& args) {
   ARROW_RETURN_NOT_OK(ApplyPartitionWriteArgs(args.partition, types, &options));
   ARROW_ASSIGN_OR_RAISE(auto input, OpenInput(args.input, args.input_format, types));
   ARROW_ASSIGN_OR_RAISE(auto result, storage::WriteDatasetDelta(*input, args.table, options));
-  nlohmann::json out = {{"table", result.uri},         {"version", result.version},
-                        {"committed", result.committed}, {"operation", result.operation},
-                        {"filesAdded", result.files_added}, {"rowsAdded", result.rows_added},
-                        {"bytesAdded", result.bytes_added}, {"filesRemoved", result.files_removed},
-                        {"checkpoint", result.checkpoint_written},
-                        {"schemaChanged", result.schema_changed}, {"policy", result.policy}};
-  out["rowsRemoved"] = result.rows_removed;
-  out["rowsCopied"] = result.rows_copied;
-  out["partitions"] = PartitionsJson(result.partitions);
+  const delta::WriteResult& done = result.delta;
+  nlohmann::json out = {{"table", done.uri},         {"version", done.version},
+                        {"committed", done.committed}, {"operation", done.operation},
+                        {"filesAdded", done.files_added}, {"rowsAdded", done.rows_added},
+                        {"bytesAdded", done.bytes_added}, {"filesRemoved", done.files_removed},
+                        {"checkpoint", done.checkpoint_written},
+                        {"schemaChanged", done.schema_changed}, {"policy", result.policy}};
+  out["rowsRemoved"] = done.rows_removed;
+  out["rowsCopied"] = done.rows_copied;
+  out["partitions"] = PartitionsJson(done.partitions);
   if (args.json) {
     PrintJson(out);
-  } else if (result.committed) {
-    std::cerr << "deltaline: committed version " << result.version << " of " << result.uri
-              << " (" << result.rows_added << " rows, " << result.files_added << " files added, "
-              << result.files_removed << " removed)\n";
+  } else if (done.committed) {
+    std::cerr << "deltaline: committed version " << done.version << " of " << done.uri
+              << " (" << done.rows_added << " rows, " << done.files_added << " files added, "
+              << done.files_removed << " removed)\n";
   } else {
-    std::cerr << "deltaline: table " << result.uri << " left unchanged at version "
-              << result.version << "\n";
+    std::cerr << "deltaline: table " << done.uri << " left unchanged at version "
+              << done.version << "\n";
   }
   return arrow::Status::OK();
 }

@@ -43,8 +43,8 @@ arrow::Result<storage::StorageWriteOptions> BuildStorageOptions(const PolicyArgs
     ARROW_ASSIGN_OR_RAISE(auto config, storage::LoadOutputConfig(args.config, options.run));
     options.output = config.storage;
     options.write = config.write;
-    options.schema_mode = config.schema_mode;
-    options.retry = config.retry;
+    options.delta.schema_mode = config.schema_mode;
+    options.delta.retry = config.retry;
   }
   if (!args.run_mode.empty()) {
     ARROW_ASSIGN_OR_RAISE(options.output.mode, storage::ParseRunMode(args.run_mode));
@@ -72,7 +72,7 @@ arrow::Result<storage::StorageWriteOptions> BuildStorageOptions(const PolicyArgs
     }
   }
   if (!args.schema_mode.empty()) {
-    ARROW_ASSIGN_OR_RAISE(options.schema_mode, delta::ParseSchemaMode(args.schema_mode));
+    ARROW_ASSIGN_OR_RAISE(options.delta.schema_mode, delta::ParseSchemaMode(args.schema_mode));
   }
   options.update_table_properties = args.update_properties;
   return options;

@@ -65,28 +65,28 @@ void AddPartitionWriteOptions(CLI::App* write_cmd, PartitionWriteArgs* args) {
 arrow::Status ApplyPartitionWriteArgs(const PartitionWriteArgs& args,
                                       const std::shared_ptr<arrow::Schema>& table_schema,
                                       storage::StorageWriteOptions* options) {
-  options->partition_by = SplitCommas(args.partition_by);
+  options->delta.partition_by = SplitCommas(args.partition_by);
   if (args.replace_partitions) {
     if (!args.predicate.empty()) {
       return delta::InvalidInput("--replace-partitions and --predicate cannot be combined");
     }
-    options->mode = delta::SaveMode::kOverwrite;
-    options->replace_partitions = true;
+    options->delta.mode = delta::SaveMode::kOverwrite;
+    options->delta.replace_partitions = true;
   } else if (!args.delete_partitions.empty()) {
     return delta::InvalidInput("--delete-partition needs --replace-partitions");
   }
   for (const auto& text : args.delete_partitions) {
     ARROW_ASSIGN_OR_RAISE(auto values, ParsePartitionObject(text));
-    options->delete_partitions.push_back(std::move(values));
+    options->delta.delete_partitions.push_back(std::move(values));
   }
   if (!args.predicate.empty()) {
-    if (options->mode != delta::SaveMode::kOverwrite) {
+    if (options->delta.mode != delta::SaveMode::kOverwrite) {
       return delta::InvalidInput("--predicate needs --mode overwrite");
     }
     if (!table_schema) {
       return delta::InvalidInput("--predicate needs an existing table to replace rows in");
     }
-    ARROW_ASSIGN_OR_RAISE(options->replace_where, Parse(args.predicate, *table_schema));
+    ARROW_ASSIGN_OR_RAISE(options->delta.replace_where, Parse(args.predicate, *table_schema));
   }
   return arrow::Status::OK();
 }
