@@ -1,5 +1,6 @@
 #include "delta/scan/deletion_vector.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -261,8 +262,17 @@ arrow::Result<DeletedRows> LoadDeletionVector(LogStore& store,
   auto version = (*file)->ReadAt(0, 1);
   if (!version.ok()) return io_error(version.status());
   ARROW_RETURN_NOT_OK(CheckVersionByte(std::string_view(**version), dv));
-  // ReadAt returns fewer bytes at the end of the file; CheckFramed reports that.
-  auto framed = (*file)->ReadAt(start, 8 + static_cast<int64_t>(dv.size_in_bytes));
+  auto file_size = (*file)->GetSize();
+  if (!file_size.ok()) return io_error(file_size.status());
+  // Read no further than the file's end, so that a corrupt sizeInBytes cannot make us
+  // allocate gigabytes; CheckFramed then reports the truncation.
+  const int64_t wanted = 8 + static_cast<int64_t>(dv.size_in_bytes);
+  if (start > *file_size) {
+    return ProtocolError(Name(dv) + ": offset " + std::to_string(start) +
+                         " is past the end of the DV file (" + std::to_string(*file_size) +
+                         " bytes)");
+  }
+  auto framed = (*file)->ReadAt(start, std::min(wanted, *file_size - start));
   if (!framed.ok()) return io_error(framed.status());
   ARROW_ASSIGN_OR_RAISE(auto bitmap, CheckFramed(std::string_view(**framed), dv));
   return DecodeBitmap(bitmap, dv);

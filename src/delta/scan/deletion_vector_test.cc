@@ -196,6 +196,14 @@ TEST(DeletionVectorFileTest, AbsolutePathAndMissingFile) {
   EXPECT_TRUE(missing.IsIOError()) << missing.ToString();
   EXPECT_NE(missing.message().find("vBn[lx{q8@P<9BNH/isA"), std::string::npos);
 
+  // A corrupt descriptor must not make the ranged read allocate what it claims.
+  dv.size_in_bytes = 0x7FFFFFFF;
+  ExpectProtocolError(LoadDeletionVector(*store, dv).status(), "the file gives the DV size 36");
+  dv.size_in_bytes = 36;
+  dv.offset = 4096;
+  ExpectProtocolError(LoadDeletionVector(*store, dv).status(), "past the end");
+  dv.offset = 1;
+
   // A file cut short after the size: LoadDeletionVector's ranged read sees it.
   std::ofstream(dir.path() / "short.bin", std::ios::binary)
       << ReadBytes(kTables + "table-with-dv-small/" + kSmallDvFile).substr(0, 30);
