@@ -5,12 +5,11 @@
 #include <map>
 #include <set>
 
-#include <arrow/util/uri.h>
-
 #include "delta/base/clock.h"
 #include "delta/base/errors.h"
 #include "delta/base/filenames.h"
 #include "delta/log/snapshot.h"
+#include "delta/table/partition_path.h"
 #include "delta/table/table_config.h"
 #include "delta/table/table_features.h"
 #include "delta/log/transaction.h"
@@ -38,21 +37,18 @@ bool IsHidden(const std::string& name, const std::vector<std::string>& partition
 // The on-disk relative path an `add`/`remove` path names, or nullopt when it points
 // outside the table (absolute URIs elsewhere are never ours to delete).
 std::optional<std::string> RelativeOnDisk(const std::string& path, const std::string& root) {
-  std::string decoded;
-  if (path.rfind("file:", 0) == 0) {
-    std::string rest = path.substr(5);
-    if (rest.rfind("//", 0) == 0) rest = rest.substr(2);
-    decoded = arrow::util::UriUnescape(rest);
-  } else if (path.find("://") != std::string::npos) {
-    return std::nullopt;
-  } else if (!path.empty() && path[0] == '/') {
-    decoded = arrow::util::UriUnescape(path);
-  } else {
-    return arrow::util::UriUnescape(path);
+  DecodedDataFilePath decoded = DecodeDataFilePath(path);
+  switch (decoded.kind) {
+    case DecodedDataFilePath::Kind::kRelative:
+      return std::move(decoded.path);
+    case DecodedDataFilePath::Kind::kForeignUri:
+      return std::nullopt;
+    case DecodedDataFilePath::Kind::kLocalAbsolute:
+      break;
   }
   const std::string prefix = root + "/";
-  if (decoded.rfind(prefix, 0) != 0) return std::nullopt;
-  return decoded.substr(prefix.size());
+  if (decoded.path.rfind(prefix, 0) != 0) return std::nullopt;
+  return decoded.path.substr(prefix.size());
 }
 
 int64_t ToMs(arrow::fs::TimePoint time) {
