@@ -157,7 +157,7 @@ CASES = _cases()
 
 def _supported_reader_features() -> set:
     """The names in SupportedReaderFeatures() in src/delta/table_features.cc."""
-    source = (_REPO / "src" / "delta" / "table_features.cc").read_text()
+    source = (_REPO / "src" / "delta" / "table" / "table_features.cc").read_text()
     body = re.search(r"SupportedReaderFeatures\(\)\s*\{(.*?)return", source, re.S)
     assert body, "SupportedReaderFeatures() not found in table_features.cc"
     names = set(re.findall(r'"([A-Za-z0-9_-]+)"', body.group(1)))
