@@ -153,6 +153,86 @@ arrow::Status ReplayCheckpoint(LogStore& store, const CheckpointCandidate& candi
   return arrow::Status::OK();
 }
 
+// The version a request asks for: the latest, or the one named, or the one in force
+// at a timestamp. kVersionNotFound beyond the log.
+arrow::Result<int64_t> ResolveTarget(LogStore& store, const SnapshotRequest& request,
+                                     const LogListing& listing) {
+  int64_t latest = -1;
+  if (!listing.commits.empty()) latest = listing.commits.rbegin()->first;
+  if (!listing.checkpoints.empty()) {
+    latest = std::max(latest, listing.checkpoints.rbegin()->first);
+  }
+
+  int64_t target = latest;
+  if (request.version) {
+    target = *request.version;
+    if (target < 0 || target > latest) {
+      return DeltaError(ErrorKind::kVersionNotFound,
+                        "version " + std::to_string(target) + " of '" + store.uri() +
+                            "' does not exist (latest is " + std::to_string(latest) + ")");
+    }
+  } else if (request.timestamp_ms) {
+    ARROW_ASSIGN_OR_RAISE(target, ResolveTimestamp(store, listing, *request.timestamp_ms));
+  }
+  return target;
+}
+
+// Without a checkpoint the replay starts at commit 0, which must still exist.
+arrow::Status CheckCommitZero(LogStore& store, const SnapshotRequest& request,
+                              const LogListing& listing, int64_t target) {
+  auto first = listing.commits.begin();
+  if (first == listing.commits.end() || first->first != 0) {
+    int64_t earliest = first == listing.commits.end() ? -1 : first->first;
+    if (request.version || request.timestamp_ms) {
+      return DeltaError(ErrorKind::kVersionNotFound,
+                        "version " + std::to_string(target) + " of '" + store.uri() +
+                            "' cannot be rebuilt: its commits were cleaned up and no "
+                            "checkpoint at or below it remains (earliest commit " +
+                            std::to_string(earliest) + ")" + LastCheckpointNote(store));
+    }
+    return ProtocolError("table '" + store.uri() +
+                         "' cannot be rebuilt: no checkpoint and commit 0 is missing"
+                         " (earliest commit " + std::to_string(earliest) + ")" +
+                         LastCheckpointNote(store));
+  }
+  return arrow::Status::OK();
+}
+
+// Applies commits start..target to `state`; returns the last one's timestamp (none
+// when there was no commit to apply). A missing commit is a cleaned-up version
+// (kVersionNotFound) or a corrupt log (kProtocol).
+arrow::Result<std::optional<int64_t>> ReplayCommits(LogStore& store,
+                                                    const SnapshotRequest& request,
+                                                    const LogListing& listing, int64_t start,
+                                                    int64_t target, TableState& state) {
+  std::optional<int64_t> commit_ts;
+  for (int64_t version = start; version <= target; ++version) {
+    auto it = listing.commits.find(version);
+    if (it == listing.commits.end()) {
+      // Below the earliest surviving commit, the gap is log cleanup after a newer
+      // checkpoint: the requested version is gone, not the log corrupt. A gap above
+      // it (or on the way to the latest version) is corruption.
+      bool cleaned_up = !listing.commits.empty() && version < listing.commits.begin()->first;
+      if (cleaned_up && (request.version || request.timestamp_ms)) {
+        return DeltaError(ErrorKind::kVersionNotFound,
+                          "version " + std::to_string(target) + " of '" + store.uri() +
+                              "' cannot be rebuilt: commit " + CommitFileName(version) +
+                              " was cleaned up (earliest commit " +
+                              std::to_string(listing.commits.begin()->first) + ")");
+      }
+      return ProtocolError("table '" + store.uri() + "': commit " + CommitFileName(version) +
+                           " is missing (versions must be contiguous up to " +
+                           std::to_string(target) + ")");
+    }
+    ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommitFile(store, it->second));
+    commit_ts = CommitTimestamp(actions, it->second.modification_time_ms);
+    VersionCounts counts;
+    ARROW_RETURN_NOT_OK(ApplyActionBatch(
+        state, actions, version, std::string(kLogDir) + "/" + it->second.name, counts));
+  }
+  return commit_ts;
+}
+
 }  // namespace
 
 arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::Load(LogStore& store,
@@ -193,23 +273,7 @@ arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::LoadListed(
     }
     return TableNotFound("no Delta table at '" + store.uri() + "' (no _delta_log/ commits)");
   }
-  int64_t latest = -1;
-  if (!listing.commits.empty()) latest = listing.commits.rbegin()->first;
-  if (!listing.checkpoints.empty()) {
-    latest = std::max(latest, listing.checkpoints.rbegin()->first);
-  }
-
-  int64_t target = latest;
-  if (request.version) {
-    target = *request.version;
-    if (target < 0 || target > latest) {
-      return DeltaError(ErrorKind::kVersionNotFound,
-                        "version " + std::to_string(target) + " of '" + store.uri() +
-                            "' does not exist (latest is " + std::to_string(latest) + ")");
-    }
-  } else if (request.timestamp_ms) {
-    ARROW_ASSIGN_OR_RAISE(target, ResolveTimestamp(store, listing, *request.timestamp_ms));
-  }
+  ARROW_ASSIGN_OR_RAISE(int64_t target, ResolveTarget(store, request, listing));
 
   auto cp = listing.checkpoints.upper_bound(target);
   // A partial listing holds every checkpoint from its start on, so if it has one at
@@ -228,48 +292,11 @@ arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::LoadListed(
   }
 
   if (!snapshot->checkpoint_version_) {
-    auto first = listing.commits.begin();
-    if (first == listing.commits.end() || first->first != 0) {
-      int64_t earliest = first == listing.commits.end() ? -1 : first->first;
-      if (request.version || request.timestamp_ms) {
-        return DeltaError(ErrorKind::kVersionNotFound,
-                          "version " + std::to_string(target) + " of '" + store.uri() +
-                              "' cannot be rebuilt: its commits were cleaned up and no "
-                              "checkpoint at or below it remains (earliest commit " +
-                              std::to_string(earliest) + ")" + LastCheckpointNote(store));
-      }
-      return ProtocolError("table '" + store.uri() +
-                           "' cannot be rebuilt: no checkpoint and commit 0 is missing"
-                           " (earliest commit " + std::to_string(earliest) + ")" +
-                           LastCheckpointNote(store));
-    }
+    ARROW_RETURN_NOT_OK(CheckCommitZero(store, request, listing, target));
   }
 
-  std::optional<int64_t> commit_ts;
-  for (int64_t version = start; version <= target; ++version) {
-    auto it = listing.commits.find(version);
-    if (it == listing.commits.end()) {
-      // Below the earliest surviving commit, the gap is log cleanup after a newer
-      // checkpoint: the requested version is gone, not the log corrupt. A gap above
-      // it (or on the way to the latest version) is corruption.
-      bool cleaned_up = !listing.commits.empty() && version < listing.commits.begin()->first;
-      if (cleaned_up && (request.version || request.timestamp_ms)) {
-        return DeltaError(ErrorKind::kVersionNotFound,
-                          "version " + std::to_string(target) + " of '" + store.uri() +
-                              "' cannot be rebuilt: commit " + CommitFileName(version) +
-                              " was cleaned up (earliest commit " +
-                              std::to_string(listing.commits.begin()->first) + ")");
-      }
-      return ProtocolError("table '" + store.uri() + "': commit " + CommitFileName(version) +
-                           " is missing (versions must be contiguous up to " +
-                           std::to_string(target) + ")");
-    }
-    ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommitFile(store, it->second));
-    commit_ts = CommitTimestamp(actions, it->second.modification_time_ms);
-    VersionCounts counts;
-    ARROW_RETURN_NOT_OK(ApplyActionBatch(
-        state, actions, version, std::string(kLogDir) + "/" + it->second.name, counts));
-  }
+  ARROW_ASSIGN_OR_RAISE(std::optional<int64_t> commit_ts,
+                        ReplayCommits(store, request, listing, start, target, state));
   state.version = target;
 
   if (!state.protocol || !state.metadata) {

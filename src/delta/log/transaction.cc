@@ -163,7 +163,7 @@ arrow::Result<CommitResult> Transaction::Commit(const CommitRetryPolicy& policy)
   if (read_snapshot_) {
     ARROW_RETURN_NOT_OK(CheckWriteSupported(read_snapshot_->protocol(),
                                             read_snapshot_->metadata()));
-    if (read_snapshot_->Config("delta.appendOnly") == "true") {
+    if (AppendOnly(read_snapshot_->metadata().configuration)) {
       for (const auto& action : actions_) {
         const auto* rm = std::get_if<Remove>(&action);
         if (rm && rm->data_change) {

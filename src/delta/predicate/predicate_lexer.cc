@@ -48,14 +48,112 @@ std::string Where(std::string_view sql, const Token& token) {
          ")";
 }
 
+namespace {
+
+arrow::Status LexError(std::string_view sql, size_t at, std::string_view what,
+                       std::string_view raw) {
+  Token bad{TokenKind::kOperator, "", at, std::string(raw)};  // kOperator: Where quotes it
+  return InvalidInput("predicate: " + std::string(what) + " " + Where(sql, bad));
+}
+
+bool IsDigit(std::string_view sql, size_t pos) {
+  return pos < sql.size() && std::isdigit(static_cast<unsigned char>(sql[pos]));
+}
+
+// A string ('…') or quoted identifier ("…", `…`) starting at `pos`; returns its end.
+arrow::Result<size_t> LexQuoted(std::string_view sql, size_t pos, Token& token) {
+  // SQL escapes a quote inside quotes by doubling it.
+  const char quote = sql[pos];
+  size_t end = pos + 1;
+  std::string value;
+  bool closed = false;
+  while (end < sql.size()) {
+    if (sql[end] == quote) {
+      if (end + 1 < sql.size() && sql[end + 1] == quote) {
+        value += quote;
+        end += 2;
+        continue;
+      }
+      closed = true;
+      break;
+    }
+    value += sql[end++];
+  }
+  if (!closed) {
+    return LexError(sql, pos, quote == '\'' ? "unterminated string" : "unterminated identifier",
+                    sql.substr(pos));
+  }
+  token.kind = quote == '\'' ? TokenKind::kString : TokenKind::kQuotedIdentifier;
+  token.text = std::move(value);
+  token.raw = std::string(sql.substr(pos, end + 1 - pos));
+  return end + 1;
+}
+
+arrow::Result<size_t> LexNumber(std::string_view sql, size_t pos, Token& token) {
+  size_t end = pos;
+  while (IsDigit(sql, end)) ++end;
+  if (end < sql.size() && sql[end] == '.') {
+    ++end;
+    while (IsDigit(sql, end)) ++end;
+  }
+  if (end < sql.size() && (sql[end] == 'e' || sql[end] == 'E')) {
+    size_t exp = end + 1;
+    if (exp < sql.size() && (sql[exp] == '+' || sql[exp] == '-')) ++exp;
+    if (IsDigit(sql, exp)) {
+      end = exp;
+      while (IsDigit(sql, end)) ++end;
+    }
+  }
+  // "12abc" is one bad token, not a number followed by a name.
+  if (end < sql.size() && IsIdentChar(static_cast<unsigned char>(sql[end]))) {
+    size_t bad_end = end;
+    while (bad_end < sql.size() && IsIdentChar(static_cast<unsigned char>(sql[bad_end]))) {
+      ++bad_end;
+    }
+    return LexError(sql, pos, "malformed number", sql.substr(pos, bad_end - pos));
+  }
+  token.kind = TokenKind::kNumber;
+  token.text = std::string(sql.substr(pos, end - pos));
+  token.raw = token.text;
+  return end;
+}
+
+// An identifier or keyword.
+size_t LexWord(std::string_view sql, size_t pos, Token& token) {
+  size_t end = pos;
+  while (end < sql.size() && IsIdentChar(static_cast<unsigned char>(sql[end]))) ++end;
+  token.raw = std::string(sql.substr(pos, end - pos));
+  std::string upper = Upper(token.raw);
+  token.kind = TokenKind::kIdentifier;
+  token.text = token.raw;
+  for (auto keyword : kKeywords) {
+    if (upper == keyword) {
+      token.kind = TokenKind::kKeyword;
+      token.text = upper;
+    }
+  }
+  return end;
+}
+
+arrow::Result<size_t> LexOperator(std::string_view sql, size_t pos, Token& token) {
+  static constexpr std::array<std::string_view, 13> kOperators = {
+      "<=", ">=", "<>", "!=", "=", "<", ">", "(", ")", ",", ".", "-", "+"};
+  for (auto op : kOperators) {
+    if (sql.substr(pos, op.size()) == op) {
+      token.kind = TokenKind::kOperator;
+      token.text = std::string(op);
+      token.raw = token.text;
+      return pos + op.size();
+    }
+  }
+  return LexError(sql, pos, "unexpected character", sql.substr(pos, 1));
+}
+
+}  // namespace
+
 arrow::Result<std::vector<Token>> Tokenize(std::string_view sql) {
   std::vector<Token> tokens;
   size_t pos = 0;
-  auto fail = [&](size_t at, std::string_view what, std::string_view raw) {
-    Token bad{TokenKind::kEnd, "", at, std::string(raw)};
-    bad.kind = TokenKind::kOperator;  // so Where quotes it
-    return InvalidInput("predicate: " + std::string(what) + " " + Where(sql, bad));
-  };
   while (pos < sql.size()) {
     const unsigned char c = static_cast<unsigned char>(sql[pos]);
     if (std::isspace(c)) {
@@ -65,88 +163,13 @@ arrow::Result<std::vector<Token>> Tokenize(std::string_view sql) {
     Token token;
     token.offset = pos;
     if (c == '\'' || c == '"' || c == '`') {
-      // SQL escapes a quote inside quotes by doubling it.
-      const char quote = static_cast<char>(c);
-      size_t end = pos + 1;
-      std::string value;
-      bool closed = false;
-      while (end < sql.size()) {
-        if (sql[end] == quote) {
-          if (end + 1 < sql.size() && sql[end + 1] == quote) {
-            value += quote;
-            end += 2;
-            continue;
-          }
-          closed = true;
-          break;
-        }
-        value += sql[end++];
-      }
-      if (!closed) {
-        return fail(pos, quote == '\'' ? "unterminated string" : "unterminated identifier",
-                    sql.substr(pos));
-      }
-      token.kind = quote == '\'' ? TokenKind::kString : TokenKind::kQuotedIdentifier;
-      token.text = std::move(value);
-      token.raw = std::string(sql.substr(pos, end + 1 - pos));
-      pos = end + 1;
-    } else if (std::isdigit(c) || (c == '.' && pos + 1 < sql.size() &&
-                                   std::isdigit(static_cast<unsigned char>(sql[pos + 1])))) {
-      size_t end = pos;
-      while (end < sql.size() && std::isdigit(static_cast<unsigned char>(sql[end]))) ++end;
-      if (end < sql.size() && sql[end] == '.') {
-        ++end;
-        while (end < sql.size() && std::isdigit(static_cast<unsigned char>(sql[end]))) ++end;
-      }
-      if (end < sql.size() && (sql[end] == 'e' || sql[end] == 'E')) {
-        size_t exp = end + 1;
-        if (exp < sql.size() && (sql[exp] == '+' || sql[exp] == '-')) ++exp;
-        if (exp < sql.size() && std::isdigit(static_cast<unsigned char>(sql[exp]))) {
-          end = exp;
-          while (end < sql.size() && std::isdigit(static_cast<unsigned char>(sql[end]))) ++end;
-        }
-      }
-      // "12abc" is one bad token, not a number followed by a name.
-      if (end < sql.size() && IsIdentChar(static_cast<unsigned char>(sql[end]))) {
-        size_t bad_end = end;
-        while (bad_end < sql.size() && IsIdentChar(static_cast<unsigned char>(sql[bad_end]))) {
-          ++bad_end;
-        }
-        return fail(pos, "malformed number", sql.substr(pos, bad_end - pos));
-      }
-      token.kind = TokenKind::kNumber;
-      token.text = std::string(sql.substr(pos, end - pos));
-      token.raw = token.text;
-      pos = end;
+      ARROW_ASSIGN_OR_RAISE(pos, LexQuoted(sql, pos, token));
+    } else if (std::isdigit(c) || (c == '.' && IsDigit(sql, pos + 1))) {
+      ARROW_ASSIGN_OR_RAISE(pos, LexNumber(sql, pos, token));
     } else if (IsIdentStart(c)) {
-      size_t end = pos;
-      while (end < sql.size() && IsIdentChar(static_cast<unsigned char>(sql[end]))) ++end;
-      token.raw = std::string(sql.substr(pos, end - pos));
-      std::string upper = Upper(token.raw);
-      token.kind = TokenKind::kIdentifier;
-      token.text = token.raw;
-      for (auto keyword : kKeywords) {
-        if (upper == keyword) {
-          token.kind = TokenKind::kKeyword;
-          token.text = upper;
-        }
-      }
-      pos = end;
+      pos = LexWord(sql, pos, token);
     } else {
-      static constexpr std::array<std::string_view, 13> kOperators = {
-          "<=", ">=", "<>", "!=", "=", "<", ">", "(", ")", ",", ".", "-", "+"};
-      bool matched = false;
-      for (auto op : kOperators) {
-        if (sql.substr(pos, op.size()) == op) {
-          token.kind = TokenKind::kOperator;
-          token.text = std::string(op);
-          token.raw = token.text;
-          pos += op.size();
-          matched = true;
-          break;
-        }
-      }
-      if (!matched) return fail(pos, "unexpected character", sql.substr(pos, 1));
+      ARROW_ASSIGN_OR_RAISE(pos, LexOperator(sql, pos, token));
     }
     tokens.push_back(std::move(token));
   }

@@ -4,8 +4,8 @@
 
 #include <arrow/array/util.h>
 #include <arrow/compute/api.h>
-#include <arrow/util/uri.h>
 #include <parquet/arrow/reader.h>
+#include <parquet/arrow/schema.h>
 #include <parquet/exception.h>
 
 #include "delta/base/errors.h"
@@ -14,76 +14,174 @@
 namespace deltaline::delta {
 namespace {
 
-bool Contains(const std::vector<std::string>& names, const std::string& name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
+void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* out) {
+  if (field.column_index >= 0) out->push_back(field.column_index);
+  for (const auto& child : field.children) CollectLeaves(child, out);
 }
+
+// One data file's batches, conformed to the table schema. The Parquet reader yields
+// only the columns the file has (and the table wants); Conform adds the rest.
+class DataFileBatches : public arrow::RecordBatchReader {
+ public:
+  DataFileBatches(LogStore& store, std::shared_ptr<arrow::Schema> schema,
+                  std::vector<std::string> partition_columns, Add file)
+      : store_(store),
+        schema_(std::move(schema)),
+        partition_columns_(std::move(partition_columns)),
+        file_(std::move(file)) {}
+
+  arrow::Status Open(const DataFileReadOptions& options) {
+    if (file_.deletion_vector) {
+      return UnsupportedFeature("deletionVectors",
+                                "file '" + file_.path + "' has a deletion vector");
+    }
+    auto opened = store_.filesystem()->OpenInputFile(DataFilePath(store_, file_.path));
+    if (!opened.ok()) {
+      return arrow::Status::IOError("data file '", file_.path, "' of table '", store_.uri(),
+                                    "' cannot be opened: ", opened.status().message());
+    }
+    parquet::ArrowReaderProperties properties;
+    properties.set_batch_size(options.batch_size);
+    // Old Spark files store timestamps as INT96; Delta's unit is microseconds.
+    properties.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
+    try {
+      parquet::arrow::FileReaderBuilder builder;
+      ARROW_RETURN_NOT_OK(builder.Open(*opened));
+      ARROW_ASSIGN_OR_RAISE(parquet_, builder.properties(properties)->Build());
+    } catch (const parquet::ParquetException& e) {
+      return arrow::Status::IOError("data file '", file_.path,
+                                    "' is not valid Parquet: ", e.what());
+    }
+    std::shared_ptr<arrow::Schema> file_schema;
+    ARROW_RETURN_NOT_OK(parquet_->GetSchema(&file_schema));
+    std::vector<int> leaves;
+    const auto& manifest = parquet_->manifest();
+    for (const auto& field : schema_->fields()) {
+      int index = file_schema->GetFieldIndex(field->name());
+      if (index < 0 || IsPartitionColumn(field->name())) continue;
+      CollectLeaves(manifest.schema_fields[index], &leaves);
+    }
+    if (leaves.empty()) {
+      // Only partition (or missing) columns: the rows still count.
+      return CountRowsOnly(parquet_->parquet_reader()->metadata()->num_rows(),
+                           options.batch_size);
+    }
+    std::vector<int> row_groups(parquet_->num_row_groups());
+    for (int rg = 0; rg < parquet_->num_row_groups(); ++rg) row_groups[rg] = rg;
+    ARROW_ASSIGN_OR_RAISE(source_, parquet_->GetRecordBatchReader(row_groups, leaves));
+    return arrow::Status::OK();
+  }
+
+  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
+
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    *out = nullptr;
+    if (!source_) return arrow::Status::OK();
+    std::shared_ptr<arrow::RecordBatch> batch;
+    ARROW_RETURN_NOT_OK(source_->ReadNext(&batch));
+    if (!batch) {
+      // Done: let go of the file now, not when the caller drops the reader.
+      source_.reset();
+      parquet_.reset();
+      return arrow::Status::OK();
+    }
+    ARROW_ASSIGN_OR_RAISE(*out, Conform(*batch));
+    return arrow::Status::OK();
+  }
+
+ private:
+  // The file's rows in batch_size chunks of a batch without columns.
+  arrow::Status CountRowsOnly(int64_t total_rows, int64_t batch_size) {
+    auto empty_schema = arrow::schema({});
+    std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
+    for (int64_t done = 0; done < total_rows; done += batch_size) {
+      int64_t rows = std::min(batch_size, total_rows - done);
+      batches.push_back(arrow::RecordBatch::Make(empty_schema, rows,
+                                                 std::vector<std::shared_ptr<arrow::Array>>{}));
+    }
+    ARROW_ASSIGN_OR_RAISE(source_, arrow::RecordBatchReader::Make(batches, empty_schema));
+    return arrow::Status::OK();
+  }
+
+  bool IsPartitionColumn(const std::string& name) const {
+    return std::find(partition_columns_.begin(), partition_columns_.end(), name) !=
+           partition_columns_.end();
+  }
+
+  arrow::Result<std::shared_ptr<arrow::Array>> PartitionColumn(const arrow::Field& field,
+                                                               int64_t rows) const {
+    std::optional<std::string> raw;
+    auto it = file_.partition_values.find(field.name());
+    if (it != file_.partition_values.end()) raw = it->second;
+    ARROW_ASSIGN_OR_RAISE(auto scalar, ParsePartitionValue(raw, field.type(), field.name()));
+    return arrow::MakeArrayFromScalar(*scalar, rows);
+  }
+
+  arrow::Result<std::shared_ptr<arrow::Array>> CastColumn(
+      const std::shared_ptr<arrow::Array>& column, const arrow::Field& field) const {
+    if (column->type()->Equals(*field.type(), /*check_metadata=*/false)) return column;
+    auto cast = arrow::compute::Cast(*column, field.type(), arrow::compute::CastOptions::Safe());
+    if (!cast.ok()) {
+      return ProtocolError("data file '" + file_.path + "' of table '" + store_.uri() +
+                           "': column '" + field.name() + "' is " +
+                           column->type()->ToString() + ", the table schema says " +
+                           field.type()->ToString() + ": " + cast.status().message());
+    }
+    return *cast;
+  }
+
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> Conform(const arrow::RecordBatch& batch) {
+    std::vector<std::shared_ptr<arrow::Array>> columns;
+    for (const auto& field : schema_->fields()) {
+      std::shared_ptr<arrow::Array> column;
+      if (IsPartitionColumn(field->name())) {
+        ARROW_ASSIGN_OR_RAISE(column, PartitionColumn(*field, batch.num_rows()));
+      } else if (auto found = batch.GetColumnByName(field->name())) {
+        ARROW_ASSIGN_OR_RAISE(column, CastColumn(found, *field));
+      } else {
+        ARROW_ASSIGN_OR_RAISE(column, arrow::MakeArrayOfNull(field->type(), batch.num_rows()));
+      }
+      columns.push_back(std::move(column));
+    }
+    return arrow::RecordBatch::Make(schema_, batch.num_rows(), std::move(columns));
+  }
+
+  LogStore& store_;
+  std::shared_ptr<arrow::Schema> schema_;
+  std::vector<std::string> partition_columns_;
+  Add file_;
+  std::unique_ptr<parquet::arrow::FileReader> parquet_;
+  std::shared_ptr<arrow::RecordBatchReader> source_;  ///< null once the file is done
+};
 
 }  // namespace
 
 std::string DataFilePath(const LogStore& store, const std::string& path) {
-  if (path.rfind("file:", 0) == 0) {
-    std::string rest = path.substr(5);
-    if (rest.rfind("//", 0) == 0) rest = rest.substr(2);
-    return arrow::util::UriUnescape(rest);
+  DecodedDataFilePath decoded = DecodeDataFilePath(path);
+  if (decoded.kind == DecodedDataFilePath::Kind::kRelative) {
+    return store.root() + "/" + decoded.path;
   }
-  return store.root() + "/" + arrow::util::UriUnescape(path);
+  // Absolute: the filesystem opens it as is (and refuses a URI it cannot serve).
+  return decoded.path;
+}
+
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenDataFile(
+    LogStore& store, std::shared_ptr<arrow::Schema> schema,
+    std::vector<std::string> partition_columns, const Add& file,
+    const DataFileReadOptions& options) {
+  // Casts need the compute kernels, which Arrow ≥ 21 registers only on request.
+  ARROW_RETURN_NOT_OK(arrow::compute::Initialize());
+  auto reader = std::make_shared<DataFileBatches>(store, std::move(schema),
+                                                  std::move(partition_columns), file);
+  ARROW_RETURN_NOT_OK(reader->Open(options));
+  return reader;
 }
 
 arrow::Result<std::shared_ptr<arrow::Table>> ReadDataFile(
     LogStore& store, const std::shared_ptr<arrow::Schema>& schema,
     const std::vector<std::string>& partition_columns, const Add& file) {
-  if (file.deletion_vector) {
-    return UnsupportedFeature("deletionVectors", "file '" + file.path + "' has a deletion vector");
-  }
-  auto opened = store.filesystem()->OpenInputFile(DataFilePath(store, file.path));
-  if (!opened.ok()) {
-    return arrow::Status::IOError("data file '", file.path, "' of table '", store.uri(),
-                                  "' cannot be opened: ", opened.status().message());
-  }
-  std::shared_ptr<arrow::Table> read;
-  try {
-    parquet::ArrowReaderProperties properties;
-    properties.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
-    parquet::arrow::FileReaderBuilder builder;
-    ARROW_RETURN_NOT_OK(builder.Open(*opened));
-    ARROW_ASSIGN_OR_RAISE(auto reader, builder.properties(properties)->Build());
-    std::shared_ptr<arrow::Schema> file_schema;
-    ARROW_RETURN_NOT_OK(reader->GetSchema(&file_schema));
-    std::vector<int> wanted;
-    for (int index = 0; index < file_schema->num_fields(); ++index) {
-      const auto& name = file_schema->field(index)->name();
-      if (schema->GetFieldIndex(name) >= 0 && !Contains(partition_columns, name)) {
-        wanted.push_back(index);
-      }
-    }
-    ARROW_ASSIGN_OR_RAISE(read, reader->ReadTable(wanted));
-  } catch (const parquet::ParquetException& e) {
-    return arrow::Status::IOError("data file '", file.path, "' is not valid Parquet: ", e.what());
-  }
-  const int64_t rows = read->num_rows();
-  std::vector<std::shared_ptr<arrow::ChunkedArray>> columns;
-  for (const auto& field : schema->fields()) {
-    std::shared_ptr<arrow::ChunkedArray> column;
-    if (Contains(partition_columns, field->name())) {
-      auto it = file.partition_values.find(field->name());
-      std::optional<std::string> raw;
-      if (it != file.partition_values.end()) raw = it->second;
-      ARROW_ASSIGN_OR_RAISE(auto scalar, ParsePartitionValue(raw, field->type(), field->name()));
-      ARROW_ASSIGN_OR_RAISE(auto array, arrow::MakeArrayFromScalar(*scalar, rows));
-      column = std::make_shared<arrow::ChunkedArray>(array);
-    } else if (auto found = read->GetColumnByName(field->name())) {
-      column = found;
-      if (!column->type()->Equals(*field->type(), false)) {
-        ARROW_ASSIGN_OR_RAISE(auto cast, arrow::compute::Cast(column, field->type()));
-        column = cast.chunked_array();
-      }
-    } else {
-      ARROW_ASSIGN_OR_RAISE(auto array, arrow::MakeArrayOfNull(field->type(), rows));
-      column = std::make_shared<arrow::ChunkedArray>(array);
-    }
-    columns.push_back(std::move(column));
-  }
-  return arrow::Table::Make(schema, std::move(columns), rows);
+  ARROW_ASSIGN_OR_RAISE(auto reader, OpenDataFile(store, schema, partition_columns, file));
+  return reader->ToTable();
 }
 
 }  // namespace deltaline::delta

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include <arrow/record_batch.h>
 #include <arrow/result.h>
 #include <arrow/table.h>
 
@@ -13,12 +15,30 @@
 namespace deltaline::delta {
 
 /// \brief The filesystem path of a data file: `add.path` is a URI reference, relative
-/// to the table root or absolute (`file:` URIs); either way it is URI-decoded.
+/// to the table root or absolute (`file:` URIs); either way it is URI-decoded (see
+/// DecodeDataFilePath).
 std::string DataFilePath(const LogStore& store, const std::string& path);
 
+struct DataFileReadOptions {
+  /// Rows per batch read from Parquet. Default 64 Ki.
+  int64_t batch_size = 64 * 1024;
+};
+
+/// \brief The one reader of data files: streams the rows of `file` as batches of
+/// `schema` (table columns, in any order and subset). Partition columns (those in
+/// `partition_columns`) are filled from `partitionValues`; columns the file lacks read
+/// as null; the others are cast to the table's type. `store` must outlive the reader.
+///
+/// Errors: kUnsupportedFeature for a deletion vector; IOError when the file cannot be
+/// opened or is not Parquet (at open); kProtocol, naming the file and the column, when
+/// a column of the file cannot be cast to the table's type (at the batch that fails).
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenDataFile(
+    LogStore& store, std::shared_ptr<arrow::Schema> schema,
+    std::vector<std::string> partition_columns, const Add& file,
+    const DataFileReadOptions& options = {});
+
 /// \brief Every row of one data file as a table of `schema` (the table's full Arrow
-/// schema): partition columns filled from `partitionValues`, columns the file lacks
-/// read as null. Deletion vectors are refused (kUnsupportedFeature).
+/// schema): OpenDataFile collected, with its errors.
 arrow::Result<std::shared_ptr<arrow::Table>> ReadDataFile(
     LogStore& store, const std::shared_ptr<arrow::Schema>& schema,
     const std::vector<std::string>& partition_columns, const Add& file);

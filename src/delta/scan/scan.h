@@ -48,8 +48,10 @@ struct ScanOptions {
 
 /// \brief Streams the rows of `snapshot`, file by file, as batches of the table's
 /// Arrow schema (restricted to `columns`). Partition columns are filled from
-/// `partitionValues`; columns absent from an older file read as null.
-/// `store` must outlive the reader.
+/// `partitionValues`; columns absent from an older file read as null. Each file is
+/// read by OpenDataFile, whose errors the reader returns (a column that cannot be cast
+/// to the table's type: kProtocol naming the file and the column). `store` must
+/// outlive the reader.
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
     LogStore& store, std::shared_ptr<const Snapshot> snapshot, const ScanOptions& options = {});
 

@@ -226,4 +226,18 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(
   return parsed;
 }
 
+DecodedDataFilePath DecodeDataFilePath(const std::string& path) {
+  using Kind = DecodedDataFilePath::Kind;
+  if (path.rfind("file:", 0) == 0) {
+    std::string rest = path.substr(5);
+    if (rest.rfind("//", 0) == 0) rest = rest.substr(2);
+    return {Kind::kLocalAbsolute, arrow::util::UriUnescape(rest)};
+  }
+  if (path.find("://") != std::string::npos) return {Kind::kForeignUri, path};
+  if (!path.empty() && path[0] == '/') {
+    return {Kind::kLocalAbsolute, arrow::util::UriUnescape(path)};
+  }
+  return {Kind::kRelative, arrow::util::UriUnescape(path)};
+}
+
 }  // namespace deltaline::delta

@@ -67,4 +67,19 @@ arrow::Status CheckPathStaysInside(const std::string& relative);
 /// each segment URI-encoded (so the Hive escape's `%` becomes `%25`), joined by `/`.
 std::string EncodeDataFilePath(const std::string& directory, const std::string& file_name);
 
+/// \brief Where an `add`/`remove` path points, URI-decoded.
+struct DecodedDataFilePath {
+  enum class Kind {
+    kRelative,      ///< relative to the table root (what deltaline writes)
+    kLocalAbsolute, ///< a `file:` URI or a path starting with `/`
+    kForeignUri,    ///< a URI of another scheme (`s3://…`), left as written
+  };
+  Kind kind = Kind::kRelative;
+  std::string path;  ///< decoded; for kForeignUri the path as written
+};
+
+/// \brief The inverse of EncodeDataFilePath, for every form the protocol allows:
+/// `add.path` is a URI reference, relative to the table root or absolute.
+DecodedDataFilePath DecodeDataFilePath(const std::string& path);
+
 }  // namespace deltaline::delta

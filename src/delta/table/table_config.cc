@@ -79,6 +79,48 @@ arrow::Result<int64_t> TargetFileSize(const StringMap& configuration) {
   return ParsePositive("delta.targetFileSize", value);
 }
 
+arrow::Result<int> DataSkippingNumIndexedCols(const StringMap& configuration) {
+  const std::string text = Get(configuration, "delta.dataSkippingNumIndexedCols");
+  if (text.empty()) return kDefaultNumIndexedCols;
+  int value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || value < -1) {
+    return InvalidInput("table property delta.dataSkippingNumIndexedCols='" + text +
+                        "' must be an integer >= -1");
+  }
+  return value;
+}
+
+std::vector<std::string> DataSkippingStatsColumns(const StringMap& configuration) {
+  std::vector<std::string> columns;
+  std::string item;
+  for (char c : Get(configuration, "delta.dataSkippingStatsColumns") + ",") {
+    if (c != ',') {
+      item += c;
+      continue;
+    }
+    auto begin = item.find_first_not_of(' ');
+    if (begin != std::string::npos) {
+      columns.push_back(item.substr(begin, item.find_last_not_of(' ') - begin + 1));
+    }
+    item.clear();
+  }
+  return columns;
+}
+
+bool AppendOnly(const StringMap& configuration) {
+  return Get(configuration, "delta.appendOnly") == "true";
+}
+
+std::string ColumnMappingMode(const StringMap& configuration) {
+  std::string mode = Get(configuration, "delta.columnMapping.mode");
+  return mode.empty() ? "none" : mode;
+}
+
+bool ChangeDataFeedEnabled(const StringMap& configuration) {
+  return Get(configuration, "delta.enableChangeDataFeed") == "true";
+}
+
 arrow::Status ValidateTableProperties(const StringMap& configuration) {
   static const std::set<std::string> kKnown = {
       "delta.appendOnly",
@@ -117,10 +159,7 @@ arrow::Status ValidateTableProperties(const StringMap& configuration) {
   ARROW_RETURN_NOT_OK(DeletedFileRetentionMs(configuration).status());
   ARROW_RETURN_NOT_OK(LogRetentionMs(configuration).status());
   ARROW_RETURN_NOT_OK(TargetFileSize(configuration).status());
-  std::string indexed = Get(configuration, "delta.dataSkippingNumIndexedCols");
-  if (!indexed.empty() && indexed != "-1") {
-    ARROW_RETURN_NOT_OK(ParsePositive("delta.dataSkippingNumIndexedCols", indexed).status());
-  }
+  ARROW_RETURN_NOT_OK(DataSkippingNumIndexedCols(configuration).status());
   for (const char* key : {"delta.appendOnly", "delta.checkpoint.writeStatsAsJson",
                           "delta.checkpoint.writeStatsAsStruct",
                           "delta.enableExpiredLogCleanup"}) {

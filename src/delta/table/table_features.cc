@@ -6,6 +6,7 @@
 
 #include "delta/base/errors.h"
 #include "delta/table/schema.h"
+#include "delta/table/table_config.h"
 
 namespace deltaline::delta {
 namespace {
@@ -17,14 +18,8 @@ bool Contains(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
-std::string ConfigValue(const Metadata& metadata, const std::string& key) {
-  auto it = metadata.configuration.find(key);
-  return it == metadata.configuration.end() ? "" : it->second;
-}
-
 bool ColumnMappingOn(const Metadata& metadata) {
-  std::string mode = ConfigValue(metadata, "delta.columnMapping.mode");
-  return !mode.empty() && mode != "none";
+  return ColumnMappingMode(metadata.configuration) != "none";
 }
 
 // True when any field (at any depth) of the schema carries a metadata key with
@@ -74,7 +69,7 @@ arrow::Status CheckWriterFeatureUse(const std::string& feature, const Metadata& 
     return Refuse("checkConstraints", "writing (the table has CHECK constraints)");
   }
   if (feature == "changeDataFeed" &&
-      ConfigValue(metadata, "delta.enableChangeDataFeed") == "true") {
+      ChangeDataFeedEnabled(metadata.configuration)) {
     return Refuse("changeDataFeed", "writing (delta.enableChangeDataFeed=true)");
   }
   if (feature == "generatedColumns" && SchemaHas(metadata, "delta.generationExpression")) {

@@ -94,7 +94,8 @@ nlohmann::json PartitionMetricsJson(const std::map<std::string, PartitionMetrics
 }
 
 
-StringMap OperationMetrics(const WriteResult& result, bool targeted, bool partitioned) {
+StringMap OperationMetrics(const WriteResult& result, WriteKind kind, bool partitioned) {
+  const bool targeted = kind == WriteKind::kReplaceWhere || kind == WriteKind::kDelete;
   StringMap metrics = {{"numFiles", std::to_string(result.files_added)},
                        {"numOutputRows", std::to_string(result.rows_added)},
                        {"numOutputBytes", std::to_string(result.bytes_added)},
@@ -103,7 +104,7 @@ StringMap OperationMetrics(const WriteResult& result, bool targeted, bool partit
                        {"numRemovedBytes", std::to_string(result.bytes_removed)}};
   if (result.rows_removed >= 0) metrics["numRemovedRows"] = std::to_string(result.rows_removed);
   if (targeted) metrics["numCopiedRows"] = std::to_string(result.rows_copied);
-  if (result.operation == "DELETE" && result.rows_removed >= 0) {
+  if (kind == WriteKind::kDelete && result.rows_removed >= 0) {
     metrics["numDeletedRows"] = std::to_string(result.rows_removed - result.rows_copied);
   }
   if (partitioned) {
@@ -185,7 +186,8 @@ arrow::Result<WriteResult> ReplacePartitions(LogStore& store, arrow::RecordBatch
   options.partition_by = partition_columns;
   options.replace_partitions = true;
   options.delete_partitions = delete_partitions;
-  return ExecuteWrite(store, &input, options, "WRITE");
+  ARROW_ASSIGN_OR_RAISE(WriteKind kind, WriteKindOf(options));
+  return ExecuteWrite(store, kind, &input, options);
 }
 
 arrow::Result<WriteResult> Delete(LogStore& store, const arrow::compute::Expression& predicate,
@@ -193,7 +195,7 @@ arrow::Result<WriteResult> Delete(LogStore& store, const arrow::compute::Express
   options.mode = SaveMode::kOverwrite;
   options.replace_where = predicate;
   options.replace_partitions = false;
-  return ExecuteWrite(store, nullptr, options, "DELETE");
+  return ExecuteWrite(store, WriteKind::kDelete, nullptr, options);
 }
 
 }  // namespace deltaline::delta
