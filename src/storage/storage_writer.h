@@ -74,7 +74,7 @@ struct WriteResult {
 
 /// \brief Writes `table` as one commit to the Delta table at `uri` (created when
 /// missing). On a typed kConcurrentAppend conflict the write is redone against the
-/// newer version, up to `retry.max_attempts` times with doubling delays; then the
+/// newer version, up to `delta.retry.max_attempts` times with doubling delays; then the
 /// last conflict is returned. Other errors are returned at once. The commit carries
 /// `deltaline.dataset`, `deltaline.schemaFingerprint` and `deltaline.policy`.
 arrow::Result<WriteResult> WriteTableDelta(const arrow::Table& table, const std::string& uri,
