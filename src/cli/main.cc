@@ -20,6 +20,7 @@
 #include "delta/log/checkpoint_writer.h"
 #include "delta/log/transaction.h"
 #include "delta/write/write.h"
+#include "storage/policy_error.h"
 #include "storage/storage_writer.h"
 #include "storage/write_policy.h"
 #include "deltaline/version.h"
@@ -203,7 +204,9 @@ arrow::Status RunCheckpoint(const std::string& table, bool json) {
 int Report(const arrow::Status& st) {
   if (st.ok()) return 0;
   const auto* detail = delta::GetDeltaDetail(st);
-  std::string kind = detail ? detail->ToString() : arrow::Status::CodeAsString(st.code());
+  std::string kind = detail                           ? detail->ToString()
+                     : storage::IsPolicyViolation(st) ? st.detail()->ToString()
+                                                      : arrow::Status::CodeAsString(st.code());
   std::string message = st.message();
   for (char& c : message) {
     if (c == '\n') c = ' ';

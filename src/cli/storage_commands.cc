@@ -22,6 +22,23 @@ void AddRunFlags(CLI::App* cmd, PolicyArgs* args) {
 
 }  // namespace
 
+delta::Reporter StderrReporter() {
+  delta::Reporter reporter;
+  reporter.warning = [](std::string_view message) {
+    std::cerr << "deltaline: warning: " << message << "\n";
+  };
+  reporter.progress = [](std::string_view what, int64_t done, int64_t total) {
+    // The last event (done == total) repeats the count already on the line: end it.
+    if (total >= 0 && done == total) {
+      std::cerr << "\n";
+    } else {
+      std::cerr << "\rdeltaline: " << (what == "export" ? "exported" : what) << " " << done
+                << " rows" << std::flush;
+    }
+  };
+  return reporter;
+}
+
 void AddWritePolicyFlags(CLI::App* write_cmd, PolicyArgs* args) {
   AddRunFlags(write_cmd, args);
   write_cmd->add_option("--compression", args->compression,
@@ -39,8 +56,11 @@ void AddWritePolicyFlags(CLI::App* write_cmd, PolicyArgs* args) {
 arrow::Result<storage::StorageWriteOptions> BuildStorageOptions(const PolicyArgs& args) {
   storage::StorageWriteOptions options;
   options.run = {args.run_id, args.run_dir};
+  // The one place the CLI decides how the library's warnings reach the user.
+  options.reporter = StderrReporter();
   if (!args.config.empty()) {
-    ARROW_ASSIGN_OR_RAISE(auto config, storage::LoadOutputConfig(args.config, options.run));
+    ARROW_ASSIGN_OR_RAISE(auto config, storage::LoadOutputConfig(args.config, options.run,
+                                                                 options.reporter));
     options.output = config.storage;
     options.write = config.write;
     options.delta.schema_mode = config.schema_mode;
@@ -95,6 +115,7 @@ int RunExportCommand(const ExportArgs& args, int (*report)(const arrow::Status&)
   storage::ExportOptions export_options;
   if (args.version >= 0) export_options.version = args.version;
   export_options.run = options->run;
+  export_options.reporter = options->reporter;
   auto exported =
       storage::ExportParquet(args.table, args.out_dir, options->output, export_options);
   if (!exported.ok()) return report(exported.status());

@@ -27,7 +27,12 @@ struct PolicyArgs {
 /// --update-properties and the run flags to the write command.
 void AddWritePolicyFlags(CLI::App* write_cmd, PolicyArgs* args);
 
-/// \brief Storage options from the config file (if any), then the flags on top.
+/// \brief The CLI's reporter: warnings as `deltaline: warning: MESSAGE` lines on stderr,
+/// export progress as one `deltaline: exported N rows` line rewritten in place.
+delta::Reporter StderrReporter();
+
+/// \brief Storage options from the config file (if any), then the flags on top; the
+/// reporter is StderrReporter().
 arrow::Result<storage::StorageWriteOptions> BuildStorageOptions(const PolicyArgs& args);
 
 struct ExportArgs {

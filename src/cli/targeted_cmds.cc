@@ -92,14 +92,7 @@ arrow::Status ApplyPartitionWriteArgs(const PartitionWriteArgs& args,
 }
 
 nlohmann::json PartitionsJson(const std::map<std::string, delta::PartitionMetrics>& partitions) {
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& [directory, m] : partitions) {
-    out[directory] = {{"filesAdded", m.files_added},     {"rowsAdded", m.rows_added},
-                      {"bytesAdded", m.bytes_added},     {"filesRemoved", m.files_removed},
-                      {"rowsRemoved", m.rows_removed},   {"bytesRemoved", m.bytes_removed},
-                      {"rowsCopied", m.rows_copied}};
-  }
-  return out;
+  return delta::PartitionMetricsJson(partitions);
 }
 
 CLI::App* AddDeleteCommand(CLI::App& app, DeleteArgs* args) {

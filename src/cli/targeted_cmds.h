@@ -31,7 +31,8 @@ arrow::Status ApplyPartitionWriteArgs(const PartitionWriteArgs& args,
                                       const std::shared_ptr<arrow::Schema>& table_schema,
                                       storage::StorageWriteOptions* options);
 
-/// \brief Per-partition counts of a write for `--json`.
+/// \brief Per-partition counts of a write for `--json`, named as in the commit's
+/// operationMetrics (delta::PartitionMetricsJson).
 nlohmann::json PartitionsJson(const std::map<std::string, delta::PartitionMetrics>& partitions);
 
 struct DeleteArgs {

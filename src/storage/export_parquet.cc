@@ -3,7 +3,6 @@
 #include "storage/export_parquet.h"
 
 #include <filesystem>
-#include <iostream>
 
 #include <arrow/filesystem/filesystem.h>
 #include <arrow/io/interfaces.h>
@@ -118,7 +117,7 @@ arrow::Result<ExportReport> ExportParquet(const std::string& table_uri,
   // The gate comes before anything is opened: a refused export writes no byte.
   ARROW_ASSIGN_OR_RAISE(auto decision,
                         CheckSink({"export-parquet", "parquet", out_dir}, policy, options.run,
-                                  /*is_export=*/true));
+                                  /*is_export=*/true, options.reporter));
   if (decision == SinkDecision::kRefused) {
     report.refused = true;
     return report;
@@ -151,10 +150,10 @@ arrow::Result<ExportReport> ExportParquet(const std::string& table_uri,
       ARROW_ASSIGN_OR_RAISE(auto batch, reader->Next());
       if (!batch) break;
       ARROW_RETURN_NOT_OK(exporter.Write(batch));
-      std::cerr << "\rdeltaline: exported " << report.rows << " rows" << std::flush;
+      options.reporter.Progress("export", report.rows, -1);
     }
     ARROW_RETURN_NOT_OK(exporter.Close());
-    if (report.rows > 0) std::cerr << "\n";
+    if (report.rows > 0) options.reporter.Progress("export", report.rows, report.rows);
     report.report_path = dir + "/export_report.json";
     nlohmann::json body = report.ToJson();
     ARROW_ASSIGN_OR_RAISE(body["schemaFingerprint"], SchemaFingerprint(*snapshot->schema()));

@@ -8,6 +8,7 @@
 #include <arrow/result.h>
 #include <nlohmann/json.hpp>
 
+#include "delta/base/reporter.h"
 #include "storage/output_policy.h"
 
 namespace deltaline::storage {
@@ -18,6 +19,10 @@ struct ExportOptions {
   /// A new file is started after this many rows. Default 8 Mi.
   int64_t max_rows_per_file = 8LL << 20;
   RunContext run;
+  /// Where a refused export's warning and the export's progress go: progress "export"
+  /// with the rows written so far and total -1 after each batch, then once more with
+  /// total = done when the rows are all written. Default empty: silent.
+  delta::Reporter reporter;
 };
 
 struct ExportReport {

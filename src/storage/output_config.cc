@@ -164,7 +164,8 @@ const std::vector<ReplacedKey>& ParquetEraKeys() {
 
 arrow::Result<OutputConfig> ParseOutputConfig(const std::string& json_text,
                                               const std::string& source,
-                                              const RunContext& run) {
+                                              const RunContext& run,
+                                              const delta::Reporter& reporter) {
   json doc = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return InvalidInput(source + ": not valid JSON");
   ARROW_RETURN_NOT_OK(RejectParquetEraKeys(doc, "", source));
@@ -185,7 +186,7 @@ arrow::Result<OutputConfig> ParseOutputConfig(const std::string& json_text,
       ARROW_ASSIGN_OR_RAISE(auto format, Get<std::string>(node, "format", "output"));
       // A refused format leaves the default (delta) in place: the run goes on in Delta.
       ARROW_RETURN_NOT_OK(CheckSink({"config:" + source + " output.format", format, source},
-                                    config.storage, run, /*is_export=*/false)
+                                    config.storage, run, /*is_export=*/false, reporter)
                               .status());
     }
   }
@@ -222,12 +223,13 @@ arrow::Result<OutputConfig> ParseOutputConfig(const std::string& json_text,
   return config;
 }
 
-arrow::Result<OutputConfig> LoadOutputConfig(const std::string& path, const RunContext& run) {
+arrow::Result<OutputConfig> LoadOutputConfig(const std::string& path, const RunContext& run,
+                                             const delta::Reporter& reporter) {
   std::ifstream in(path);
   if (!in) return delta::DeltaError(delta::ErrorKind::kInvalidInput, "cannot read config file '" + path + "'");
   std::stringstream text;
   text << in.rdbuf();
-  return ParseOutputConfig(text.str(), path, run);
+  return ParseOutputConfig(text.str(), path, run, reporter);
 }
 
 }  // namespace deltaline::storage

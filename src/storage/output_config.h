@@ -36,12 +36,15 @@ const std::vector<ReplacedKey>& ParquetEraKeys();
 /// policy field that replaces it; unknown keys and bad values fail the same way.
 /// `output.format` other than "delta" is a forbidden sink (CheckSink): an error in
 /// production, refused and reported (format stays delta) in development. `source`
-/// names the file in messages. `run` receives the diagnostics event.
+/// names the file in messages. `run` receives the diagnostics event, `reporter` the
+/// warning.
 arrow::Result<OutputConfig> ParseOutputConfig(const std::string& json_text,
                                               const std::string& source,
-                                              const RunContext& run);
+                                              const RunContext& run,
+                                              const delta::Reporter& reporter = {});
 
 /// \brief Reads and parses the config file at `path` (local path).
-arrow::Result<OutputConfig> LoadOutputConfig(const std::string& path, const RunContext& run);
+arrow::Result<OutputConfig> LoadOutputConfig(const std::string& path, const RunContext& run,
+                                             const delta::Reporter& reporter = {});
 
 }  // namespace deltaline::storage

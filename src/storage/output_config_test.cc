@@ -9,6 +9,7 @@
 #include "delta/log/log_store.h"
 #include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
+#include "storage/policy_error.h"
 #include "test_util.h"
 
 namespace deltaline::storage {
@@ -87,7 +88,7 @@ TEST(OutputConfig, ParquetAsOutputFormatIsAForbiddenSink) {
   RunContext run{"run-42", dir.str() + "/run"};
   auto production = ParseOutputConfig(R"({"output": {"format": "parquet"}})", "p.json", run);
   ASSERT_FALSE(production.ok());
-  EXPECT_TRUE(delta::IsKind(production.status(), delta::ErrorKind::kPolicyViolation));
+  EXPECT_TRUE(IsPolicyViolation(production.status()));
   EXPECT_NE(production.status().message().find("--allow-parquet-export"), std::string::npos);
 
   ASSERT_OK_AND_ASSIGN(auto development,

@@ -1,17 +1,17 @@
 #include "storage/output_policy.h"
 
-#include <iostream>
-
 #include <arrow/builder.h>
 #include <arrow/table.h>
 
 #include "delta/base/clock.h"
 #include "delta/base/errors.h"
-#include "delta/log/log_store.h"
-#include "delta/write/write.h"
+#include "storage/diagnostics_table.h"
+#include "storage/policy_error.h"
 
 namespace deltaline::storage {
 namespace {
+
+constexpr const char* kPolicyEventsTable = "policy_events";
 
 constexpr const char* kHowToAllow =
     "Parquet is only written as a gated export of a Delta table: pass "
@@ -44,16 +44,6 @@ arrow::Result<std::shared_ptr<arrow::Table>> EventRow(const SinkRequest& request
   return arrow::Table::Make(schema, columns);
 }
 
-// Diagnostics go through our own Delta writer, like every other output.
-arrow::Status AppendEvent(const std::shared_ptr<arrow::Table>& row, const RunContext& run) {
-  ARROW_ASSIGN_OR_RAISE(auto store,
-                        delta::FileSystemLogStore::Open(PolicyEventsTablePath(run)));
-  delta::WriteOptions options;
-  options.mode = delta::SaveMode::kAppend;
-  options.user_metadata = {{"deltaline.dataset", "_diagnostics/policy_events"}};
-  return delta::WriteTable(*store, *row, options).status();
-}
-
 }  // namespace
 
 const char* RunModeName(RunMode mode) {
@@ -74,37 +64,37 @@ nlohmann::json OutputPolicyJson(const OutputStoragePolicy& policy) {
 }
 
 std::string PolicyEventsTablePath(const RunContext& run) {
-  return run.run_dir + "/_diagnostics/policy_events";
+  return DiagnosticsTablePath(run, kPolicyEventsTable);
 }
 
 arrow::Result<SinkDecision> CheckSink(const SinkRequest& request,
                                       const OutputStoragePolicy& policy,
-                                      const RunContext& run, bool is_export) {
+                                      const RunContext& run, bool is_export,
+                                      const delta::Reporter& reporter) {
   if (request.format == "delta") return SinkDecision::kAllowed;
   if (is_export && request.format == "parquet" && policy.allow_parquet_exports) {
     return SinkDecision::kAllowed;
   }
   const bool production = policy.mode == RunMode::kProduction;
   const int64_t now_ms = delta::NowMs();
-  std::cerr << "deltaline: warning: policy: refused " << request.format << " sink '"
-            << request.sink << "' at '" << request.path << "' (run mode "
-            << RunModeName(policy.mode) << ", policy " << OutputPolicyJson(policy).dump()
-            << (run.run_id.empty() ? "" : ", run " + run.run_id) << ", time_ms " << now_ms
-            << "). " << kHowToAllow << "\n";
+  reporter.Warn("policy: refused " + request.format + " sink '" + request.sink + "' at '" +
+                 request.path + "' (run mode " + RunModeName(policy.mode) + ", policy " +
+                 OutputPolicyJson(policy).dump() +
+                 (run.run_id.empty() ? "" : ", run " + run.run_id) + ", time_ms " +
+                 std::to_string(now_ms) + "). " + kHowToAllow);
   if (!run.run_dir.empty()) {
     auto row = EventRow(request, policy, run, now_ms, production ? "failed" : "refused");
-    arrow::Status logged = row.ok() ? AppendEvent(*row, run) : row.status();
+    arrow::Status logged =
+        row.ok() ? AppendDiagnostics(run, kPolicyEventsTable, **row) : row.status();
     // The policy outcome must not be masked by a diagnostics failure.
     if (!logged.ok()) {
-      std::cerr << "deltaline: warning: could not record the policy event in '"
-                << PolicyEventsTablePath(run) << "': " << logged.ToString() << "\n";
+      reporter.Warn("could not record the policy event in '" + PolicyEventsTablePath(run) +
+                    "': " + logged.ToString());
     }
   }
   if (!production) return SinkDecision::kRefused;
-  return delta::DeltaError(delta::ErrorKind::kPolicyViolation,
-                           "refused " + request.format + " sink '" + request.sink +
-                               "' at '" + request.path +
-                               "': outputs are Delta tables only. " + kHowToAllow);
+  return PolicyViolation("refused " + request.format + " sink '" + request.sink + "' at '" +
+                         request.path + "': outputs are Delta tables only. " + kHowToAllow);
 }
 
 }  // namespace deltaline::storage

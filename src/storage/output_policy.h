@@ -6,11 +6,14 @@
 #include <arrow/status.h>
 #include <nlohmann/json.hpp>
 
+#include "delta/base/reporter.h"
+
 namespace deltaline::storage {
 
 /// \brief What a forbidden sink does to the run.
 enum class RunMode {
-  kProduction,   ///< fail fast with a typed PolicyViolation error (default)
+  kProduction,   ///< fail fast with a typed PolicyViolation error (default;
+                 ///< storage/policy_error.h)
   kDevelopment,  ///< refuse the sink, report it, and let the run go on
 };
 
@@ -49,14 +52,17 @@ enum class SinkDecision { kAllowed, kRefused };
 /// is allowed when `allow_parquet_exports` is set; anything else is forbidden.
 ///
 /// A forbidden sink must not write a byte (the caller checks before opening anything).
-/// It is always reported: a warning on stderr and, when `run` names a run directory,
-/// one row appended to the run's diagnostics Delta table (sink, format, path, policy,
-/// time, run id). In production mode the result is a kPolicyViolation error saying how
-/// to allow exports; in development mode it is kRefused and the run goes on.
-/// `is_export` says the request comes from the export module.
+/// It is always reported: a warning through `reporter` and, when `run` names a run
+/// directory, one row appended to the run's diagnostics Delta table (sink, format,
+/// path, policy, time, run id); a failure to append that row is another warning, never
+/// the result. In production mode the result is a PolicyViolation error
+/// (storage/policy_error.h) saying how to allow exports; in development mode it is
+/// kRefused and the run goes on. `is_export` says the request comes from the export
+/// module.
 arrow::Result<SinkDecision> CheckSink(const SinkRequest& request,
                                       const OutputStoragePolicy& policy,
-                                      const RunContext& run, bool is_export);
+                                      const RunContext& run, bool is_export,
+                                      const delta::Reporter& reporter = {});
 
 /// \brief Path of the run's diagnostics table of policy events.
 std::string PolicyEventsTablePath(const RunContext& run);

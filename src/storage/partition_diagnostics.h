@@ -15,8 +15,8 @@ std::string PartitionMetricsTablePath(const RunContext& run);
 
 /// \brief Appends one row per partition of a committed write (time, run id, dataset,
 /// table uri, version, operation, partition directory — "" when unpartitioned —
-/// and the files, rows and bytes added and removed, rows copied) to the run's
-/// partition_metrics Delta table, as one commit. A write that committed nothing
+/// and one column per count, named as delta::PartitionMetricFields names them) to the
+/// run's partition_metrics Delta table, as one commit (AppendDiagnostics). A write that committed nothing
 /// appends nothing.
 arrow::Status AppendPartitionMetrics(const RunContext& run, const std::string& dataset,
                                      const delta::WriteResult& result);

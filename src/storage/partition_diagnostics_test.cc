@@ -48,8 +48,8 @@ Counts ReadMetrics(const std::string& uri, std::set<std::string>* datasets) {
     EXPECT_EQ(str("run_id", row), "run-7");
     datasets->insert(str("dataset", row));
     out[{i64("version", row), str("partition", row)}] =
-        std::make_tuple(i64("files_added", row), i64("rows_added", row),
-                        i64("files_removed", row), i64("rows_removed", row));
+        std::make_tuple(i64("numAddedFiles", row), i64("numOutputRows", row),
+                        i64("numRemovedFiles", row), i64("numRemovedRows", row));
   }
   return out;
 }

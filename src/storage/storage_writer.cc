@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <iostream>
 
 #include <parquet/xxhasher.h>
 
@@ -26,10 +25,12 @@ std::string LastComponent(const std::string& uri) {
 }
 
 // Policy table properties meet an existing table: equal is fine, different is an
-// explicit committed update or an error, never a silent no-op.
+// explicit committed update or an error, never a silent no-op. `changes_table` is
+// false when the operation will not touch an existing table (SaveMode kError/kIgnore).
 arrow::Status ReconcileTableProperties(delta::LogStore& store,
                                        const delta::StringMap& wanted,
-                                       const StorageWriteOptions& options) {
+                                       const StorageWriteOptions& options,
+                                       bool changes_table) {
   auto snapshot = delta::Snapshot::Load(store);
   if (!snapshot.ok()) {
     if (delta::IsKind(snapshot.status(), delta::ErrorKind::kTableNotFound)) {
@@ -37,10 +38,7 @@ arrow::Status ReconcileTableProperties(delta::LogStore& store,
     }
     return snapshot.status();
   }
-  if (options.delta.mode == delta::SaveMode::kError ||
-      options.delta.mode == delta::SaveMode::kIgnore) {
-    return arrow::Status::OK();  // the write itself refuses or skips the table
-  }
+  if (!changes_table) return arrow::Status::OK();  // refused or skipped by the write
   std::string differing;
   for (const auto& [key, value] : wanted) {
     std::string current = (*snapshot)->Config(key);
@@ -98,8 +96,31 @@ arrow::Result<delta::WriteOptions> CoreOptions(const arrow::Schema& input,
 // still lands in Delta, which is the only thing this surface writes.
 arrow::Status CheckFormat(const std::string& uri, const StorageWriteOptions& options) {
   return CheckSink({"storage-write", options.output.format, uri}, options.output, options.run,
-                   /*is_export=*/false)
+                   /*is_export=*/false, options.reporter)
       .status();
+}
+
+// Wraps the Delta writer's result and records its per-partition counts in the run's
+// diagnostics. The data is committed whatever happens there; a diagnostics failure
+// must not turn a landed commit into a reported failure, so it is a warning.
+WriteResult Finish(delta::WriteResult done, delta::WriteOptions core, nlohmann::json policy,
+                   const StorageWriteOptions& options) {
+  WriteResult result;
+  result.delta = std::move(done);
+  result.user_metadata = std::move(core.user_metadata);
+  result.policy = std::move(policy);
+  result.attempts = 1;
+  if (!options.run.run_dir.empty()) {
+    arrow::Status logged = AppendPartitionMetrics(
+        options.run, result.user_metadata["deltaline.dataset"], result.delta);
+    if (!logged.ok()) {
+      options.reporter.Warn("partition metrics of " + result.delta.uri + " v" +
+                            std::to_string(result.delta.version) + " not recorded in " +
+                            PartitionMetricsTablePath(options.run) + ": " +
+                            logged.ToString());
+    }
+  }
+  return result;
 }
 
 arrow::Result<WriteResult> WriteOnce(arrow::RecordBatchReader& reader, const std::string& uri,
@@ -108,26 +129,12 @@ arrow::Result<WriteResult> WriteOnce(arrow::RecordBatchReader& reader, const std
   nlohmann::json policy;
   ARROW_ASSIGN_OR_RAISE(auto core, CoreOptions(*reader.schema(), uri, options, &policy));
   ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(uri));
-  ARROW_RETURN_NOT_OK(
-      ReconcileTableProperties(*store, ToTableProperties(options.write), options));
+  const bool changes_table = options.delta.mode != delta::SaveMode::kError &&
+                             options.delta.mode != delta::SaveMode::kIgnore;
+  ARROW_RETURN_NOT_OK(ReconcileTableProperties(*store, ToTableProperties(options.write),
+                                               options, changes_table));
   ARROW_ASSIGN_OR_RAISE(auto done, delta::WriteBatches(*store, reader, core));
-  WriteResult result;
-  result.delta = std::move(done);
-  result.user_metadata = std::move(core.user_metadata);
-  result.policy = std::move(policy);
-  result.attempts = 1;
-  if (!options.run.run_dir.empty()) {
-    // The data is committed whatever happens here; a diagnostics failure must not
-    // turn a landed write into a reported failure, so it is a warning.
-    arrow::Status logged = AppendPartitionMetrics(
-        options.run, result.user_metadata["deltaline.dataset"], result.delta);
-    if (!logged.ok()) {
-      std::cerr << "deltaline: warning: partition metrics of " << uri << " v"
-                << result.delta.version << " not recorded in " << PartitionMetricsTablePath(options.run) << ": "
-                << logged.ToString() << "\n";
-    }
-  }
-  return result;
+  return Finish(std::move(done), std::move(core), std::move(policy), options);
 }
 
 }  // namespace
@@ -173,6 +180,27 @@ arrow::Result<WriteResult> WriteDatasetDelta(arrow::RecordBatchReader& reader,
                                              const std::string& uri,
                                              const StorageWriteOptions& options) {
   return WriteOnce(reader, uri, options);
+}
+
+arrow::Result<WriteResult> Delete(const std::string& uri,
+                                  const arrow::compute::Expression& predicate,
+                                  const StorageWriteOptions& options) {
+  ARROW_RETURN_NOT_OK(CheckFormat(uri, options));
+  ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(uri));
+  // A delete rewrites files of an existing table, so the policy's properties must
+  // agree with the table's (or be updated) as for an append.
+  ARROW_RETURN_NOT_OK(ReconcileTableProperties(*store, ToTableProperties(options.write),
+                                               options, /*changes_table=*/true));
+  std::shared_ptr<const delta::Snapshot> snapshot = options.delta.read_snapshot;
+  if (!snapshot) {
+    ARROW_ASSIGN_OR_RAISE(snapshot, delta::Snapshot::Load(*store));
+  }
+  // The rows a delete keeps have the table's schema: that is what it fingerprints.
+  nlohmann::json policy;
+  ARROW_ASSIGN_OR_RAISE(auto core, CoreOptions(*snapshot->schema(), uri, options, &policy));
+  core.read_snapshot = snapshot;
+  ARROW_ASSIGN_OR_RAISE(auto done, delta::Delete(*store, predicate, core));
+  return Finish(std::move(done), std::move(core), std::move(policy), options);
 }
 
 arrow::Result<std::map<std::string, WriteResult>> WriteNamedDatasetsDelta(

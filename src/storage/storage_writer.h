@@ -74,7 +74,7 @@ struct WriteResult {
 
 /// \brief Writes `table` as one commit to the Delta table at `uri` (created when
 /// missing). On a typed kConcurrentAppend conflict the write is redone against the
-/// newer version, up to `retry.max_attempts` times with doubling delays; then the
+/// newer version, up to `delta.retry.max_attempts` times with doubling delays; then the
 /// last conflict is returned. Other errors are returned at once. The commit carries
 /// `deltaline.dataset`, `deltaline.schemaFingerprint` and `deltaline.policy`.
 arrow::Result<WriteResult> WriteTableDelta(const arrow::Table& table, const std::string& uri,
@@ -85,6 +85,20 @@ arrow::Result<WriteResult> WriteTableDelta(const arrow::Table& table, const std:
 arrow::Result<WriteResult> WriteDatasetDelta(arrow::RecordBatchReader& reader,
                                              const std::string& uri,
                                              const StorageWriteOptions& options = {});
+
+/// \brief Deletes the rows of the table at `uri` for which `predicate` is true, in one
+/// commit, through delta::Delete (files wholly matching are removed, files partly
+/// matching rewritten with their other rows). The policies apply as to a write: the
+/// sink check, the write policy's Parquet properties for rewritten files, the table
+/// property reconciliation, and the commit's `deltaline.dataset`,
+/// `deltaline.schemaFingerprint` (of the table's schema) and `deltaline.policy`.
+/// `options.delta.mode` is ignored. The table must exist (kTableNotFound); nothing
+/// matching: no commit (`delta.committed` false). `predicate` is unbound or bound to
+/// the table schema; a caller that bound it against a snapshot passes that snapshot
+/// as `options.delta.read_snapshot`, so commits since are conflict-checked.
+arrow::Result<WriteResult> Delete(const std::string& uri,
+                                  const arrow::compute::Expression& predicate,
+                                  const StorageWriteOptions& options = {});
 
 /// \brief One table per name under `base_uri` (`<base_uri>/<name>`), each its own
 /// commit with `deltaline.dataset` = name. Names must be non-empty path components.

@@ -14,7 +14,6 @@ const char* ErrorKindName(ErrorKind kind) {
     case ErrorKind::kUnsupportedFeature: return "UnsupportedFeature";
     case ErrorKind::kSchemaMismatch: return "SchemaMismatch";
     case ErrorKind::kInvalidInput: return "InvalidInput";
-    case ErrorKind::kPolicyViolation: return "PolicyViolation";
   }
   return "Unknown";
 }

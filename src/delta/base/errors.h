@@ -19,7 +19,6 @@ enum class ErrorKind {
   kUnsupportedFeature,      ///< a reader/writer feature or type we do not implement
   kSchemaMismatch,
   kInvalidInput,
-  kPolicyViolation,
 };
 
 /// \brief Which concurrent change beat us; mirrors Spark's exception classes.

@@ -13,22 +13,10 @@
 
 #include "delta/base/actions.h"
 #include "delta/write/data_writer.h"
+#include "delta/write/partition_metrics.h"
 #include "delta/table/partition_path.h"
 
 namespace deltaline::delta {
-
-/// \brief Counts for one partition of one commit (files, rows and bytes added and
-/// removed). `rows_removed` is -1 when a removed file had no `numRecords`.
-struct PartitionMetrics {
-  int64_t files_added = 0;
-  int64_t rows_added = 0;
-  int64_t bytes_added = 0;
-  int64_t files_removed = 0;
-  int64_t rows_removed = 0;
-  int64_t bytes_removed = 0;
-  /// Rows carried over from rewritten files (also counted in rows_added).
-  int64_t rows_copied = 0;
-};
 
 /// \brief Writes batches of the full table schema into Hive-style partition
 /// directories, one DataFileWriter per partition, without the partition columns.

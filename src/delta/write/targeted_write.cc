@@ -82,18 +82,6 @@ void AccumulateAdds(const std::vector<std::string>& partition_columns,
   }
 }
 
-nlohmann::json PartitionMetricsJson(const std::map<std::string, PartitionMetrics>& partitions) {
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& [directory, m] : partitions) {
-    out[directory] = {{"numAddedFiles", m.files_added},     {"numOutputRows", m.rows_added},
-                      {"numAddedBytes", m.bytes_added},     {"numRemovedFiles", m.files_removed},
-                      {"numRemovedRows", m.rows_removed},   {"numRemovedBytes", m.bytes_removed},
-                      {"numCopiedRows", m.rows_copied}};
-  }
-  return out;
-}
-
-
 StringMap OperationMetrics(const WriteResult& result, WriteKind kind, bool partitioned) {
   const bool targeted = kind == WriteKind::kReplaceWhere || kind == WriteKind::kDelete;
   StringMap metrics = {{"numFiles", std::to_string(result.files_added)},

@@ -117,9 +117,6 @@ arrow::Status CheckRowsSatisfy(const arrow::compute::Expression& predicate,
 void AccumulateAdds(const std::vector<std::string>& partition_columns,
                     const std::vector<Add>& adds, WriteResult& result);
 
-/// \brief `{directory: {numAddedFiles, numOutputRows, …}}` for operationMetrics.
-nlohmann::json PartitionMetricsJson(const std::map<std::string, PartitionMetrics>& partitions);
-
 /// \brief commitInfo.operationMetrics of a write (Spark's names, plus
 /// `partitionMetrics` as JSON when `partitioned`; `numDeletedRows` for kDelete).
 StringMap OperationMetrics(const WriteResult& result, WriteKind kind, bool partitioned);
