@@ -16,7 +16,7 @@ from conftest import assert_same_rows
 
 
 def filtered_read(deltaline, table, sql, *extra):
-    proc = deltaline.run("read", table, "--format", "ipc", "--filter", sql, "--json", *extra)
+    proc = deltaline.run("read", table, "--format", "ipc", "--filter", sql, "--metrics-json", *extra)
     metrics = json.loads(proc.stderr.decode().strip().splitlines()[-1])
     import pyarrow.ipc as ipc
     return ipc.open_stream(proc.stdout).read_all(), metrics
