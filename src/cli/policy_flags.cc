@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "cli/flags.h"
+#include "cli/output.h"
 #include "storage/output_config.h"
 
 namespace deltaline::cli {
@@ -44,13 +45,15 @@ void AddWritePolicyFlags(CLI::App& cmd, PolicyArgs& args) {
 
 arrow::Result<storage::StorageWriteOptions> BuildStorageOptions(const PolicyArgs& args) {
   storage::StorageWriteOptions options;
+  // The one place the CLI hands the library its stderr reporter.
+  options.reporter = StderrReporter();
   options.run = {args.run_id, args.run_dir};
   if (!args.config.empty()) {
     ARROW_ASSIGN_OR_RAISE(auto config, storage::LoadOutputConfig(args.config, options.run));
     options.output = config.storage;
     options.write = config.write;
-    options.schema_mode = config.schema_mode;
-    options.retry = config.retry;
+    options.delta.schema_mode = config.schema_mode;
+    options.delta.retry = config.retry;
   }
   if (args.run_mode) options.output.mode = *args.run_mode;
   if (args.allow_parquet_export) options.output.allow_parquet_exports = true;
@@ -64,7 +67,7 @@ arrow::Result<storage::StorageWriteOptions> BuildStorageOptions(const PolicyArgs
       if (!column.empty()) options.write.stats_columns.push_back(column);
     }
   }
-  if (args.schema_mode) options.schema_mode = *args.schema_mode;
+  if (args.schema_mode) options.delta.schema_mode = *args.schema_mode;
   options.update_table_properties = args.update_properties;
   return options;
 }

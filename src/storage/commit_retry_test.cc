@@ -67,8 +67,8 @@ class Appender {
   explicit Appender(std::string uri) : uri_(std::move(uri)) {
     thread_ = std::thread([this] {
       StorageWriteOptions options;
-      options.mode = delta::SaveMode::kAppend;
-      options.schema_mode = delta::SchemaMode::kMerge;
+      options.delta.mode = delta::SaveMode::kAppend;
+      options.delta.schema_mode = delta::SchemaMode::kMerge;
       auto row = Rows("append", 1);
       while (!stop_) {
         auto written = WriteTableDelta(*row, uri_, options);
@@ -77,7 +77,7 @@ class Appender {
           continue;
         }
         std::lock_guard<std::mutex> lock(mutex_);
-        versions_.push_back(written->version);
+        versions_.push_back(written->delta.version);
       }
     });
     while (Landed() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -117,11 +117,11 @@ class CommitRetryTest : public ::testing::Test {
   // is large enough that each attempt spans several appends.
   StorageWriteOptions MergeOptions(int max_attempts) {
     StorageWriteOptions options;
-    options.mode = delta::SaveMode::kAppend;
-    options.schema_mode = delta::SchemaMode::kMerge;
-    options.retry.max_attempts = max_attempts;
-    options.retry.base_delay = std::chrono::milliseconds(1);
-    options.retry.max_delay = std::chrono::milliseconds(4);
+    options.delta.mode = delta::SaveMode::kAppend;
+    options.delta.schema_mode = delta::SchemaMode::kMerge;
+    options.delta.retry.max_attempts = max_attempts;
+    options.delta.retry.base_delay = std::chrono::milliseconds(1);
+    options.delta.retry.max_delay = std::chrono::milliseconds(4);
     options.on_retry = [this](int attempt, const arrow::Status& cause) {
       EXPECT_EQ(delta::GetConflictKind(cause), delta::ConflictKind::kConcurrentAppend);
       retries_.push_back(attempt);
@@ -149,7 +149,7 @@ TEST_F(CommitRetryTest, SchemaChangeRacingAppendsIsRetriedWithinThePolicy) {
   ASSERT_GE(retries_.size(), 1u) << "no append ever raced the merge";
   EXPECT_EQ(written->attempts, static_cast<int>(retries_.size()) + 1);
   EXPECT_EQ(retries_.front(), 2);
-  EXPECT_TRUE(written->schema_changed);
+  EXPECT_TRUE(written->delta.schema_changed);
   EXPECT_EQ(appender.failures_.load(), 0);
   // Every committed row is there exactly once: the merge, the seed, each append.
   EXPECT_EQ(CountRows(uri_, "merge"), 300000);
@@ -186,7 +186,7 @@ class RacingReader : public arrow::RecordBatchReader {
     if (*batch == nullptr && !raced_) {
       raced_ = true;
       StorageWriteOptions other;
-      other.mode = delta::SaveMode::kAppend;
+      other.delta.mode = delta::SaveMode::kAppend;
       ARROW_RETURN_NOT_OK(WriteTableDelta(*Rows("winner", 1), uri_, other).status());
     }
     return arrow::Status::OK();
@@ -201,8 +201,8 @@ class RacingReader : public arrow::RecordBatchReader {
 
 TEST_F(CommitRetryTest, StreamingCommitRetriesVersionRacesWithinThePolicy) {
   StorageWriteOptions options;
-  options.mode = delta::SaveMode::kAppend;
-  options.retry.max_attempts = 1;
+  options.delta.mode = delta::SaveMode::kAppend;
+  options.delta.retry.max_attempts = 1;
   RacingReader once(Rows("stream", 5), uri_);
   auto lost = WriteDatasetDelta(once, uri_, options);
   ASSERT_FALSE(lost.ok());
@@ -210,10 +210,14 @@ TEST_F(CommitRetryTest, StreamingCommitRetriesVersionRacesWithinThePolicy) {
       << lost.status().ToString();
   EXPECT_EQ(CountRows(uri_, "stream"), 0);
 
-  options.retry.max_attempts = 2;
+  options.delta.retry.max_attempts = 2;
   RacingReader twice(Rows("stream", 5), uri_);
   ASSERT_OK_AND_ASSIGN(auto landed, WriteDatasetDelta(twice, uri_, options));
-  EXPECT_EQ(landed.version, 3);  // 0 seed; 1 and 2 the winners; 2 was lost, 3 retried
+  EXPECT_EQ(landed.delta.version, 3);  // 0 seed; 1 and 2 the winners; 2 was lost, 3 retried
+  // The Delta writer's own result reaches the storage caller whole: the lost race and
+  // the retry are the commit's two put-if-absent attempts, in one whole-write attempt.
+  EXPECT_EQ(landed.delta.commit_attempts, 2);
+  EXPECT_EQ(landed.attempts, 1);
   EXPECT_EQ(CountRows(uri_, "stream"), 5);
   EXPECT_EQ(CountRows(uri_, "winner"), 2);
 }

@@ -31,7 +31,7 @@ std::string PartitionMetricsTablePath(const RunContext& run) {
 }
 
 arrow::Status AppendPartitionMetrics(const RunContext& run, const std::string& dataset,
-                                     const WriteResult& result) {
+                                     const delta::WriteResult& result) {
   if (!result.committed || result.partitions.empty()) return arrow::Status::OK();
   auto schema = MetricsSchema();
   std::unique_ptr<arrow::RecordBatchBuilder> builder;

@@ -5,7 +5,7 @@
 #include <arrow/status.h>
 
 #include "storage/output_policy.h"
-#include "storage/storage_writer.h"
+#include "delta/write/write.h"
 
 namespace deltaline::storage {
 
@@ -19,6 +19,6 @@ std::string PartitionMetricsTablePath(const RunContext& run);
 /// partition_metrics Delta table, as one commit. A write that committed nothing
 /// appends nothing.
 arrow::Status AppendPartitionMetrics(const RunContext& run, const std::string& dataset,
-                                     const WriteResult& result);
+                                     const delta::WriteResult& result);
 
 }  // namespace deltaline::storage

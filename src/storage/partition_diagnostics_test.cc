@@ -1,5 +1,6 @@
 // Per-partition counts of each committed write land in the run's diagnostics table.
 #include "storage/partition_diagnostics.h"
+#include "storage/storage_writer.h"
 
 #include <filesystem>
 #include <map>
@@ -57,16 +58,16 @@ TEST(PartitionDiagnostics, EachCommittedWriteAppendsItsPartitionCounts) {
   testing::TempDir dir;
   const std::string uri = (dir.path() / "orders").string();
   StorageWriteOptions options;
-  options.partition_by = {"p"};
+  options.delta.partition_by = {"p"};
   options.run.run_id = "run-7";
   options.run.run_dir = (dir.path() / "run").string();
   ASSERT_OK_AND_ASSIGN(auto first, WriteTableDelta(*Rows({"a", "a", "b"}), uri, options));
-  ASSERT_EQ(first.partitions.size(), 2u);
+  ASSERT_EQ(first.delta.partitions.size(), 2u);
 
-  options.mode = delta::SaveMode::kOverwrite;
-  options.replace_partitions = true;
+  options.delta.mode = delta::SaveMode::kOverwrite;
+  options.delta.replace_partitions = true;
   ASSERT_OK_AND_ASSIGN(auto second, WriteTableDelta(*Rows({"a"}), uri, options));
-  ASSERT_EQ(second.version, 1);
+  ASSERT_EQ(second.delta.version, 1);
 
   std::set<std::string> datasets;
   Counts metrics = ReadMetrics(PartitionMetricsTablePath(options.run), &datasets);

@@ -37,7 +37,8 @@ arrow::Status ReconcileTableProperties(delta::LogStore& store,
     }
     return snapshot.status();
   }
-  if (options.mode == delta::SaveMode::kError || options.mode == delta::SaveMode::kIgnore) {
+  if (options.delta.mode == delta::SaveMode::kError ||
+      options.delta.mode == delta::SaveMode::kIgnore) {
     return arrow::Status::OK();  // the write itself refuses or skips the table
   }
   std::string differing;
@@ -56,38 +57,30 @@ arrow::Status ReconcileTableProperties(delta::LogStore& store,
                         ". Properties change only by an explicit update "
                         "(update_table_properties / --update-properties)");
   }
-  return delta::SetTableProperties(store, wanted, options.retry).status();
+  return delta::SetTableProperties(store, wanted, options.delta.retry).status();
 }
 
+// The Delta writer's options with what the policies decide filled in; the caller's
+// `options.delta` is the starting point, so nothing is copied field by field.
 arrow::Result<delta::WriteOptions> CoreOptions(const arrow::Schema& input,
                                                const std::string& uri,
                                                const StorageWriteOptions& options,
                                                nlohmann::json* policy) {
-  for (const auto& [key, value] : options.user_metadata) {
+  for (const auto& [key, value] : options.delta.user_metadata) {
     if (key.rfind("deltaline.", 0) == 0) {
       return InvalidInput("user metadata key '" + key + "' is reserved (deltaline.*)");
     }
   }
-  delta::WriteOptions core;
-  core.mode = options.mode;
-  core.table_properties = options.table_properties;
+  delta::WriteOptions core = options.delta;
   for (const auto& [key, value] : ToTableProperties(options.write)) {
     core.table_properties[key] = value;
   }
   ARROW_ASSIGN_OR_RAISE(core.writer_properties, ToWriterProperties(options.write));
-  core.schema_mode = options.schema_mode;
-  core.schema_conversion = options.schema_conversion;
-  core.retry = options.retry;
-  core.partition_by = options.partition_by;
-  core.replace_where = options.replace_where;
-  core.replace_partitions = options.replace_partitions;
-  core.delete_partitions = options.delete_partitions;
   *policy = EffectivePolicyJson(options);
-  core.user_metadata = options.user_metadata;
   core.user_metadata["deltaline.dataset"] =
       options.dataset.empty() ? LastComponent(uri) : options.dataset;
   ARROW_ASSIGN_OR_RAISE(core.user_metadata["deltaline.schemaFingerprint"],
-                        SchemaFingerprint(input, options.schema_conversion));
+                        SchemaFingerprint(input, options.delta.schema_conversion));
   core.user_metadata["deltaline.policy"] = policy->dump();
   if (!options.ordering_keys.empty()) {
     core.user_metadata["deltaline.orderingKeys"] = nlohmann::json(options.ordering_keys).dump();
@@ -119,31 +112,18 @@ arrow::Result<WriteResult> WriteOnce(arrow::RecordBatchReader& reader, const std
       ReconcileTableProperties(*store, ToTableProperties(options.write), options));
   ARROW_ASSIGN_OR_RAISE(auto done, delta::WriteBatches(*store, reader, core));
   WriteResult result;
-  result.uri = done.uri;
-  result.version = done.version;
-  result.operation = done.operation;
-  result.committed = done.committed;
-  result.files_added = done.files_added;
-  result.files_removed = done.files_removed;
-  result.rows_added = done.rows_added;
-  result.rows_removed = done.rows_removed;
-  result.bytes_added = done.bytes_added;
-  result.bytes_removed = done.bytes_removed;
+  result.delta = std::move(done);
   result.user_metadata = std::move(core.user_metadata);
   result.policy = std::move(policy);
   result.attempts = 1;
-  result.schema_changed = done.schema_changed;
-  result.checkpoint_written = done.checkpoint_written;
-  result.rows_copied = done.rows_copied;
-  result.partitions = std::move(done.partitions);
   if (!options.run.run_dir.empty()) {
     // The data is committed whatever happens here; a diagnostics failure must not
     // turn a landed write into a reported failure, so it is a warning.
     arrow::Status logged = AppendPartitionMetrics(
-        options.run, result.user_metadata["deltaline.dataset"], result);
+        options.run, result.user_metadata["deltaline.dataset"], result.delta);
     if (!logged.ok()) {
-      std::cerr << "deltaline: warning: partition metrics of " << uri << " v" << result.version
-                << " not recorded in " << PartitionMetricsTablePath(options.run) << ": "
+      std::cerr << "deltaline: warning: partition metrics of " << uri << " v"
+                << result.delta.version << " not recorded in " << PartitionMetricsTablePath(options.run) << ": "
                 << logged.ToString() << "\n";
     }
   }
@@ -164,13 +144,13 @@ arrow::Result<std::string> SchemaFingerprint(const arrow::Schema& schema,
 nlohmann::json EffectivePolicyJson(const StorageWriteOptions& options) {
   return {{"output", OutputPolicyJson(options.output)},
           {"write", WritePolicyJson(options.write)},
-          {"schema_mode", delta::SchemaModeName(options.schema_mode)},
-          {"commit_retry", RetryPolicyJson(options.retry)}};
+          {"schema_mode", delta::SchemaModeName(options.delta.schema_mode)},
+          {"commit_retry", RetryPolicyJson(options.delta.retry)}};
 }
 
 arrow::Result<WriteResult> WriteTableDelta(const arrow::Table& table, const std::string& uri,
                                            const StorageWriteOptions& options) {
-  const int max_attempts = std::max(1, options.retry.max_attempts);
+  const int max_attempts = std::max(1, options.delta.retry.max_attempts);
   for (int attempt = 1;; ++attempt) {
     arrow::TableBatchReader reader(table);
     auto written = WriteOnce(reader, uri, options);
@@ -185,7 +165,7 @@ arrow::Result<WriteResult> WriteTableDelta(const arrow::Table& table, const std:
       return written.status();
     }
     if (options.on_retry) options.on_retry(attempt + 1, written.status());
-    delta::SleepBeforeRetry(options.retry, attempt);
+    delta::SleepBeforeRetry(options.delta.retry, attempt);
   }
 }
 

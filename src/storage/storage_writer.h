@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "delta/base/actions.h"
+#include "delta/base/reporter.h"
 #include "delta/table/schema.h"
 #include "delta/table/schema_evolution.h"
 #include "delta/log/transaction.h"
@@ -23,64 +24,52 @@
 
 namespace deltaline::storage {
 
-/// \brief Options of every storage-surface write. Plain data; defaults are the policy
-/// defaults (Delta, zstd, strict schema, 20 commit attempts).
+/// \brief Options of every storage-surface write: the Delta writer's own options plus
+/// what the policies add. Plain data; defaults are the policy defaults (Delta, zstd,
+/// strict schema, 20 commit attempts).
 struct StorageWriteOptions {
-  delta::SaveMode mode = delta::SaveMode::kError;
+  /// Passed to the Delta writer (mode, schema_mode, retry, schema_conversion,
+  /// partition_by, replace_where, replace_partitions, delete_partitions…). The storage
+  /// layer fills a copy with what the policies decide: `writer_properties` always comes
+  /// from `write` (a value set here is replaced), `table_properties` gets the write
+  /// policy's properties on top of the ones given here, and `user_metadata` gets the
+  /// `deltaline.*` keys (which callers may not set). `retry` also bounds whole-write
+  /// retries of replayable input (WriteTableDelta) after a typed concurrent-append
+  /// conflict.
+  delta::WriteOptions delta;
   OutputStoragePolicy output;
   DeltaWritePolicy write;
-  delta::SchemaMode schema_mode = delta::SchemaMode::kStrict;
-  /// Bounds both the commit's own version races and, for replayable input
-  /// (WriteTableDelta), whole-write retries after a typed concurrent-append conflict.
-  delta::CommitRetryPolicy retry;
   /// `deltaline.dataset` of the commit; empty = the last path component of the uri.
   std::string dataset;
   /// Declared ordering of the rows (`deltaline.orderingKeys`, JSON array). Default none.
   std::vector<std::string> ordering_keys;
   /// Declared constraints, name → expression (`deltaline.constraints`, JSON object).
   std::map<std::string, std::string> constraints;
-  /// More commit user metadata. Keys starting with `deltaline.` are reserved.
-  delta::StringMap user_metadata;
-  /// More table properties for a new table (beside those the write policy sets).
-  delta::StringMap table_properties;
   /// When the policy's table properties differ from an existing table's: false =
   /// kInvalidInput listing them; true = commit a `SET TBLPROPERTIES` update first.
   bool update_table_properties = false;
-  delta::SchemaConversionOptions schema_conversion;
   RunContext run;
   /// Called before each whole-write retry with the attempt about to run (2, 3…) and
   /// the conflict that caused it. Must be thread-safe if shared. Default none.
   std::function<void(int, const arrow::Status&)> on_retry;
   /// Set by WriteFinalizeResultDelta on side tables (`deltaline.sideTableOf`).
   std::string side_table_of;
-  /// Partitioning and targeted replacement, passed to the Delta writer unchanged
-  /// (see delta::WriteOptions: partition_by, replace_where, replace_partitions,
-  /// delete_partitions).
-  std::vector<std::string> partition_by;
-  std::optional<arrow::compute::Expression> replace_where;
-  bool replace_partitions = false;
-  std::vector<delta::PartitionValues> delete_partitions;
+  /// Where warnings (a refused sink, a diagnostics table that could not be appended
+  /// to) go. Default empty: dropped.
+  delta::Reporter reporter;
 };
 
-/// \brief What a storage write did.
+/// \brief What a storage write did: the Delta writer's result plus what the storage
+/// layer added.
 struct WriteResult {
-  std::string uri;
-  int64_t version = -1;
-  std::string operation;
-  bool committed = false;
-  int64_t files_added = 0, files_removed = 0;
-  int64_t rows_added = 0, rows_removed = 0;  ///< rows_removed -1: unknown (no stats)
-  int64_t bytes_added = 0, bytes_removed = 0;
+  /// uri, version, operation, committed, counts, per-partition metrics,
+  /// commit_attempts, schema_changed, checkpoint_written, rows_copied.
+  delta::WriteResult delta;
   /// The commit's userMetadata (deltaline.* keys included).
   delta::StringMap user_metadata;
   /// The effective policies, as stored in `deltaline.policy`.
   nlohmann::json policy;
   int attempts = 0;  ///< whole-write attempts (1 unless a conflict was retried)
-  bool schema_changed = false;
-  bool checkpoint_written = false;
-  int64_t rows_copied = 0;  ///< rows carried over from rewritten files
-  /// Per partition directory ("" when unpartitioned): this commit's counts.
-  std::map<std::string, delta::PartitionMetrics> partitions;
 };
 
 /// \brief Writes `table` as one commit to the Delta table at `uri` (created when

@@ -37,7 +37,7 @@ TEST(StorageWriter, NamedDatasetsEachGetTheirOwnMetadata) {
   const arrow::FieldVector users = {arrow::field("user", arrow::utf8()),
                                     arrow::field("age", arrow::int32())};
   StorageWriteOptions options;
-  options.user_metadata = {{"pipeline", "nightly"}};
+  options.delta.user_metadata = {{"pipeline", "nightly"}};
   ASSERT_OK_AND_ASSIGN(auto results,
                        WriteNamedDatasetsDelta({{"orders", Reader(orders, 3)},
                                                 {"users", Reader(users, 2)}},
@@ -60,8 +60,8 @@ TEST(StorageWriter, NamedDatasetsEachGetTheirOwnMetadata) {
     const auto& result = results.at(name);
     EXPECT_EQ(result.user_metadata.at("deltaline.dataset"), name);
     EXPECT_EQ(result.policy, policy);
-    EXPECT_EQ(result.operation, "WRITE");
-    EXPECT_EQ(result.version, 0);
+    EXPECT_EQ(result.delta.operation, "WRITE");
+    EXPECT_EQ(result.delta.version, 0);
   }
   ASSERT_OK_AND_ASSIGN(auto orders_fp, SchemaFingerprint(*arrow::schema(orders)));
   ASSERT_OK_AND_ASSIGN(auto users_fp, SchemaFingerprint(*arrow::schema(users)));
@@ -70,7 +70,7 @@ TEST(StorageWriter, NamedDatasetsEachGetTheirOwnMetadata) {
 
   auto bad = WriteNamedDatasetsDelta({{"../x", Reader(orders, 1)}}, dir.str(), options);
   EXPECT_TRUE(delta::IsKind(bad.status(), delta::ErrorKind::kInvalidInput));
-  options.user_metadata = {{"deltaline.dataset", "spoofed"}};
+  options.delta.user_metadata = {{"deltaline.dataset", "spoofed"}};
   auto reserved = WriteNamedDatasetsDelta({{"z", Reader(orders, 1)}}, dir.str(), options);
   EXPECT_NE(reserved.status().message().find("reserved"), std::string::npos);
 }
@@ -91,8 +91,8 @@ TEST(StorageWriter, FinalizeWritesSideTablesWithTheirOwnMetadata) {
                        WriteFinalizeResultDelta(Reader(good, 4), Reader(errors, 2),
                                                 Reader(error_stats, 1), dir.str(), options));
   ASSERT_TRUE(result.errors && result.error_stats);
-  EXPECT_EQ(result.good.rows_added, 4);
-  EXPECT_EQ(result.errors->rows_added, 2);
+  EXPECT_EQ(result.good.delta.rows_added, 4);
+  EXPECT_EQ(result.errors->delta.rows_added, 2);
 
   auto main = LatestUserMetadata(dir.str() + "/sales");
   EXPECT_EQ(main["deltaline.dataset"], "sales");

@@ -68,7 +68,7 @@ TEST(WritePolicy, EveryPropertyIsVisibleInTheDataFiles) {
   options.write.stats_columns = {"id", "name"};
   options.write.checkpoint_interval = 5;
   ASSERT_OK_AND_ASSIGN(auto result, WriteTableDelta(*Rows(4500), dir.str() + "/t", options));
-  ASSERT_TRUE(result.committed);
+  ASSERT_TRUE(result.delta.committed);
 
   auto written = ReadBack(dir.str() + "/t");
   ASSERT_EQ(written.files.size(), 1u);
@@ -153,7 +153,7 @@ TEST(WritePolicy, TargetFileSizeBecomesTheTableProperty) {
   auto snapshot = delta::Snapshot::Load(*store).ValueOrDie();
   EXPECT_EQ(snapshot->Config("delta.targetFileSize"), "65536");
   // ~1.6 MB of plain values at a 64 KiB target: many files, each near the target.
-  EXPECT_GT(result.files_added, 8);
+  EXPECT_GT(result.delta.files_added, 8);
   for (const auto& add : snapshot->files()) EXPECT_LT(add.size, 64 * 1024 * 2);
 }
 
@@ -164,7 +164,7 @@ TEST(WritePolicy, ChangingAPropertyOfAnExistingTableIsAnExplicitCommit) {
   options.write.checkpoint_interval = 10;
   ASSERT_OK(WriteTableDelta(*Rows(10), uri, options).status());
 
-  options.mode = delta::SaveMode::kAppend;
+  options.delta.mode = delta::SaveMode::kAppend;
   options.write.checkpoint_interval = 3;
   auto refused = WriteTableDelta(*Rows(10), uri, options);
   ASSERT_FALSE(refused.ok());
@@ -175,7 +175,7 @@ TEST(WritePolicy, ChangingAPropertyOfAnExistingTableIsAnExplicitCommit) {
 
   options.update_table_properties = true;
   ASSERT_OK_AND_ASSIGN(auto appended, WriteTableDelta(*Rows(10), uri, options));
-  EXPECT_EQ(appended.version, 2);
+  EXPECT_EQ(appended.delta.version, 2);
   auto store = delta::FileSystemLogStore::Open(uri).ValueOrDie();
   ASSERT_OK_AND_ASSIGN(auto history, delta::ReadHistory(*store));
   ASSERT_EQ(history.size(), 3u);

@@ -55,29 +55,29 @@ arrow::Status ApplyPartitionFlags(const WriteArgs& args,
                                   const std::shared_ptr<arrow::Schema>& table_schema,
                                   storage::StorageWriteOptions* options) {
   for (const auto& column : args.partition_by) {
-    if (!column.empty()) options->partition_by.push_back(column);
+    if (!column.empty()) options->delta.partition_by.push_back(column);
   }
   if (args.replace_partitions) {
     if (!args.predicate.empty()) {
       return UsageError("--replace-partitions and --predicate cannot be combined");
     }
-    options->mode = delta::SaveMode::kOverwrite;
-    options->replace_partitions = true;
+    options->delta.mode = delta::SaveMode::kOverwrite;
+    options->delta.replace_partitions = true;
   } else if (!args.delete_partitions.empty()) {
     return UsageError("--delete-partition needs --replace-partitions");
   }
   for (const auto& text : args.delete_partitions) {
     ARROW_ASSIGN_OR_RAISE(auto values, ParsePartitionObject(text));
-    options->delete_partitions.push_back(std::move(values));
+    options->delta.delete_partitions.push_back(std::move(values));
   }
   if (!args.predicate.empty()) {
-    if (options->mode != delta::SaveMode::kOverwrite) {
+    if (options->delta.mode != delta::SaveMode::kOverwrite) {
       return UsageError("--predicate needs --mode overwrite");
     }
     if (!table_schema) {
       return delta::InvalidInput("--predicate needs an existing table to replace rows in");
     }
-    ARROW_ASSIGN_OR_RAISE(options->replace_where,
+    ARROW_ASSIGN_OR_RAISE(options->delta.replace_where,
                           delta::ParsePredicate(args.predicate, *table_schema));
   }
   return arrow::Status::OK();
@@ -85,9 +85,9 @@ arrow::Status ApplyPartitionFlags(const WriteArgs& args,
 
 arrow::Status Run(const WriteArgs& args) {
   ARROW_ASSIGN_OR_RAISE(auto options, BuildStorageOptions(args.policy));
-  options.mode = args.mode;
-  options.table_properties = KeyValues(args.properties);
-  options.user_metadata = KeyValues(args.metadata);
+  options.delta.mode = args.mode;
+  options.delta.table_properties = KeyValues(args.properties);
+  options.delta.user_metadata = KeyValues(args.metadata);
   ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(args.table));
   std::shared_ptr<arrow::Schema> types;
   if (auto existing = delta::Snapshot::Load(*store); existing.ok()) {
@@ -95,7 +95,8 @@ arrow::Status Run(const WriteArgs& args) {
   }
   ARROW_RETURN_NOT_OK(ApplyPartitionFlags(args, types, &options));
   ARROW_ASSIGN_OR_RAISE(auto input, OpenInput(args.input, args.input_format, types));
-  ARROW_ASSIGN_OR_RAISE(auto result, storage::WriteDatasetDelta(*input, args.table, options));
+  ARROW_ASSIGN_OR_RAISE(auto written, storage::WriteDatasetDelta(*input, args.table, options));
+  const delta::WriteResult& result = written.delta;
   if (args.json) {
     nlohmann::json out = {{"table", result.uri},
                           {"version", result.version},
@@ -107,7 +108,7 @@ arrow::Status Run(const WriteArgs& args) {
                           {"filesRemoved", result.files_removed},
                           {"checkpoint", result.checkpoint_written},
                           {"schemaChanged", result.schema_changed},
-                          {"policy", result.policy}};
+                          {"policy", written.policy}};
     out["rowsRemoved"] = result.rows_removed;
     out["rowsCopied"] = result.rows_copied;
     out["partitions"] = PartitionsJson(result.partitions);
