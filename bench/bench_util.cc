@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <iostream>
+#include <cstdlib>
 #include <sstream>
 
 namespace deltaline::bench {
@@ -231,6 +233,34 @@ arrow::Result<int64_t> ParseCount(const std::string& text) {
   } catch (const std::exception&) {
     return arrow::Status::Invalid("not a count: '", text, "'");
   }
+}
+
+CLI::Option* AddCountOption(CLI::App& app, const std::string& name, int64_t* value,
+                            const std::string& help) {
+  return app
+      .add_option_function<std::string>(
+          name,
+          [name, value](const std::string& text) {
+            auto count = ParseCount(text);
+            if (!count.ok()) throw CLI::ValidationError(name, count.status().message());
+            *value = *count;
+          },
+          help)
+      ->type_name("N")
+      ->default_str(std::to_string(*value));
+}
+
+arrow::Status ParseFlags(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    std::exit(0);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << app.help();
+    return arrow::Status::Invalid(e.what());
+  }
+  return arrow::Status::OK();
 }
 
 }  // namespace deltaline::bench

@@ -1,9 +1,10 @@
 #pragma once
 
 // Helpers shared by the benchmark programs: deterministic data, timing, child
-// processes measured with wait4(). Benchmarks are programs, not tests: they print
-// figures and exit non-zero only when something fails.
+// processes measured with wait4(), flags parsed with CLI11. Benchmarks are programs,
+// not tests: they print figures and exit non-zero only when something fails.
 
+#include <CLI/CLI.hpp>
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
@@ -56,5 +57,16 @@ double Min(const std::vector<double>& values);
 
 /// Parses "10M", "500k", "1000000", "1G" (powers of ten).
 arrow::Result<int64_t> ParseCount(const std::string& text);
+
+/// \brief Adds `--name COUNT` to `app`: the value is parsed with ParseCount (so "10M"
+/// works) into `*value`, whose current value is shown as the default in --help.
+/// `value` must outlive the parse.
+CLI::Option* AddCountOption(CLI::App& app, const std::string& name, int64_t* value,
+                            const std::string& help);
+
+/// \brief Parses the command line with CLI11. --help prints the usage and exits 0 (a
+/// benchmark is a program); any other parse error prints CLI11's message and the usage
+/// on stderr and returns Invalid.
+arrow::Status ParseFlags(CLI::App& app, int argc, char** argv);
 
 }  // namespace deltaline::bench

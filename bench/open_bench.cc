@@ -48,49 +48,22 @@ struct Args {
   std::string deltars_script;
 };
 
-void Usage() {
-  std::cerr
-      << "usage: deltaline_bench_open build TABLE [--commits 10000] [--interval 100]\n"
-         "       deltaline_bench_open open TABLE [--baseline]\n"
-         "       deltaline_bench_open run TABLE --python PY --deltars-script S "
-         "[--runs 5]\n";
-}
-
 arrow::Result<Args> ParseArgs(int argc, char** argv) {
   Args args;
-  if (argc < 3) {
-    Usage();
-    return arrow::Status::Invalid("missing command or table");
-  }
-  args.command = argv[1];
-  args.table = argv[2];
-  for (int arg_idx = 3; arg_idx < argc; ++arg_idx) {
-    std::string flag = argv[arg_idx];
-    auto next = [&]() -> arrow::Result<std::string> {
-      if (arg_idx + 1 >= argc) return arrow::Status::Invalid(flag, " needs a value");
-      return std::string(argv[++arg_idx]);
-    };
-    if (flag == "--commits") {
-      ARROW_ASSIGN_OR_RAISE(auto text, next());
-      ARROW_ASSIGN_OR_RAISE(args.commits, ParseCount(text));
-    } else if (flag == "--interval") {
-      ARROW_ASSIGN_OR_RAISE(auto text, next());
-      ARROW_ASSIGN_OR_RAISE(args.interval, ParseCount(text));
-    } else if (flag == "--runs") {
-      ARROW_ASSIGN_OR_RAISE(auto text, next());
-      ARROW_ASSIGN_OR_RAISE(auto runs, ParseCount(text));
-      args.runs = static_cast<int>(std::max<int64_t>(1, runs));
-    } else if (flag == "--baseline") {
-      args.baseline = true;
-    } else if (flag == "--python") {
-      ARROW_ASSIGN_OR_RAISE(args.python, next());
-    } else if (flag == "--deltars-script") {
-      ARROW_ASSIGN_OR_RAISE(args.deltars_script, next());
-    } else {
-      Usage();
-      return arrow::Status::Invalid("unknown flag ", flag);
-    }
-  }
+  CLI::App app("Snapshot open time over a long log (P3)", "deltaline_bench_open");
+  app.add_option("command", args.command, "build | open | run")
+      ->required()
+      ->check(CLI::IsMember({"build", "open", "run"}));
+  app.add_option("table", args.table, "Table directory")->required();
+  AddCountOption(app, "--commits", &args.commits, "build: commits to write (10000)");
+  AddCountOption(app, "--interval", &args.interval, "build: checkpoint interval (100)");
+  int64_t runs = args.runs;
+  AddCountOption(app, "--runs", &runs, "run: measurements of each reader (5; at least 1)");
+  app.add_flag("--baseline", args.baseline, "open: the baseline open");
+  app.add_option("--python", args.python, "run: Python with deltalake");
+  app.add_option("--deltars-script", args.deltars_script, "run: bench/deltars_open.py");
+  ARROW_RETURN_NOT_OK(ParseFlags(app, argc, argv));
+  args.runs = static_cast<int>(std::max<int64_t>(1, runs));
   if (args.commits < 1 || args.interval < 1) {
     return arrow::Status::Invalid("--commits and --interval must be >= 1");
   }
@@ -336,7 +309,6 @@ arrow::Status Main(int argc, char** argv) {
   if (args.command == "build") return Build(args);
   if (args.command == "open") return Open(args);
   if (args.command == "run") return Run(args);
-  Usage();
   return arrow::Status::Invalid("unknown command ", args.command);
 }
 

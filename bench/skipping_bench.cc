@@ -37,38 +37,17 @@ struct Args {
   bool keep = false;
 };
 
-void Usage() {
-  std::cerr << "usage: deltaline_bench_skipping [--rows N(20M)] [--file-size BYTES(4M)]\n"
-               "         [--repeat R(3)] [--dir DIR(bench-work/skipping)] [--keep]\n";
-}
-
 arrow::Result<Args> ParseArgs(int argc, char** argv) {
   Args args;
-  for (int arg_idx = 1; arg_idx < argc; ++arg_idx) {
-    std::string flag = argv[arg_idx];
-    auto next = [&]() -> arrow::Result<std::string> {
-      if (arg_idx + 1 >= argc) return arrow::Status::Invalid(flag, " needs a value");
-      return std::string(argv[++arg_idx]);
-    };
-    if (flag == "--rows") {
-      ARROW_ASSIGN_OR_RAISE(auto text, next());
-      ARROW_ASSIGN_OR_RAISE(args.rows, ParseCount(text));
-    } else if (flag == "--file-size") {
-      ARROW_ASSIGN_OR_RAISE(auto text, next());
-      ARROW_ASSIGN_OR_RAISE(args.file_size, ParseCount(text));
-    } else if (flag == "--repeat") {
-      ARROW_ASSIGN_OR_RAISE(auto text, next());
-      ARROW_ASSIGN_OR_RAISE(auto repeat, ParseCount(text));
-      args.repeat = static_cast<int>(std::max<int64_t>(1, repeat));
-    } else if (flag == "--dir") {
-      ARROW_ASSIGN_OR_RAISE(args.dir, next());
-    } else if (flag == "--keep") {
-      args.keep = true;
-    } else {
-      Usage();
-      return arrow::Status::Invalid("unknown flag ", flag);
-    }
-  }
+  CLI::App app("Scan time with and without file skipping (P4)", "deltaline_bench_skipping");
+  AddCountOption(app, "--rows", &args.rows, "Rows in the table (20M; at least 100)");
+  AddCountOption(app, "--file-size", &args.file_size, "Target data file size, bytes (4M)");
+  int64_t repeat = args.repeat;
+  AddCountOption(app, "--repeat", &repeat, "Runs of each measurement (3; at least 1)");
+  app.add_option("--dir", args.dir, "Work directory")->capture_default_str();
+  app.add_flag("--keep", args.keep, "Keep the table");
+  ARROW_RETURN_NOT_OK(ParseFlags(app, argc, argv));
+  args.repeat = static_cast<int>(std::max<int64_t>(1, repeat));
   if (args.rows < 100 || args.file_size <= 0) {
     return arrow::Status::Invalid("--rows must be ≥ 100 and --file-size > 0");
   }

@@ -48,43 +48,21 @@ struct Args {
   bool keep = false;
 };
 
-void Usage() {
-  std::cerr << "usage: deltaline_bench_write [--rows N(10M)] [--batch-rows N(65536)]\n"
-               "         [--repeat R(3)] [--dir DIR(bench-work)] [--keep]\n"
-               "         [--python PY --deltars-script bench/deltars_write.py]\n";
-}
-
 arrow::Result<Args> ParseArgs(int argc, char** argv) {
   Args args;
-  for (int arg_idx = 1; arg_idx < argc; ++arg_idx) {
-    std::string flag = argv[arg_idx];
-    auto next = [&]() -> arrow::Result<std::string> {
-      if (arg_idx + 1 >= argc) return arrow::Status::Invalid(flag, " needs a value");
-      return std::string(argv[++arg_idx]);
-    };
-    if (flag == "--rows") {
-      ARROW_ASSIGN_OR_RAISE(auto text, next());
-      ARROW_ASSIGN_OR_RAISE(args.rows, ParseCount(text));
-    } else if (flag == "--batch-rows") {
-      ARROW_ASSIGN_OR_RAISE(auto text, next());
-      ARROW_ASSIGN_OR_RAISE(args.batch_rows, ParseCount(text));
-    } else if (flag == "--repeat") {
-      ARROW_ASSIGN_OR_RAISE(auto text, next());
-      ARROW_ASSIGN_OR_RAISE(auto repeat, ParseCount(text));
-      args.repeat = static_cast<int>(std::max<int64_t>(1, repeat));
-    } else if (flag == "--dir") {
-      ARROW_ASSIGN_OR_RAISE(args.dir, next());
-    } else if (flag == "--python") {
-      ARROW_ASSIGN_OR_RAISE(args.python, next());
-    } else if (flag == "--deltars-script") {
-      ARROW_ASSIGN_OR_RAISE(args.deltars_script, next());
-    } else if (flag == "--keep") {
-      args.keep = true;
-    } else {
-      Usage();
-      return arrow::Status::Invalid("unknown flag ", flag);
-    }
-  }
+  CLI::App app("Write throughput of deltaline against a bare Parquet writer (P1, P2)",
+               "deltaline_bench_write");
+  AddCountOption(app, "--rows", &args.rows, "Rows to write (10M)");
+  AddCountOption(app, "--batch-rows", &args.batch_rows, "Rows per batch (65536)");
+  int64_t repeat = args.repeat;
+  AddCountOption(app, "--repeat", &repeat, "Runs of each measurement (3; at least 1)");
+  app.add_option("--dir", args.dir, "Work directory")->capture_default_str();
+  app.add_option("--python", args.python, "Python with deltalake, for the delta-rs run");
+  app.add_option("--deltars-script", args.deltars_script,
+                 "bench/deltars_write.py (with --python)");
+  app.add_flag("--keep", args.keep, "Keep the written tables");
+  ARROW_RETURN_NOT_OK(ParseFlags(app, argc, argv));
+  args.repeat = static_cast<int>(std::max<int64_t>(1, repeat));
   if (args.rows <= 0 || args.batch_rows <= 0) {
     return arrow::Status::Invalid("--rows and --batch-rows must be > 0");
   }

@@ -1,39 +1,18 @@
 // Drives the real `deltaline` executable: exit codes, one-line errors, and the
 // JSON shapes `describe --json` and `history --json` promise.
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <fstream>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "support/cli_runner.h"
 #include "test_util.h"
 
 namespace deltaline {
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-Run Deltaline(const std::string& args, const testing::TempDir& dir) {
-  std::string err_file = dir.str() + "/stderr.txt";
-  std::string cmd = std::string(DELTALINE_CLI) + " " + args + " 2>" + err_file;
-  Run run;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_file);
-  run.err.assign(std::istreambuf_iterator<char>(in), {});
-  return run;
-}
+using testing::CliRun;
+using testing::RunDeltaline;
 
 void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
@@ -51,21 +30,21 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, WriteAppendTimeTravelDescribeHistory) {
-  auto w0 = Deltaline("write " + table_ + " --input " + dir_.str() + "/a.csv --metadata run=7",
+  auto w0 = RunDeltaline("write " + table_ + " --input " + dir_.str() + "/a.csv --metadata run=7",
                       dir_);
   ASSERT_EQ(w0.exit_code, 0) << w0.err;
-  auto w1 = Deltaline("write " + table_ + " --input " + dir_.str() + "/b.jsonl --mode append",
+  auto w1 = RunDeltaline("write " + table_ + " --input " + dir_.str() + "/b.jsonl --mode append",
                       dir_);
   ASSERT_EQ(w1.exit_code, 0) << w1.err;
 
-  auto latest = Deltaline("read " + table_ + " --format jsonl", dir_);
+  auto latest = RunDeltaline("read " + table_ + " --format jsonl", dir_);
   ASSERT_EQ(latest.exit_code, 0) << latest.err;
   EXPECT_EQ(std::count(latest.out.begin(), latest.out.end(), '\n'), 3);
-  auto old = Deltaline("read " + table_ + " --version 0 --format jsonl --columns name", dir_);
+  auto old = RunDeltaline("read " + table_ + " --version 0 --format jsonl --columns name", dir_);
   ASSERT_EQ(old.exit_code, 0) << old.err;
   EXPECT_EQ(old.out, "{\"name\":\"x\"}\n{\"name\":\"y\"}\n");
 
-  auto describe = Deltaline("describe " + table_ + " --json", dir_);
+  auto describe = RunDeltaline("describe " + table_ + " --json", dir_);
   ASSERT_EQ(describe.exit_code, 0) << describe.err;
   auto d = nlohmann::json::parse(describe.out);
   EXPECT_EQ(d["version"], 1);
@@ -83,7 +62,7 @@ TEST_F(CliTest, WriteAppendTimeTravelDescribeHistory) {
   EXPECT_EQ(d["numRecords"], 3);
   EXPECT_GT(d["sizeBytes"].get<int64_t>(), 0);
 
-  auto history = Deltaline("history " + table_ + " --json", dir_);
+  auto history = RunDeltaline("history " + table_ + " --json", dir_);
   ASSERT_EQ(history.exit_code, 0) << history.err;
   auto h = nlohmann::json::parse(history.out);
   ASSERT_EQ(h.size(), 2u);
@@ -100,49 +79,49 @@ TEST_F(CliTest, WriteAppendTimeTravelDescribeHistory) {
   EXPECT_EQ(h[0]["operationMetrics"]["numOutputRows"], "1");
   EXPECT_TRUE(h[0]["timestamp"].is_number_integer());
 
-  auto limited = Deltaline("history " + table_ + " --json --limit 1", dir_);
+  auto limited = RunDeltaline("history " + table_ + " --json --limit 1", dir_);
   EXPECT_EQ(nlohmann::json::parse(limited.out).size(), 1u);
 }
 
 TEST_F(CliTest, ErrorsAreOneLineAndNonZero) {
-  auto missing = Deltaline("describe " + dir_.str() + "/nope", dir_);
+  auto missing = RunDeltaline("describe " + dir_.str() + "/nope", dir_);
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("TableNotFound"), std::string::npos) << missing.err;
   EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1) << missing.err;
 
-  ASSERT_EQ(Deltaline("write " + table_ + " --input " + dir_.str() + "/a.csv", dir_).exit_code,
+  ASSERT_EQ(RunDeltaline("write " + table_ + " --input " + dir_.str() + "/a.csv", dir_).exit_code,
             0);
-  auto again = Deltaline("write " + table_ + " --input " + dir_.str() + "/a.csv", dir_);
+  auto again = RunDeltaline("write " + table_ + " --input " + dir_.str() + "/a.csv", dir_);
   EXPECT_NE(again.exit_code, 0);
   EXPECT_NE(again.err.find("TableAlreadyExists"), std::string::npos) << again.err;
 
-  auto future = Deltaline("read " + table_ + " --version 9", dir_);
+  auto future = RunDeltaline("read " + table_ + " --version 9", dir_);
   EXPECT_NE(future.exit_code, 0);
   EXPECT_NE(future.err.find("VersionNotFound"), std::string::npos) << future.err;
 
-  auto early = Deltaline("read " + table_ + " --timestamp 2001-01-01T00:00:00Z", dir_);
+  auto early = RunDeltaline("read " + table_ + " --timestamp 2001-01-01T00:00:00Z", dir_);
   EXPECT_NE(early.exit_code, 0);
   EXPECT_NE(early.err.find("VersionNotFound"), std::string::npos) << early.err;
 
   WriteFile(dir_.str() + "/bad.csv", "id,extra\n1,2\n");
-  auto mismatch = Deltaline(
+  auto mismatch = RunDeltaline(
       "write " + table_ + " --input " + dir_.str() + "/bad.csv --mode append", dir_);
   EXPECT_NE(mismatch.exit_code, 0);
   EXPECT_NE(mismatch.err.find("SchemaMismatch"), std::string::npos) << mismatch.err;
   EXPECT_NE(mismatch.err.find("extra"), std::string::npos) << mismatch.err;
 
-  auto unknown_format = Deltaline("write " + table_ + " --input " + dir_.str() + "/a.txt", dir_);
+  auto unknown_format = RunDeltaline("write " + table_ + " --input " + dir_.str() + "/a.txt", dir_);
   EXPECT_NE(unknown_format.exit_code, 0);
 }
 
 TEST_F(CliTest, TimestampTravelAndCheckpoint) {
-  ASSERT_EQ(Deltaline("write " + table_ + " --input " + dir_.str() + "/a.csv", dir_).exit_code,
+  ASSERT_EQ(RunDeltaline("write " + table_ + " --input " + dir_.str() + "/a.csv", dir_).exit_code,
             0);
-  ASSERT_EQ(Deltaline("write " + table_ + " --input " + dir_.str() + "/b.jsonl --mode overwrite",
+  ASSERT_EQ(RunDeltaline("write " + table_ + " --input " + dir_.str() + "/b.jsonl --mode overwrite",
                       dir_)
                 .exit_code,
             0);
-  auto h = nlohmann::json::parse(Deltaline("history " + table_ + " --json", dir_).out);
+  auto h = nlohmann::json::parse(RunDeltaline("history " + table_ + " --json", dir_).out);
   int64_t t0 = h[1]["timestamp"].get<int64_t>();
   // RFC 3339 text for the first commit's own millisecond: must resolve to version 0.
   std::time_t secs = static_cast<std::time_t>(t0 / 1000);
@@ -151,16 +130,16 @@ TEST_F(CliTest, TimestampTravelAndCheckpoint) {
   char text[64];
   std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
   std::string rfc = std::string(text) + "." + std::to_string(1000 + t0 % 1000).substr(1) + "Z";
-  auto at0 = Deltaline("read " + table_ + " --timestamp " + rfc + " --format jsonl", dir_);
+  auto at0 = RunDeltaline("read " + table_ + " --timestamp " + rfc + " --format jsonl", dir_);
   ASSERT_EQ(at0.exit_code, 0) << at0.err;
   EXPECT_EQ(std::count(at0.out.begin(), at0.out.end(), '\n'), 2) << at0.out;
 
-  auto cp = Deltaline("checkpoint " + table_ + " --json", dir_);
+  auto cp = RunDeltaline("checkpoint " + table_ + " --json", dir_);
   ASSERT_EQ(cp.exit_code, 0) << cp.err;
   EXPECT_EQ(nlohmann::json::parse(cp.out)["checkpointVersion"], 1);
   std::ifstream hint(table_ + "/_delta_log/_last_checkpoint");
   EXPECT_TRUE(hint.good());
-  auto after = Deltaline("read " + table_ + " --format jsonl", dir_);
+  auto after = RunDeltaline("read " + table_ + " --format jsonl", dir_);
   EXPECT_EQ(after.out, "{\"id\":3,\"name\":\"z\"}\n");
 }
 
@@ -168,50 +147,50 @@ TEST_F(CliTest, TimestampTravelAndCheckpoint) {
 // values, flags that cannot be combined). 3 (refused by policy) is in storage_cli_test.
 TEST_F(CliTest, ExitCodes) {
   const std::string input = " --input " + dir_.str() + "/a.csv";
-  ASSERT_EQ(Deltaline("write " + table_ + input, dir_).exit_code, 0);
-  EXPECT_EQ(Deltaline("--help", dir_).exit_code, 0);
+  ASSERT_EQ(RunDeltaline("write " + table_ + input, dir_).exit_code, 0);
+  EXPECT_EQ(RunDeltaline("--help", dir_).exit_code, 0);
 
-  auto bad_mode = Deltaline("write " + table_ + input + " --mode sometimes", dir_);
+  auto bad_mode = RunDeltaline("write " + table_ + input + " --mode sometimes", dir_);
   EXPECT_EQ(bad_mode.exit_code, 2) << bad_mode.err;
   EXPECT_NE(bad_mode.err.find("--mode"), std::string::npos) << bad_mode.err;
   EXPECT_NE(bad_mode.err.find("sometimes"), std::string::npos) << bad_mode.err;
-  auto bad_size = Deltaline("write " + table_ + input + " --target-file-size 0", dir_);
+  auto bad_size = RunDeltaline("write " + table_ + input + " --target-file-size 0", dir_);
   EXPECT_EQ(bad_size.exit_code, 2) << bad_size.err;
   EXPECT_NE(bad_size.err.find("--target-file-size"), std::string::npos) << bad_size.err;
-  EXPECT_EQ(Deltaline("write " + table_ + input + " --schema-mode loose", dir_).exit_code, 2);
-  EXPECT_EQ(Deltaline("write " + table_ + input + " --run-mode test", dir_).exit_code, 2);
-  EXPECT_EQ(Deltaline("write " + table_ + input + " --metadata novalue", dir_).exit_code, 2);
-  EXPECT_EQ(Deltaline("write " + table_ + input + " --mode append --delete-partition {}", dir_)
+  EXPECT_EQ(RunDeltaline("write " + table_ + input + " --schema-mode loose", dir_).exit_code, 2);
+  EXPECT_EQ(RunDeltaline("write " + table_ + input + " --run-mode test", dir_).exit_code, 2);
+  EXPECT_EQ(RunDeltaline("write " + table_ + input + " --metadata novalue", dir_).exit_code, 2);
+  EXPECT_EQ(RunDeltaline("write " + table_ + input + " --mode append --delete-partition {}", dir_)
                 .exit_code,
             2);
-  EXPECT_EQ(Deltaline("read " + table_ + " --unknown-flag", dir_).exit_code, 2);
-  EXPECT_EQ(Deltaline("read " + table_ + " --format parquet", dir_).exit_code, 2);
-  EXPECT_EQ(Deltaline("read", dir_).exit_code, 2);
-  EXPECT_EQ(Deltaline("frobnicate " + table_, dir_).exit_code, 2);
-  auto read_json = Deltaline("read " + table_ + " --json", dir_);
+  EXPECT_EQ(RunDeltaline("read " + table_ + " --unknown-flag", dir_).exit_code, 2);
+  EXPECT_EQ(RunDeltaline("read " + table_ + " --format parquet", dir_).exit_code, 2);
+  EXPECT_EQ(RunDeltaline("read", dir_).exit_code, 2);
+  EXPECT_EQ(RunDeltaline("frobnicate " + table_, dir_).exit_code, 2);
+  auto read_json = RunDeltaline("read " + table_ + " --json", dir_);
   EXPECT_EQ(read_json.exit_code, 2);
   EXPECT_NE(read_json.err.find("--metrics-json"), std::string::npos) << read_json.err;
   EXPECT_TRUE(read_json.out.empty()) << read_json.out;
 
-  auto missing = Deltaline("describe " + dir_.str() + "/none", dir_);
+  auto missing = RunDeltaline("describe " + dir_.str() + "/none", dir_);
   EXPECT_EQ(missing.exit_code, 1) << missing.err;
-  EXPECT_EQ(Deltaline("write " + table_ + input, dir_).exit_code, 1);  // exists
+  EXPECT_EQ(RunDeltaline("write " + table_ + input, dir_).exit_code, 1);  // exists
 }
 
 // --columns and --stats-columns are comma lists parsed by CLI11.
 TEST_F(CliTest, CommaLists) {
-  ASSERT_EQ(Deltaline("write " + table_ + " --input " + dir_.str() +
+  ASSERT_EQ(RunDeltaline("write " + table_ + " --input " + dir_.str() +
                           "/a.csv --stats-columns id --partition-by name",
                       dir_)
                 .exit_code,
             0);
-  auto described = nlohmann::json::parse(Deltaline("describe " + table_ + " --json", dir_).out);
+  auto described = nlohmann::json::parse(RunDeltaline("describe " + table_ + " --json", dir_).out);
   EXPECT_EQ(described["metadata"]["partitionColumns"], nlohmann::json({"name"}));
   EXPECT_EQ(described["policy"]["stats_columns"], nlohmann::json({"id"}));
-  auto both = Deltaline("read " + table_ + " --columns name,id --format jsonl", dir_);
+  auto both = RunDeltaline("read " + table_ + " --columns name,id --format jsonl", dir_);
   ASSERT_EQ(both.exit_code, 0) << both.err;
   EXPECT_NE(both.out.find("{\"id\":1,\"name\":\"x\"}"), std::string::npos) << both.out;
-  auto one = Deltaline("read " + table_ + " --columns name --format jsonl", dir_);
+  auto one = RunDeltaline("read " + table_ + " --columns name --format jsonl", dir_);
   // Two partitions: the order of their rows is not promised.
   EXPECT_EQ(one.out.size(), std::string("{\"name\":\"x\"}\n{\"name\":\"y\"}\n").size());
   EXPECT_NE(one.out.find("{\"name\":\"x\"}\n"), std::string::npos) << one.out;

@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "child_process.h"
+#include "support/child_process.h"
 #include "delta/base/errors.h"
 #include "delta/base/filenames.h"
 #include "delta/scan/scan.h"

@@ -11,7 +11,7 @@
 
 #include <arrow/api.h>
 
-#include "child_process.h"
+#include "support/child_process.h"
 #include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
 #include "test_util.h"

@@ -1,9 +1,6 @@
 // The storage policy through the real `deltaline` command: the export policy matrix
 // (exports off/on × production/development), the write policy flags, the config file
 // and `describe --json`'s policy.
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -12,6 +9,7 @@
 #include <parquet/arrow/reader.h>
 #include <parquet/file_reader.h>
 
+#include "support/cli_runner.h"
 #include "test_util.h"
 
 namespace deltaline {
@@ -19,27 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-Run Deltaline(const std::string& args, const testing::TempDir& dir) {
-  std::string err_file = dir.str() + "/stderr.txt";
-  std::string cmd = std::string(DELTALINE_CLI) + " " + args + " 2>" + err_file;
-  Run run;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return run;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_file);
-  run.err.assign(std::istreambuf_iterator<char>(in), {});
-  return run;
-}
+using testing::CliRun;
+using testing::RunDeltaline;
 
 std::vector<nlohmann::json> JsonLines(const std::string& text) {
   std::vector<nlohmann::json> rows;
@@ -57,13 +36,13 @@ class StorageCliTest : public ::testing::Test {
     out_ = dir_.str() + "/export";
     run_dir_ = dir_.str() + "/run";
     std::ofstream(dir_.str() + "/a.csv") << "id,name\n1,x\n2,y\n3,z\n";
-    auto w = Deltaline("write " + table_ + " --input " + dir_.str() + "/a.csv", dir_);
+    auto w = RunDeltaline("write " + table_ + " --input " + dir_.str() + "/a.csv", dir_);
     ASSERT_EQ(w.exit_code, 0) << w.err;
   }
   // Rows of the run's diagnostics table (none when it was never created).
   std::vector<nlohmann::json> Events() {
     if (!fs::exists(run_dir_ + "/_diagnostics/policy_events")) return {};
-    auto read = Deltaline("read " + run_dir_ + "/_diagnostics/policy_events --format jsonl",
+    auto read = RunDeltaline("read " + run_dir_ + "/_diagnostics/policy_events --format jsonl",
                           dir_);
     EXPECT_EQ(read.exit_code, 0) << read.err;
     return JsonLines(read.out);
@@ -77,7 +56,7 @@ class StorageCliTest : public ::testing::Test {
 };
 
 TEST_F(StorageCliTest, ExportsOffInProductionFailFastAndWriteNothing) {
-  auto run = Deltaline(Export(""), dir_);
+  auto run = RunDeltaline(Export(""), dir_);
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("error: PolicyViolation"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("--allow-parquet-export"), std::string::npos) << run.err;
@@ -99,7 +78,7 @@ TEST_F(StorageCliTest, ExportsOffInProductionFailFastAndWriteNothing) {
 }
 
 TEST_F(StorageCliTest, ExportsOffInDevelopmentAreRefusedAndReported) {
-  auto run = Deltaline(Export("--run-mode development"), dir_);
+  auto run = RunDeltaline(Export("--run-mode development"), dir_);
   EXPECT_EQ(run.exit_code, 3) << run.err;
   EXPECT_EQ(run.err.find("error:"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("warning: policy: refused"), std::string::npos) << run.err;
@@ -112,7 +91,7 @@ TEST_F(StorageCliTest, ExportsOffInDevelopmentAreRefusedAndReported) {
             "development");
 }
 
-void ExpectExported(const std::string& out_dir, const Run& run) {
+void ExpectExported(const std::string& out_dir, const CliRun& run) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::set<std::string> names;
   for (const auto& entry : fs::directory_iterator(out_dir)) {
@@ -134,34 +113,34 @@ void ExpectExported(const std::string& out_dir, const Run& run) {
 }
 
 TEST_F(StorageCliTest, ExportsOnInProductionWriteParquetAndNoEvent) {
-  ExpectExported(out_, Deltaline(Export("--allow-parquet-export"), dir_));
+  ExpectExported(out_, RunDeltaline(Export("--allow-parquet-export"), dir_));
   EXPECT_TRUE(Events().empty());
   // A second export into the same, now non-empty, directory is refused.
-  EXPECT_EQ(Deltaline(Export("--allow-parquet-export"), dir_).exit_code, 1);
+  EXPECT_EQ(RunDeltaline(Export("--allow-parquet-export"), dir_).exit_code, 1);
 }
 
 TEST_F(StorageCliTest, ExportsOnInDevelopmentFromTheConfigFile) {
   const std::string config = dir_.str() + "/config.json";
   std::ofstream(config)
       << R"({"output": {"allow_parquet_exports": true, "run_mode": "development"}})";
-  auto append = Deltaline("write " + table_ + " --input " + dir_.str() +
+  auto append = RunDeltaline("write " + table_ + " --input " + dir_.str() +
                               "/a.csv --mode append",
                           dir_);
   ASSERT_EQ(append.exit_code, 0) << append.err;
-  ExpectExported(out_, Deltaline(Export("--config " + config + " --version 0"), dir_));
+  ExpectExported(out_, RunDeltaline(Export("--config " + config + " --version 0"), dir_));
   EXPECT_TRUE(Events().empty());
 }
 
 TEST_F(StorageCliTest, WritePolicyFlagsReachTheTableAndDescribe) {
   const std::string t2 = dir_.str() + "/t2";
-  auto w = Deltaline("write " + t2 + " --input " + dir_.str() +
+  auto w = RunDeltaline("write " + t2 + " --input " + dir_.str() +
                          "/a.csv --compression snappy --stats-columns id "
                          "--target-file-size 1000000 --json",
                      dir_);
   ASSERT_EQ(w.exit_code, 0) << w.err;
   auto written = nlohmann::json::parse(w.out);
   EXPECT_EQ(written["policy"]["write"]["compression"], "snappy");
-  auto d = Deltaline("describe " + t2 + " --json", dir_);
+  auto d = RunDeltaline("describe " + t2 + " --json", dir_);
   ASSERT_EQ(d.exit_code, 0) << d.err;
   auto described = nlohmann::json::parse(d.out);
   EXPECT_EQ(described["policy"]["stats_columns"], nlohmann::json({"id"}));
@@ -178,24 +157,24 @@ TEST_F(StorageCliTest, WritePolicyFlagsReachTheTableAndDescribe) {
   EXPECT_TRUE(snappy);
 
   // The same flags on the existing table with another value: explicit update needed.
-  auto differ = Deltaline("write " + t2 + " --input " + dir_.str() +
+  auto differ = RunDeltaline("write " + t2 + " --input " + dir_.str() +
                               "/a.csv --mode append --target-file-size 2000000",
                           dir_);
   EXPECT_EQ(differ.exit_code, 1);
   EXPECT_NE(differ.err.find("--update-properties"), std::string::npos) << differ.err;
-  auto update = Deltaline("write " + t2 + " --input " + dir_.str() +
+  auto update = RunDeltaline("write " + t2 + " --input " + dir_.str() +
                               "/a.csv --mode append --target-file-size 2000000 "
                               "--update-properties",
                           dir_);
   ASSERT_EQ(update.exit_code, 0) << update.err;
-  auto history = nlohmann::json::parse(Deltaline("history " + t2 + " --json", dir_).out);
+  auto history = nlohmann::json::parse(RunDeltaline("history " + t2 + " --json", dir_).out);
   EXPECT_EQ(history[1]["operation"], "SET TBLPROPERTIES");
 }
 
 TEST_F(StorageCliTest, ConfigWithParquetEraKeyIsRejected) {
   const std::string config = dir_.str() + "/old.json";
   std::ofstream(config) << R"({"delta_write": {"parquet_compression": "snappy"}})";
-  auto w = Deltaline("write " + dir_.str() + "/t3 --input " + dir_.str() + "/a.csv --config " +
+  auto w = RunDeltaline("write " + dir_.str() + "/t3 --input " + dir_.str() + "/a.csv --config " +
                          config,
                      dir_);
   EXPECT_EQ(w.exit_code, 1);
@@ -206,15 +185,15 @@ TEST_F(StorageCliTest, ConfigWithParquetEraKeyIsRejected) {
 
 TEST_F(StorageCliTest, SchemaModeMergeFromTheCommandLine) {
   std::ofstream(dir_.str() + "/b.csv") << "id,name,score\n4,w,1.5\n";
-  auto strict = Deltaline("write " + table_ + " --input " + dir_.str() + "/b.csv --mode append",
+  auto strict = RunDeltaline("write " + table_ + " --input " + dir_.str() + "/b.csv --mode append",
                           dir_);
   EXPECT_EQ(strict.exit_code, 1);
   EXPECT_NE(strict.err.find("extra column 'score'"), std::string::npos) << strict.err;
-  auto merge = Deltaline("write " + table_ + " --input " + dir_.str() +
+  auto merge = RunDeltaline("write " + table_ + " --input " + dir_.str() +
                              "/b.csv --mode append --schema-mode merge",
                          dir_);
   ASSERT_EQ(merge.exit_code, 0) << merge.err;
-  auto rows = JsonLines(Deltaline("read " + table_ + " --format jsonl", dir_).out);
+  auto rows = JsonLines(RunDeltaline("read " + table_ + " --format jsonl", dir_).out);
   ASSERT_EQ(rows.size(), 4u);
 }
 

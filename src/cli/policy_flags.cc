@@ -1,8 +1,5 @@
 #include "cli/policy_flags.h"
 
-#include <cstdint>
-#include <limits>
-
 #include "cli/flags.h"
 #include "cli/output.h"
 #include "storage/output_config.h"
@@ -29,7 +26,7 @@ void AddWritePolicyFlags(CLI::App& cmd, PolicyArgs& args) {
                  "Data file codec CODEC[:LEVEL] (default zstd)");
   cmd.add_option("--target-file-size", args.target_file_size,
                  "delta.targetFileSize in bytes (new tables)")
-      ->check(CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max()));
+      ->check(CLI::PositiveNumber);
   cmd.add_option("--stats-columns", args.stats_columns,
                  "delta.dataSkippingStatsColumns A,B (new tables)")
       ->delimiter(',');

@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,8 +27,7 @@
 #include "crash_ops.h"
 #include "crash_verify.h"
 #include "delta/write/write.h"
-
-extern char** environ;
+#include "support/child_process.h"
 
 namespace deltaline::crash {
 namespace {
@@ -51,22 +49,19 @@ class Driver {
                       const std::string& log_path) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) return arrow::Status::IOError("pipe");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
     std::vector<std::string> args = {DELTALINE_CRASH_DRIVER, table, std::to_string(seed),
                                      std::to_string(first_op),
                                      std::to_string(kOpsPerRun - 2)};
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
+    testing::SpawnOptions options;
+    options.stdout_fd = fds[1];
+    options.stderr_path = log_path;
+    auto pid = testing::SpawnProcess(args, options);
     ::close(fds[1]);
     read_fd_ = fds[0];
-    if (rc != 0) return arrow::Status::IOError("cannot start ", argv[0], ": ", rc);
+    if (!pid.ok()) {
+      return arrow::Status::IOError("cannot start ", args[0], ": ", pid.status().message());
+    }
+    pid_ = *pid;
     return arrow::Status::OK();
   }
   ~Driver() {

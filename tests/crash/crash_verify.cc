@@ -18,6 +18,7 @@
 #include "delta/log/snapshot.h"
 #include "delta/ops/vacuum.h"
 #include "delta/write/write.h"
+#include "support/deltars_reader.h"
 
 namespace deltaline::crash {
 namespace {
@@ -268,25 +269,13 @@ Status CheckWithDeltaRs(const std::string& python, const std::string& table,
     rows += n;
     id_sum += n * op * kIdsPerOp + n * (n - 1) / 2;
   }
-  const std::string cmd =
-      python +
-      " -c 'import os, sys, deltalake, pyarrow.compute as pc\n"
-      "t = deltalake.DeltaTable(sys.argv[1])\n"
+  auto read = testing::ReadWithDeltaRs(
+      table,
       "a = t.to_pyarrow_table()\n"
-      "print(t.version(), a.num_rows, pc.sum(a[\"id\"]).as_py() or 0, flush=True)\n"
-      // deltalake 1.6.6 sometimes aborts in interpreter teardown.
-      "os._exit(0)' " +
-      table + " 2>&1";
-  std::string out;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return Status::IOError("cannot run ", python);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  const int status = pclose(pipe);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return Status::Invalid("delta-rs cannot read the table: ", out);
-  }
+      "print(t.version(), a.num_rows, pc.sum(a[\"id\"]).as_py() or 0, flush=True)",
+      python);
+  if (!read.ok()) return Status::Invalid("delta-rs cannot read the table: ", read.status().message());
+  const std::string& out = *read;
   const std::string want = std::to_string(model.verified_through) + " " +
                            std::to_string(rows) + " " + std::to_string(id_sum) + "\n";
   if (out != want) {

@@ -4,7 +4,7 @@ Spark, Databricks runtimes and delta-rs wrote these tables. For every table and 
 version its log can still rebuild (the latest one and version 0 among them), deltaline
 must either read exactly the rows the pinned delta-rs reads (ignoring row order), or
 refuse with `UnsupportedFeature [name]`, where `name` is a reader feature the table
-really uses and deltaline does not list as supported (src/delta/table_features.cc,
+really uses and deltaline does not list as supported (src/delta/table/table_features.cc,
 SupportedReaderFeatures). Never wrong values, never a crash.
 
 Tables whose data files are not in the repository (log-only test fixtures) are checked
@@ -156,8 +156,8 @@ CASES = _cases()
 
 
 def _supported_reader_features() -> set:
-    """The names in SupportedReaderFeatures() in src/delta/table_features.cc."""
-    source = (_REPO / "src" / "delta" / "table_features.cc").read_text()
+    """The names in SupportedReaderFeatures() in src/delta/table/table_features.cc."""
+    source = (_REPO / "src" / "delta" / "table" / "table_features.cc").read_text()
     body = re.search(r"SupportedReaderFeatures\(\)\s*\{(.*?)return", source, re.S)
     assert body, "SupportedReaderFeatures() not found in table_features.cc"
     names = set(re.findall(r'"([A-Za-z0-9_-]+)"', body.group(1)))

@@ -1,5 +1,5 @@
 """`deltaline read --filter` on tables written by delta-rs: partition pruning, stats
-pruning, partial stats, and the --explain / --json metrics.
+pruning, partial stats, and the --explain / --metrics-json metrics.
 
 Expected rows come from delta-rs' own read filtered with pyarrow, so pruning can only
 pass by returning exactly the rows a full scan would.

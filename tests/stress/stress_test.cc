@@ -20,7 +20,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "child_process.h"
+#include "support/child_process.h"
 #include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
 #include "delta/write/write.h"

@@ -108,23 +108,33 @@ std::string ShortParameters(const json& parameters) {
   return out;
 }
 
-// The common Delta metrics in short form (numOutputRows=3 → rows=3); others by their
-// own name. Zero counts are left out.
+// The row and file counts first, in short form (numOutputRows=3 → rows=3), then other
+// metrics by their own name. Zero counts, bytes and times are left to --json.
 std::string ShortMetrics(const json& metrics) {
-  static const std::map<std::string, std::string> kShort{
-      {"numFiles", "files"},           {"numOutputRows", "rows"},
-      {"numOutputBytes", "bytes"},     {"numAddedFiles", "+files"},
-      {"numRemovedFiles", "-files"},   {"numDeletedRows", "-rows"},
-      {"numCopiedRows", "copied"},     {"numAddedBytes", "+bytes"},
-      {"numRemovedBytes", "-bytes"},   {"executionTimeMs", "ms"},
-      {"numAddedChangeFiles", "+cdc"}, {"numTargetRowsCopied", "copied"}};
+  static const std::vector<std::pair<std::string, std::string>> kShort{
+      {"numOutputRows", "rows"},         {"numDeletedRows", "-rows"},
+      {"numCopiedRows", "copied"},       {"numUpdatedRows", "updated"},
+      {"numFiles", "files"},             {"numAddedFiles", "+files"},
+      {"numRemovedFiles", "-files"},     {"numDeletionVectorsAdded", "+dv"}};
+  static const std::set<std::string> kLeftOut{
+      "numOutputBytes", "numAddedBytes", "numRemovedBytes", "executionTimeMs",
+      "scanTimeMs",     "rewriteTimeMs", "numAddedChangeFiles"};
+  auto text_of = [](const json& value) {
+    return value.is_string() ? value.get<std::string>() : value.dump();
+  };
   std::string out;
-  for (const auto& [key, value] : metrics.items()) {
-    auto found = kShort.find(key);
-    const std::string& name = found == kShort.end() ? key : found->second;
-    std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-    if (text == "0") continue;
+  auto add = [&out](const std::string& name, const std::string& text) {
+    if (text == "0") return;
     out += (out.empty() ? "" : " ") + name + "=" + Shorten(text, kMaxValue);
+  };
+  std::set<std::string> shown;
+  for (const auto& [key, name] : kShort) {
+    if (!metrics.contains(key)) continue;
+    add(name, text_of(metrics[key]));
+    shown.insert(key);
+  }
+  for (const auto& [key, value] : metrics.items()) {
+    if (!shown.count(key) && !kLeftOut.count(key)) add(key, text_of(value));
   }
   return out;
 }

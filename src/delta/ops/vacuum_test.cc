@@ -1,14 +1,11 @@
 #include "delta/ops/vacuum.h"
 
-#include <sys/wait.h>
-
 #include <arrow/api.h>
 #include <arrow/json/from_string.h>
 #include <arrow/util/uri.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -23,12 +20,16 @@
 #include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
 #include "delta/write/write.h"
+#include "support/cli_runner.h"
+#include "support/deltars_reader.h"
+#include "support/table_builders.h"
 #include "test_util.h"
 
 namespace deltaline::delta {
 namespace {
 
 namespace fs = std::filesystem;
+using deltaline::testing::IdsTable;
 using deltaline::testing::TablesEqualUnordered;
 using deltaline::testing::TempDir;
 
@@ -67,35 +68,19 @@ void Touch(const fs::path& path, const std::string& text = "junk") {
   std::ofstream(path) << text;
 }
 
-std::shared_ptr<arrow::Table> Ids(const std::string& json) {
-  auto array = arrow::json::ArrayFromJSONString(arrow::int64(), json).ValueOrDie();
-  return arrow::Table::Make(arrow::schema({arrow::field("id", arrow::int64())}), {array});
-}
-
 std::shared_ptr<arrow::Table> ReadLatest(LogStore& store) {
   return ReadSnapshot(store, Snapshot::Load(store).ValueOrDie()).ValueOrDie();
 }
 
 /// Runs delta-rs on the table: version, row count and the operations of its history.
 nlohmann::json DeltaRs(const std::string& table) {
-  std::string cmd = std::string(DELTALINE_SOURCE_DIR) +
-                    "/.venv/bin/python -c 'import os, sys, json, deltalake\n"
-                    "t = deltalake.DeltaTable(sys.argv[1])\n"
-                    "print(json.dumps({\"version\": t.version(), \"rows\": "
-                    "t.to_pyarrow_table().num_rows, \"operations\": "
-                    "[h[\"operation\"] for h in t.history()]}), flush=True)\n"
-                    // deltalake 1.6.6 sometimes aborts in interpreter teardown after
-                    // history() ("terminate called without an active exception").
-                    "os._exit(0)' " +
-                    table + " 2>&1";
-  std::string out;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) out.append(buf, n);
-  int status = pclose(pipe);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
-  return nlohmann::json::parse(out, nullptr, false);
+  auto out = testing::ReadWithDeltaRs(
+      table,
+      "print(json.dumps({\"version\": t.version(), \"rows\": "
+      "t.to_pyarrow_table().num_rows, \"operations\": "
+      "[h[\"operation\"] for h in t.history()]}), flush=True)");
+  EXPECT_TRUE(out.ok()) << out.status().ToString();
+  return nlohmann::json::parse(out.ok() ? *out : std::string(), nullptr, false);
 }
 
 class VacuumTest : public ::testing::Test {
@@ -107,7 +92,7 @@ class VacuumTest : public ::testing::Test {
   void WriteIds(const std::string& json, SaveMode mode) {
     WriteOptions options;
     options.mode = mode;
-    ASSERT_OK(WriteTable(*store_, *Ids(json), options).status());
+    ASSERT_OK(WriteTable(*store_, *IdsTable(json), options).status());
   }
   TempDir dir_;
   fs::path root_;
@@ -155,7 +140,7 @@ TEST_F(VacuumTest, OverwrittenFilesGoOnlyPastRetentionAndHistoryRecordsIt) {
       EXPECT_TRUE(fs::exists(root_ / path)) << path;
     }
   }
-  EXPECT_TRUE(TablesEqualUnordered(*Ids("[4, 5]"), *ReadLatest(*store_)));
+  EXPECT_TRUE(TablesEqualUnordered(*IdsTable("[4, 5]"), *ReadLatest(*store_)));
 
   ASSERT_OK_AND_ASSIGN(auto history, ReadHistory(*store_, 2));
   ASSERT_EQ(history.size(), 2u);
@@ -188,9 +173,9 @@ TEST_F(VacuumTest, OrphansOfAFailedWriteGoHiddenAndLogFilesStay) {
   // What a write killed before its commit leaves: a finished but uncommitted data
   // file, and a torn one.
   auto writer = DataFileWriter::Make(store_->filesystem(), store_->root(),
-                                     Ids("[]")->schema())
+                                     IdsTable("[]")->schema())
                     .ValueOrDie();
-  auto batch = Ids("[7, 8, 9]")->CombineChunksToBatch().ValueOrDie();
+  auto batch = IdsTable("[7, 8, 9]")->CombineChunksToBatch().ValueOrDie();
   ASSERT_OK(writer->Write(*batch));
   ASSERT_OK_AND_ASSIGN(auto orphan_adds, writer->Finish());
   ASSERT_EQ(orphan_adds.size(), 1u);
@@ -221,7 +206,7 @@ TEST_F(VacuumTest, OrphansOfAFailedWriteGoHiddenAndLogFilesStay) {
     EXPECT_TRUE(fs::exists(root_ / stays)) << stays;
   }
   EXPECT_TRUE(fs::exists(root_ / live));
-  EXPECT_TRUE(TablesEqualUnordered(*Ids("[1, 2, 3]"), *ReadLatest(*store_)));
+  EXPECT_TRUE(TablesEqualUnordered(*IdsTable("[1, 2, 3]"), *ReadLatest(*store_)));
   EXPECT_EQ(DeltaRs(root_.string())["rows"], 3);
 }
 
@@ -246,7 +231,7 @@ TEST_F(VacuumTest, TombstonesInsideRetentionKeepTheirFiles) {
 TEST_F(VacuumTest, TableRetentionPropertyIsTheDefaultAndTheFloor) {
   WriteOptions options;
   options.table_properties = {{"delta.deletedFileRetentionDuration", "interval 2 hours"}};
-  ASSERT_OK(WriteTable(*store_, *Ids("[1]"), options).status());
+  ASSERT_OK(WriteTable(*store_, *IdsTable("[1]"), options).status());
   VacuumOptions vacuum;
   ASSERT_OK_AND_ASSIGN(auto result, Vacuum(*store_, vacuum));
   EXPECT_EQ(result.retention_ms, 7'200'000);
@@ -284,22 +269,7 @@ TEST(VacuumRealTable, PartitionDirectoriesAndEncodedPaths) {
   EXPECT_EQ(rs["version"], 2);
 }
 
-struct Cli {
-  int exit_code = -1;
-  std::string out;
-};
-
-Cli Deltaline(const std::string& args) {
-  std::string cmd = std::string(DELTALINE_CLI) + " " + args + " 2>&1";
-  Cli run;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) run.out.append(buf, n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using testing::RunDeltaline;
 
 TEST_F(VacuumTest, Cli) {
   WriteIds("[1, 2]", SaveMode::kError);
@@ -308,12 +278,12 @@ TEST_F(VacuumTest, Cli) {
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   const std::string table = root_.string();
 
-  auto refused = Deltaline("vacuum " + table + " --retain-hours 0");
+  auto refused = RunDeltaline("vacuum " + table + " --retain-hours 0");
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.out.find("InvalidInput"), std::string::npos) << refused.out;
   EXPECT_NE(refused.out.find("retentionDurationCheck"), std::string::npos) << refused.out;
 
-  auto dry = Deltaline("vacuum " + table + " --retain-hours 0 --no-retention-check --dry-run");
+  auto dry = RunDeltaline("vacuum " + table + " --retain-hours 0 --no-retention-check --dry-run");
   ASSERT_EQ(dry.exit_code, 0) << dry.out;
   for (const auto& path : removed) {
     EXPECT_NE(dry.out.find(path + "\n"), std::string::npos) << dry.out;
@@ -321,7 +291,7 @@ TEST_F(VacuumTest, Cli) {
   }
 
   auto done =
-      Deltaline("vacuum " + table + " --retain-hours 0 --no-retention-check --json");
+      RunDeltaline("vacuum " + table + " --retain-hours 0 --no-retention-check --json");
   ASSERT_EQ(done.exit_code, 0) << done.out;
   auto json = nlohmann::json::parse(done.out);
   EXPECT_EQ(json["numFiles"], removed.size());
@@ -329,7 +299,7 @@ TEST_F(VacuumTest, Cli) {
   EXPECT_EQ(json["startVersion"], 2);
   EXPECT_EQ(json["endVersion"], 3);
   for (const auto& path : removed) EXPECT_FALSE(fs::exists(root_ / path));
-  auto history = Deltaline("history " + table + " --json --limit 1");
+  auto history = RunDeltaline("history " + table + " --json --limit 1");
   EXPECT_NE(history.out.find("VACUUM END"), std::string::npos) << history.out;
 }
 

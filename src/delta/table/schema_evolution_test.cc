@@ -14,20 +14,14 @@
 #include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
 #include "delta/write/write.h"
+#include "support/deltars_reader.h"
+#include "support/table_builders.h"
 #include "test_util.h"
 
 namespace deltaline::delta {
 namespace {
 
-std::shared_ptr<arrow::Table> Make(const std::shared_ptr<arrow::Schema>& schema,
-                                   const std::vector<std::string>& json_columns) {
-  std::vector<std::shared_ptr<arrow::Array>> columns;
-  for (int col = 0; col < schema->num_fields(); ++col) {
-    columns.push_back(
-        arrow::json::ArrayFromJSONString(schema->field(col)->type(), json_columns[col]).ValueOrDie());
-  }
-  return arrow::Table::Make(schema, columns);
-}
+using deltaline::testing::TableFromJson;
 
 class SchemaEvolutionTest : public ::testing::Test {
  protected:
@@ -36,7 +30,7 @@ class SchemaEvolutionTest : public ::testing::Test {
     store_ = FileSystemLogStore::Open(uri_).ValueOrDie();
     auto schema = arrow::schema({arrow::field("id", arrow::int64(), false),
                                  arrow::field("name", arrow::utf8())});
-    ASSERT_OK(WriteTable(*store_, *Make(schema, {"[1, 2]", R"(["a", "b"])"})).status());
+    ASSERT_OK(WriteTable(*store_, *TableFromJson(schema, {"[1, 2]", R"(["a", "b"])"})).status());
   }
   testing::TempDir dir_;
   std::string uri_;
@@ -48,7 +42,7 @@ TEST_F(SchemaEvolutionTest, StrictListsEveryDifference) {
                                arrow::field("extra", arrow::int32())});
   WriteOptions options;
   options.mode = SaveMode::kAppend;
-  auto st = WriteTable(*store_, *Make(schema, {R"(["x"])", "[1]"}), options).status();
+  auto st = WriteTable(*store_, *TableFromJson(schema, {R"(["x"])", "[1]"}), options).status();
   ASSERT_TRUE(IsKind(st, ErrorKind::kSchemaMismatch)) << st.ToString();
   const std::string msg = st.message();
   EXPECT_NE(msg.find("schema mode strict"), std::string::npos) << msg;
@@ -67,7 +61,7 @@ TEST_F(SchemaEvolutionTest, MergeAddsNullableColumnsThatDeltaRsReads) {
   options.mode = SaveMode::kAppend;
   options.schema_mode = SchemaMode::kMerge;
   ASSERT_OK_AND_ASSIGN(auto result,
-                       WriteTable(*store_, *Make(schema, {"[3]", "[2.5]"}), options));
+                       WriteTable(*store_, *TableFromJson(schema, {"[3]", "[2.5]"}), options));
   EXPECT_TRUE(result.schema_changed);
   ASSERT_OK_AND_ASSIGN(auto snapshot, Snapshot::Load(*store_));
   ASSERT_EQ(snapshot->schema()->num_fields(), 3);
@@ -76,24 +70,14 @@ TEST_F(SchemaEvolutionTest, MergeAddsNullableColumnsThatDeltaRsReads) {
   EXPECT_EQ(rows->num_rows(), 3);
 
   // delta-rs, an independent reader, sees the merged schema and the nulls.
-  const std::string out = dir_.str() + "/deltars.json";
-  const std::string script =
-      "import json, os, sys, deltalake\n"
-      "t = deltalake.DeltaTable(sys.argv[1])\n"
-      "f = open(sys.argv[2], 'w')\n"
-      "rows = sorted(t.to_pyarrow_table().to_pylist(), key=lambda r: r['id'])\n"
-      "json.dump({'version': t.version(), 'fields': [f.name for f in t.schema().fields],"
-      " 'rows': rows}, f)\n"
-      "f.close()\n"
-      // delta-rs 1.6.6 can abort while the interpreter shuts down; the answer is out.
-      "sys.stdout.flush()\n"
-      "os._exit(0)\n";
-  std::ofstream(dir_.str() + "/read.py") << script;
-  const std::string cmd = std::string(DELTALINE_SOURCE_DIR) + "/.venv/bin/python " +
-                          dir_.str() + "/read.py " + uri_ + " " + out;
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  nlohmann::json seen;
-  std::ifstream(out) >> seen;
+  ASSERT_OK_AND_ASSIGN(
+      const std::string out,
+      testing::ReadWithDeltaRs(
+          uri_,
+          "rows = sorted(t.to_pyarrow_table().to_pylist(), key=lambda r: r['id'])\n"
+          "print(json.dumps({'version': t.version(),"
+          " 'fields': [f.name for f in t.schema().fields], 'rows': rows}))"));
+  const nlohmann::json seen = nlohmann::json::parse(out);
   EXPECT_EQ(seen["version"], 1);
   EXPECT_EQ(seen["fields"], nlohmann::json({"id", "name", "score"}));
   EXPECT_EQ(seen["rows"], nlohmann::json::parse(R"([
@@ -107,7 +91,7 @@ TEST_F(SchemaEvolutionTest, MergeStillRefusesTypeChangesAndNotNullColumns) {
   WriteOptions options;
   options.mode = SaveMode::kAppend;
   options.schema_mode = SchemaMode::kMerge;
-  auto st = WriteTable(*store_, *Make(schema, {"[1]", "[true]"}), options).status();
+  auto st = WriteTable(*store_, *TableFromJson(schema, {"[1]", "[true]"}), options).status();
   ASSERT_TRUE(IsKind(st, ErrorKind::kSchemaMismatch)) << st.ToString();
   EXPECT_NE(st.message().find("merge does not change types"), std::string::npos);
   EXPECT_NE(st.message().find("new column 'flag' (bool NOT NULL) must be nullable"),
@@ -117,7 +101,7 @@ TEST_F(SchemaEvolutionTest, MergeStillRefusesTypeChangesAndNotNullColumns) {
 
 TEST_F(SchemaEvolutionTest, OverwriteReplacesTheSchemaOnlyWithModeOverwrite) {
   auto schema = arrow::schema({arrow::field("key", arrow::utf8())});
-  auto table = Make(schema, {R"(["k"])"});
+  auto table = TableFromJson(schema, {R"(["k"])"});
   WriteOptions options;
   options.schema_mode = SchemaMode::kOverwrite;
   options.mode = SaveMode::kAppend;

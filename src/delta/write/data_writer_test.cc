@@ -16,11 +16,13 @@
 #include <nlohmann/json.hpp>
 
 #include "delta/base/errors.h"
+#include "support/table_builders.h"
 #include "test_util.h"
 
 namespace deltaline::delta {
 namespace {
 
+using deltaline::testing::BatchFromJson;
 using nlohmann::json;
 
 class DataFileWriterTest : public ::testing::Test {
@@ -52,18 +54,6 @@ class DataFileWriterTest : public ::testing::Test {
   }
 };
 
-std::shared_ptr<arrow::RecordBatch> MakeBatch(
-    const std::shared_ptr<arrow::Schema>& schema,
-    const std::vector<std::string>& columns) {
-  std::vector<std::shared_ptr<arrow::Array>> arrays;
-  for (int col_idx = 0; col_idx < schema->num_fields(); ++col_idx) {
-    arrays.push_back(
-        arrow::json::ArrayFromJSONString(schema->field(col_idx)->type(), columns[col_idx])
-            .ValueOrDie());
-  }
-  return arrow::RecordBatch::Make(schema, arrays[0]->length(), arrays);
-}
-
 std::shared_ptr<arrow::Schema> AllTypesSchema() {
   return arrow::schema({
       arrow::field("bool", arrow::boolean()),
@@ -88,7 +78,7 @@ std::shared_ptr<arrow::Schema> AllTypesSchema() {
 
 std::shared_ptr<arrow::RecordBatch> AllTypesBatch() {
   const std::string long_text = "this string is longer than thirty-two characters";
-  return MakeBatch(
+  return BatchFromJson(
       AllTypesSchema(),
       {
           "[true, false, null, true]",
@@ -307,7 +297,7 @@ TEST_F(DataFileWriterTest, RefusesMismatchedBatchesAndUseAfterFinish) {
   auto schema = AllTypesSchema();
   ASSERT_OK_AND_ASSIGN(auto writer, DataFileWriter::Make(fs_, Root(), schema));
   auto other =
-      MakeBatch(arrow::schema({arrow::field("bool", arrow::boolean())}), {"[true]"});
+      BatchFromJson(arrow::schema({arrow::field("bool", arrow::boolean())}), {"[true]"});
   arrow::Status st = writer->Write(*other);
   EXPECT_TRUE(IsKind(st, ErrorKind::kSchemaMismatch)) << st.ToString();
   ASSERT_OK(writer->Write(*AllTypesBatch()));

@@ -20,6 +20,7 @@
 #include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
 #include "delta/write/write.h"
+#include "support/table_builders.h"
 #include "test_util.h"
 
 namespace deltaline::delta {
@@ -27,26 +28,10 @@ namespace {
 
 namespace cp = arrow::compute;
 using arrow::json::ArrayFromJSONString;
+using deltaline::testing::PxTable;
+using deltaline::testing::TableFromJson;
 using deltaline::testing::TablesEqualUnordered;
 using deltaline::testing::TempDir;
-
-std::shared_ptr<arrow::Table> MakeTable(const std::vector<std::shared_ptr<arrow::Field>>& fields,
-                                        const std::vector<std::string>& json_columns) {
-  std::vector<std::shared_ptr<arrow::Array>> arrays;
-  for (size_t col_idx = 0; col_idx < fields.size(); ++col_idx) {
-    arrays.push_back(
-        ArrayFromJSONString(fields[col_idx]->type(), json_columns[col_idx]).ValueOrDie());
-  }
-  return arrow::Table::Make(arrow::schema(fields), arrays);
-}
-
-// id int64, p int32 (partition), x int64.
-std::shared_ptr<arrow::Table> PX(const std::string& ids, const std::string& ps,
-                                 const std::string& xs) {
-  return MakeTable({arrow::field("id", arrow::int64()), arrow::field("p", arrow::int32()),
-                    arrow::field("x", arrow::int64())},
-                   {ids, ps, xs});
-}
 
 std::vector<std::string> DataFiles(const std::filesystem::path& root) {
   std::vector<std::string> out;
@@ -178,7 +163,7 @@ TEST_F(PartitionWriteTest, TypedPartitionValuesFollowTheProtocol) {
                                arrow::field("b", arrow::boolean()),
                                arrow::field("i", arrow::int32()),
                                arrow::field("f", arrow::float64())});
-  auto table = MakeTable(
+  auto table = TableFromJson(
       {schema->fields().begin(), schema->fields().end()},
       {"[1, 2, 3]", "[19753, -1, null]",
        R"(["2024-01-31 10:11:12.123456", "1969-12-31 23:59:59.5", null])",
@@ -220,7 +205,7 @@ TEST_F(PartitionWriteTest, TypedPartitionValuesFollowTheProtocol) {
 }
 
 TEST_F(PartitionWriteTest, RefusesBadPartitionColumnsAndChangingThem) {
-  auto table = PX("[1]", "[1]", "[1]");
+  auto table = PxTable("[1]", "[1]", "[1]");
   EXPECT_TRUE(IsKind(Write(*table, SaveMode::kError, {"nope"}).status(), ErrorKind::kInvalidInput));
   EXPECT_TRUE(IsKind(Write(*table, SaveMode::kError, {"id", "p", "x"}).status(),
                      ErrorKind::kInvalidInput));
@@ -236,7 +221,7 @@ TEST_F(PartitionWriteTest, RefusesBadPartitionColumnsAndChangingThem) {
 }
 
 TEST_F(PartitionWriteTest, OverwriteWithSchemaOverwriteRepartitions) {
-  auto table = PX("[1, 2, 3]", "[1, 1, 2]", "[10, 20, 30]");
+  auto table = PxTable("[1, 2, 3]", "[1, 1, 2]", "[10, 20, 30]");
   ASSERT_OK(Write(*table, SaveMode::kError).status());
   WriteOptions options;
   options.mode = SaveMode::kOverwrite;
@@ -264,7 +249,7 @@ TEST_F(PartitionWriteTest, FewOpenWritersStillWriteEveryRow) {
     ASSERT_OK(ps.Append(static_cast<int32_t>((row * 7) % 13)));
     ASSERT_OK(xs.Append(row * 3));
   }
-  auto table = arrow::Table::Make(PX("[]", "[]", "[]")->schema(),
+  auto table = arrow::Table::Make(PxTable("[]", "[]", "[]")->schema(),
                                   {ids.Finish().ValueOrDie(), ps.Finish().ValueOrDie(),
                                    xs.Finish().ValueOrDie()});
   // 50 batches of 100 rows, each touching every partition.

@@ -13,23 +13,14 @@
 #include <nlohmann/json.hpp>
 
 #include "delta/write/stats_internal.h"
+#include "support/table_builders.h"
 #include "test_util.h"
 
 namespace deltaline::delta {
 namespace {
 
+using deltaline::testing::TableFromJson;
 using nlohmann::json;
-
-std::shared_ptr<arrow::Table> MakeTable(const std::shared_ptr<arrow::Schema>& schema,
-                                        const std::vector<std::string>& columns) {
-  std::vector<std::shared_ptr<arrow::Array>> arrays;
-  for (int col_idx = 0; col_idx < schema->num_fields(); ++col_idx) {
-    arrays.push_back(
-        arrow::json::ArrayFromJSONString(schema->field(col_idx)->type(), columns[col_idx])
-            .ValueOrDie());
-  }
-  return arrow::Table::Make(schema, arrays);
-}
 
 // Writes `table` to an in-memory Parquet file and reads its footer back, as a reader
 // of the data file would see it.
@@ -67,7 +58,7 @@ TEST(StatsTest, FlatColumnsExact) {
        arrow::field("bin", arrow::binary()), arrow::field("f", arrow::float64()),
        arrow::field("g", arrow::float32())});
   auto table =
-      MakeTable(schema, {"[3, null, -7]", "[10000000000, 5, null]",
+      TableFromJson(schema, {"[3, null, -7]", "[10000000000, 5, null]",
                          R"(["banana", "apple", null])", "[0, 19000, null]",
                          "[1700000000123456, -1, null]", "[0, 86400001500, null]",
                          R"(["123.45", "-0.50", null])", "[true, null, false]",
@@ -89,7 +80,7 @@ TEST(StatsTest, DecimalStoredAsIntegers) {
   auto schema = arrow::schema({arrow::field("small", arrow::decimal128(5, 1)),
                                arrow::field("big", arrow::decimal128(18, 3))});
   auto table =
-      MakeTable(schema, {R"(["-1.5", "2.0"])", R"(["-9.001", "123456789012345.678"])"});
+      TableFromJson(schema, {R"(["-1.5", "2.0"])", R"(["-9.001", "123456789012345.678"])"});
   auto props =
       parquet::WriterProperties::Builder().enable_store_decimal_as_integer()->build();
   auto footer = Footer(*table, 1 << 20, props);
@@ -103,7 +94,7 @@ TEST(StatsTest, DecimalStoredAsIntegers) {
 TEST(StatsTest, FloatBoundsNeedNanKnowledge) {
   auto schema = arrow::schema(
       {arrow::field("x", arrow::float64()), arrow::field("y", arrow::float64())});
-  auto table = MakeTable(schema, {"[1, NaN, 3]", "[-Inf, 2, 4]"});
+  auto table = TableFromJson(schema, {"[1, NaN, 3]", "[-Inf, 2, 4]"});
   auto footer = Footer(*table);
   // Unknown NaN status (plain footer): no float ranges at all.
   ASSERT_OK_AND_ASSIGN(auto unknown, StatsJsonFromParquet(*footer, *schema, {}));
@@ -121,7 +112,7 @@ TEST(StatsTest, FloatBoundsNeedNanKnowledge) {
 TEST(StatsTest, AggregatesRowGroupsAndAllNullGroups) {
   auto schema = arrow::schema(
       {arrow::field("v", arrow::int32()), arrow::field("n", arrow::utf8())});
-  auto table = MakeTable(
+  auto table = TableFromJson(
       schema, {"[5, 1, 9, 3, null, null]", R"([null, null, null, null, null, null])"});
   auto footer = Footer(*table, /*rows_per_group=*/2);
   ASSERT_EQ(footer->num_row_groups(), 3);
@@ -133,7 +124,7 @@ TEST(StatsTest, AggregatesRowGroupsAndAllNullGroups) {
 TEST(StatsTest, MissingStatisticsAreLeftOut) {
   auto schema = arrow::schema(
       {arrow::field("x", arrow::int64()), arrow::field("y", arrow::int64())});
-  auto table = MakeTable(schema, {"[1, 2]", "[3, null]"});
+  auto table = TableFromJson(schema, {"[1, 2]", "[3, null]"});
   auto props = parquet::WriterProperties::Builder().disable_statistics("x")->build();
   auto footer = Footer(*table, 1 << 20, props);
   ASSERT_OK_AND_ASSIGN(auto stats, StatsJsonFromParquet(*footer, *schema, {}));
@@ -149,7 +140,7 @@ std::shared_ptr<arrow::Table> NestedTable() {
        arrow::field("lst", arrow::list(arrow::field("element", arrow::int32()))),
        arrow::field("m", arrow::map(arrow::utf8(), arrow::int32())),
        arrow::field("weird.name", arrow::int32())});
-  return MakeTable(schema,
+  return TableFromJson(schema,
                    {"[1, 2, 3]", R"([{"a": 4, "B": "x"}, null, {"a": null, "B": "y"}])",
                     "[[1, 2], null, []]", R"([[["k", 1]], null, []])", "[7, 8, 9]"});
 }
@@ -207,7 +198,7 @@ TEST(StatsTest, StringsAreCutByCodePointsAndMaxStaysAnUpperBound) {
                                          "b"};
   json values_json = values;
   auto schema = arrow::schema({arrow::field("s", arrow::utf8())});
-  auto table = MakeTable(schema, {values_json.dump()});
+  auto table = TableFromJson(schema, {values_json.dump()});
   json stats = json::parse(Stats(*table));
   const std::string min = stats["minValues"]["s"];
   const std::string max = stats["maxValues"]["s"];
@@ -222,7 +213,7 @@ TEST(StatsTest, StringsAreCutByCodePointsAndMaxStaysAnUpperBound) {
     EXPECT_GE(value, min);
   }
 
-  auto accents = MakeTable(schema, {json(std::vector<std::string>{long_accents}).dump()});
+  auto accents = TableFromJson(schema, {json(std::vector<std::string>{long_accents}).dump()});
   json accent_stats = json::parse(Stats(*accents));
   std::string prefix;
   for (int char_idx = 0; char_idx < 32; ++char_idx) prefix += e_acute;
@@ -272,14 +263,14 @@ TEST(StatsTest, MarkNanLeavesWalksStructsAndSkipsLists) {
                                          arrow::field("g", arrow::float64())})),
        arrow::field("h", arrow::float64())});
   auto table =
-      MakeTable(schema, {"[[NaN], null]", R"([{"f": 1, "g": NaN}, null])", "[1, 2]"});
+      TableFromJson(schema, {"[[NaN], null]", R"([{"f": 1, "g": NaN}, null])", "[1, 2]"});
   std::vector<bool> flags;
   ASSERT_OK(MarkNanLeaves(*table->CombineChunksToBatch().ValueOrDie(), &flags));
   EXPECT_EQ(flags, (std::vector<bool>{false, false, true, false}));
 }
 
 TEST(StatsTest, SchemaThatDoesNotMatchTheFileFails) {
-  auto table = MakeTable(arrow::schema({arrow::field("x", arrow::int32())}), {"[1]"});
+  auto table = TableFromJson(arrow::schema({arrow::field("x", arrow::int32())}), {"[1]"});
   auto footer = Footer(*table);
   auto other = arrow::schema(
       {arrow::field("x", arrow::int32()), arrow::field("y", arrow::int32())});

@@ -16,12 +16,13 @@
 #include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
 #include "deltaline/version.h"
+#include "support/table_builders.h"
 #include "test_util.h"
 
 namespace deltaline::delta {
 namespace {
 
-using arrow::json::ArrayFromJSONString;
+using deltaline::testing::TableFromJson;
 using deltaline::testing::TablesEqualUnordered;
 using deltaline::testing::TempDir;
 
@@ -45,19 +46,8 @@ size_t CountParquet(const std::map<std::string, int64_t>& tree) {
   return count;
 }
 
-std::shared_ptr<arrow::Table> MakeTable(
-    const std::vector<std::shared_ptr<arrow::Field>>& fields,
-    const std::vector<std::string>& json_columns) {
-  std::vector<std::shared_ptr<arrow::Array>> arrays;
-  for (size_t col_idx = 0; col_idx < fields.size(); ++col_idx) {
-    arrays.push_back(
-        ArrayFromJSONString(fields[col_idx]->type(), json_columns[col_idx]).ValueOrDie());
-  }
-  return arrow::Table::Make(arrow::schema(fields), arrays);
-}
-
 std::shared_ptr<arrow::Table> IdTable(const std::string& ids, const std::string& names) {
-  return MakeTable(
+  return TableFromJson(
       {arrow::field("id", arrow::int64()), arrow::field("name", arrow::utf8())},
       {ids, names});
 }
@@ -110,7 +100,7 @@ TEST_F(WriteTest, EveryTypeRoundTripsWithNulls) {
       arrow::field("m", arrow::map(arrow::utf8(), arrow::int32())),
       arrow::field("ls", arrow::list(arrow::field("element", xy))),
   };
-  auto input = MakeTable(
+  auto input = TableFromJson(
       fields,
       {R"([1, 2, 3, 4])", R"([true, false, null, true])", R"([-128, 127, null, 0])",
        R"([-32768, 32767, null, 1])",
@@ -245,7 +235,7 @@ TEST_F(WriteTest, IgnoreLeavesTableUntouched) {
 TEST_F(WriteTest, SchemaMismatchOnAppendListsDifferencesAndWritesNothing) {
   ASSERT_OK(Write(*IdTable("[1]", R"(["a"])"), SaveMode::kError));
   auto before = ListTree(root_);
-  auto bad = MakeTable(
+  auto bad = TableFromJson(
       {arrow::field("id", arrow::int32()), arrow::field("extra", arrow::utf8())},
       {"[1]", R"(["x"])"});
   auto result = Write(*bad, SaveMode::kAppend);
@@ -293,7 +283,7 @@ TEST_F(WriteTest, FailedStreamLeavesNoDataFiles) {
 }
 
 TEST_F(WriteTest, UnsupportedTypeNamesColumnAndWritesNothing) {
-  auto input = MakeTable(
+  auto input = TableFromJson(
       {arrow::field("ok", arrow::int32()), arrow::field("counter", arrow::uint32())},
       {"[1]", "[2]"});
   auto result = Write(*input, SaveMode::kError);

@@ -1,8 +1,6 @@
 #pragma once
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,11 +12,29 @@
 #include <thread>
 #include <vector>
 
+#include <arrow/result.h>
 #include <arrow/status.h>
 
-extern char** environ;
-
 namespace deltaline::testing {
+
+/// \brief Where a spawned process's standard output and error go. Empty paths and a
+/// negative descriptor leave the stream inherited from this process.
+struct SpawnOptions {
+  /// File that receives standard output (created or truncated). Default: inherited.
+  std::string stdout_path;
+  /// Descriptor duplicated onto standard output (e.g. a pipe's write end); wins over
+  /// stdout_path. Default -1: not used. The caller closes its own copy.
+  int stdout_fd = -1;
+  /// File that receives standard error (created or truncated). Default: inherited.
+  std::string stderr_path;
+  /// Standard error goes where standard output goes; wins over stderr_path.
+  bool stderr_to_stdout = false;
+};
+
+/// \brief Starts argv[0] (a path, not looked up in PATH) with `argv` and this
+/// process's environment, via posix_spawn. Returns the child's pid; the caller waits.
+arrow::Result<pid_t> SpawnProcess(const std::vector<std::string>& argv,
+                                  const SpawnOptions& options);
 
 /// \brief One helper process started with posix_spawn; stdout and stderr go to a file.
 struct ChildRun {
@@ -52,20 +68,11 @@ class ChildGroup {
     run.out_path = (dir_ / ("child-" + std::to_string(runs_.size()) + ".out")).string();
     std::vector<std::string> argv_strings = {program};
     argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& arg : argv_strings) {
-      argv.push_back(arg.data());
-      run.command += arg + " ";
-    }
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, run.out_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    int rc = ::posix_spawn(&run.pid, program.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) return arrow::Status::IOError("posix_spawn ", program, ": ", rc);
+    for (const auto& arg : argv_strings) run.command += arg + " ";
+    SpawnOptions options;
+    options.stdout_path = run.out_path;
+    options.stderr_to_stdout = true;
+    ARROW_ASSIGN_OR_RAISE(run.pid, SpawnProcess(argv_strings, options));
     runs_.push_back(std::move(run));
     return arrow::Status::OK();
   }
