@@ -143,5 +143,59 @@ TEST_F(CliTest, TimestampTravelAndCheckpoint) {
   EXPECT_EQ(after.out, "{\"id\":3,\"name\":\"z\"}\n");
 }
 
+// One set of exit codes: 0 success, 1 error, 2 usage (CLI11 parse errors, bad flag
+// values, flags that cannot be combined). 3 (refused by policy) is in storage_cli_test.
+TEST_F(CliTest, ExitCodes) {
+  const std::string input = " --input " + dir_.str() + "/a.csv";
+  ASSERT_EQ(RunDeltaline("write " + table_ + input, dir_).exit_code, 0);
+  EXPECT_EQ(RunDeltaline("--help", dir_).exit_code, 0);
+
+  auto bad_mode = RunDeltaline("write " + table_ + input + " --mode sometimes", dir_);
+  EXPECT_EQ(bad_mode.exit_code, 2) << bad_mode.err;
+  EXPECT_NE(bad_mode.err.find("--mode"), std::string::npos) << bad_mode.err;
+  EXPECT_NE(bad_mode.err.find("sometimes"), std::string::npos) << bad_mode.err;
+  auto bad_size = RunDeltaline("write " + table_ + input + " --target-file-size 0", dir_);
+  EXPECT_EQ(bad_size.exit_code, 2) << bad_size.err;
+  EXPECT_NE(bad_size.err.find("--target-file-size"), std::string::npos) << bad_size.err;
+  EXPECT_EQ(RunDeltaline("write " + table_ + input + " --schema-mode loose", dir_).exit_code, 2);
+  EXPECT_EQ(RunDeltaline("write " + table_ + input + " --run-mode test", dir_).exit_code, 2);
+  EXPECT_EQ(RunDeltaline("write " + table_ + input + " --metadata novalue", dir_).exit_code, 2);
+  EXPECT_EQ(RunDeltaline("write " + table_ + input + " --mode append --delete-partition {}", dir_)
+                .exit_code,
+            2);
+  EXPECT_EQ(RunDeltaline("read " + table_ + " --unknown-flag", dir_).exit_code, 2);
+  EXPECT_EQ(RunDeltaline("read " + table_ + " --format parquet", dir_).exit_code, 2);
+  EXPECT_EQ(RunDeltaline("read", dir_).exit_code, 2);
+  EXPECT_EQ(RunDeltaline("frobnicate " + table_, dir_).exit_code, 2);
+  auto read_json = RunDeltaline("read " + table_ + " --json", dir_);
+  EXPECT_EQ(read_json.exit_code, 2);
+  EXPECT_NE(read_json.err.find("--metrics-json"), std::string::npos) << read_json.err;
+  EXPECT_TRUE(read_json.out.empty()) << read_json.out;
+
+  auto missing = RunDeltaline("describe " + dir_.str() + "/none", dir_);
+  EXPECT_EQ(missing.exit_code, 1) << missing.err;
+  EXPECT_EQ(RunDeltaline("write " + table_ + input, dir_).exit_code, 1);  // exists
+}
+
+// --columns and --stats-columns are comma lists parsed by CLI11.
+TEST_F(CliTest, CommaLists) {
+  ASSERT_EQ(RunDeltaline("write " + table_ + " --input " + dir_.str() +
+                          "/a.csv --stats-columns id --partition-by name",
+                      dir_)
+                .exit_code,
+            0);
+  auto described = nlohmann::json::parse(RunDeltaline("describe " + table_ + " --json", dir_).out);
+  EXPECT_EQ(described["metadata"]["partitionColumns"], nlohmann::json({"name"}));
+  EXPECT_EQ(described["policy"]["stats_columns"], nlohmann::json({"id"}));
+  auto both = RunDeltaline("read " + table_ + " --columns name,id --format jsonl", dir_);
+  ASSERT_EQ(both.exit_code, 0) << both.err;
+  EXPECT_NE(both.out.find("{\"id\":1,\"name\":\"x\"}"), std::string::npos) << both.out;
+  auto one = RunDeltaline("read " + table_ + " --columns name --format jsonl", dir_);
+  // Two partitions: the order of their rows is not promised.
+  EXPECT_EQ(one.out.size(), std::string("{\"name\":\"x\"}\n{\"name\":\"y\"}\n").size());
+  EXPECT_NE(one.out.find("{\"name\":\"x\"}\n"), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("{\"name\":\"y\"}\n"), std::string::npos) << one.out;
+}
+
 }  // namespace
 }  // namespace deltaline

@@ -2,6 +2,7 @@
 
 #include <arrow/compute/api.h>
 #include <arrow/csv/api.h>
+#include <arrow/io/buffered.h>
 #include <arrow/io/file.h>
 #include <arrow/io/stdio.h>
 #include <arrow/ipc/api.h>
@@ -17,16 +18,22 @@ namespace {
 
 using delta::InvalidInput;
 
-std::string FormatFromExtension(const std::string& path) {
-  auto ends = [&](const char* ext) {
-    std::string e(ext);
-    return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
-  };
-  if (ends(".csv")) return "csv";
-  if (ends(".jsonl") || ends(".ndjson") || ends(".json")) return "jsonl";
-  if (ends(".arrow") || ends(".ipc") || ends(".arrows") || ends(".feather")) return "ipc";
-  if (ends(".parquet")) return "parquet";
-  return "";
+bool EndsWith(const std::string& path, const char* ext) {
+  std::string e(ext);
+  return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
+}
+
+std::optional<InputFormat> InputFormatFromExtension(const std::string& path) {
+  if (EndsWith(path, ".csv")) return InputFormat::kCsv;
+  if (EndsWith(path, ".jsonl") || EndsWith(path, ".ndjson") || EndsWith(path, ".json")) {
+    return InputFormat::kJsonl;
+  }
+  if (EndsWith(path, ".arrow") || EndsWith(path, ".ipc") || EndsWith(path, ".arrows") ||
+      EndsWith(path, ".feather")) {
+    return InputFormat::kIpc;
+  }
+  if (EndsWith(path, ".parquet")) return InputFormat::kParquet;
+  return std::nullopt;
 }
 
 // Keeps the parquet FileReader alive as long as the batch reader that reads it.
@@ -109,27 +116,43 @@ class IpcFileInput : public arrow::RecordBatchReader {
   int next_ = 0;
 };
 
-// IPC file format needs random access; the stream format reads from a pipe.
+// The IPC file format starts with "ARROW1" and two bytes of padding, and its body is
+// the stream format. A file is read through its footer (random access); standard
+// input, which cannot seek, is read as the stream after the 8-byte header. Anything
+// else is the stream format.
+constexpr std::string_view kArrowMagic = "ARROW1";
+constexpr int64_t kArrowFileHeader = 8;
+
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenIpc(
     std::shared_ptr<arrow::io::InputStream> stream,
     std::shared_ptr<arrow::io::RandomAccessFile> file) {
   if (file) {
-    auto as_file = arrow::ipc::RecordBatchFileReader::Open(file);
-    if (as_file.ok()) return std::make_shared<IpcFileInput>(*as_file);
+    ARROW_ASSIGN_OR_RAISE(auto head, file->ReadAt(0, kArrowMagic.size()));
+    if (head->ToString() == kArrowMagic) {
+      ARROW_ASSIGN_OR_RAISE(auto reader, arrow::ipc::RecordBatchFileReader::Open(file));
+      return std::make_shared<IpcFileInput>(std::move(reader));
+    }
     ARROW_RETURN_NOT_OK(file->Seek(0));
+    ARROW_ASSIGN_OR_RAISE(auto reader, arrow::ipc::RecordBatchStreamReader::Open(file));
+    return reader;
   }
-  ARROW_ASSIGN_OR_RAISE(auto reader, arrow::ipc::RecordBatchStreamReader::Open(stream));
+  ARROW_ASSIGN_OR_RAISE(auto buffered, arrow::io::BufferedInputStream::Create(
+                                           1 << 16, arrow::default_memory_pool(), stream));
+  ARROW_ASSIGN_OR_RAISE(auto head, buffered->Peek(kArrowMagic.size()));
+  if (head == kArrowMagic) ARROW_RETURN_NOT_OK(buffered->Advance(kArrowFileHeader));
+  ARROW_ASSIGN_OR_RAISE(auto reader, arrow::ipc::RecordBatchStreamReader::Open(buffered));
   return reader;
 }
 
 }  // namespace
 
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenInput(
-    const std::string& path, std::string format, const std::shared_ptr<arrow::Schema>& types) {
-  if (format.empty()) format = FormatFromExtension(path);
-  if (format.empty()) {
+    const std::string& path, std::optional<InputFormat> format,
+    const std::shared_ptr<arrow::Schema>& types) {
+  if (!format) format = InputFormatFromExtension(path);
+  if (!format) {
     return InvalidInput("cannot infer the input format of '" + path +
-                        "'; pass --input-format csv|jsonl|ipc|parquet");
+                        "'; pass --input-format csv|jsonl|arrow|parquet");
   }
   std::shared_ptr<arrow::io::InputStream> stream;
   std::shared_ptr<arrow::io::RandomAccessFile> file;
@@ -144,7 +167,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenInput(
     stream = file;
   }
   auto* pool = arrow::default_memory_pool();
-  if (format == "csv") {
+  if (*format == InputFormat::kCsv) {
     auto read = arrow::csv::ReadOptions::Defaults();
     read.block_size = 4 << 20;
     auto convert = arrow::csv::ConvertOptions::Defaults();
@@ -161,7 +184,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenInput(
                                                        convert));
     return std::make_shared<TextTimestampsToMicros>(std::move(reader));
   }
-  if (format == "jsonl") {
+  if (*format == InputFormat::kJsonl) {
     auto read = arrow::json::ReadOptions::Defaults();
     read.block_size = 4 << 20;
     auto parse = arrow::json::ParseOptions::Defaults();
@@ -169,8 +192,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenInput(
     ARROW_ASSIGN_OR_RAISE(auto reader, arrow::json::StreamingReader::Make(stream, read, parse));
     return std::make_shared<TextTimestampsToMicros>(std::move(reader));
   }
-  if (format == "ipc") return OpenIpc(stream, file);
-  if (format == "parquet") {
+  if (*format == InputFormat::kIpc) return OpenIpc(stream, file);
+  {
     if (!file) return InvalidInput("parquet input cannot come from standard input");
     try {
       ARROW_ASSIGN_OR_RAISE(auto reader, parquet::arrow::OpenFile(file, pool));
@@ -180,7 +203,6 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenInput(
       return InvalidInput("input '" + path + "' is not valid Parquet: " + e.what());
     }
   }
-  return InvalidInput("unknown input format '" + format + "' (csv, jsonl, ipc or parquet)");
 }
 
 namespace {
@@ -223,24 +245,60 @@ class JsonLinesSink : public BatchSink {
 }  // namespace
 
 arrow::Result<std::unique_ptr<BatchSink>> MakeBatchSink(
-    const std::string& format, std::shared_ptr<arrow::io::OutputStream> sink,
+    OutputFormat format, std::shared_ptr<arrow::io::OutputStream> sink,
     const std::shared_ptr<arrow::Schema>& schema) {
-  if (format == "csv") {
+  if (format == OutputFormat::kCsv) {
     for (const auto& field : schema->fields()) {
       if (arrow::is_nested(field->type()->id())) {
         return InvalidInput("column '" + field->name() + "' is " + field->type()->ToString() +
-                            ", which CSV cannot hold; use --format jsonl or ipc, or --columns");
+                            ", which CSV cannot hold; use --format jsonl or arrow, or --columns");
       }
     }
     ARROW_ASSIGN_OR_RAISE(auto writer, arrow::csv::MakeCSVWriter(sink, schema));
     return std::make_unique<WriterSink>(std::move(writer));
   }
-  if (format == "jsonl") return std::make_unique<JsonLinesSink>(std::move(sink));
-  if (format == "ipc") {
-    ARROW_ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeStreamWriter(sink, schema));
+  if (format == OutputFormat::kJsonl) return std::make_unique<JsonLinesSink>(std::move(sink));
+  if (format == OutputFormat::kArrowFile) {
+    ARROW_ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeFileWriter(sink, schema));
     return std::make_unique<WriterSink>(std::move(writer));
   }
-  return InvalidInput("unknown output format '" + format + "' (csv, jsonl or ipc)");
+  // kIpc is resolved by ResolveOutputFormat; unresolved, it keeps its old meaning.
+  ARROW_ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeStreamWriter(sink, schema));
+  return std::make_unique<WriterSink>(std::move(writer));
+}
+
+const std::map<std::string, InputFormat>& InputFormatNames() {
+  static const std::map<std::string, InputFormat> names{
+      {"csv", InputFormat::kCsv},   {"jsonl", InputFormat::kJsonl},
+      {"ipc", InputFormat::kIpc},   {"arrow", InputFormat::kIpc},
+      {"arrows", InputFormat::kIpc}, {"parquet", InputFormat::kParquet}};
+  return names;
+}
+
+const std::map<std::string, OutputFormat>& OutputFormatNames() {
+  static const std::map<std::string, OutputFormat> names{
+      {"csv", OutputFormat::kCsv},
+      {"jsonl", OutputFormat::kJsonl},
+      {"arrow", OutputFormat::kArrowFile},
+      {"arrows", OutputFormat::kArrowStream},
+      {"ipc", OutputFormat::kIpc}};
+  return names;
+}
+
+OutputFormat ResolveOutputFormat(std::optional<OutputFormat> format, const std::string& output) {
+  const bool to_stdout = output.empty() || output == "-";
+  if (!format && !to_stdout) {
+    if (EndsWith(output, ".arrow")) format = OutputFormat::kArrowFile;
+    if (EndsWith(output, ".arrows")) format = OutputFormat::kArrowStream;
+    if (EndsWith(output, ".jsonl") || EndsWith(output, ".ndjson")) {
+      format = OutputFormat::kJsonl;
+    }
+  }
+  if (!format) return OutputFormat::kCsv;
+  if (*format == OutputFormat::kIpc) {
+    return to_stdout ? OutputFormat::kArrowStream : OutputFormat::kArrowFile;
+  }
+  return *format;
 }
 
 }  // namespace deltaline::cli

@@ -1,5 +1,5 @@
 """`deltaline read --filter` on tables written by delta-rs: partition pruning, stats
-pruning, partial stats, and the --explain / --json metrics.
+pruning, partial stats, and the --explain / --metrics-json metrics.
 
 Expected rows come from delta-rs' own read filtered with pyarrow, so pruning can only
 pass by returning exactly the rows a full scan would.
@@ -16,7 +16,7 @@ from conftest import assert_same_rows
 
 
 def filtered_read(deltaline, table, sql, *extra):
-    proc = deltaline.run("read", table, "--format", "ipc", "--filter", sql, "--json", *extra)
+    proc = deltaline.run("read", table, "--format", "ipc", "--filter", sql, "--metrics-json", *extra)
     metrics = json.loads(proc.stderr.decode().strip().splitlines()[-1])
     import pyarrow.ipc as ipc
     return ipc.open_stream(proc.stdout).read_all(), metrics

@@ -1,12 +1,24 @@
-#include "cli/inspect.h"
-
-#include <ctime>
+// `deltaline describe TABLE`: protocol, metadata, schema, size and the table's policy.
+#include <iostream>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "cli/output.h"
+#include "delta/log/snapshot.h"
+#include "storage/write_policy.h"
 
 namespace deltaline::cli {
 namespace {
 
 using nlohmann::json;
+
+struct DescribeArgs {
+  std::string table;
+  std::optional<int64_t> version;  ///< unset: latest
+  bool json = false;
+};
 
 json MapToJson(const delta::StringMap& map) {
   json out = json::object();
@@ -14,33 +26,8 @@ json MapToJson(const delta::StringMap& map) {
   return out;
 }
 
-// operationParameters values are JSON-encoded strings in Spark's logs
-// ("partitionBy": "[]"); show the decoded value when it is valid JSON.
-json DecodeParameters(const delta::StringMap& map) {
-  json out = json::object();
-  for (const auto& [key, value] : map) {
-    json parsed = json::parse(value, nullptr, false);
-    out[key] = (parsed.is_discarded() || parsed.is_string() || parsed.is_number() ||
-                parsed.is_boolean())
-                   ? json(value)
-                   : parsed;
-  }
-  return out;
-}
-
-std::string IsoTime(int64_t ms) {
-  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof(out), "%s.%03lldZ", buf, static_cast<long long>(ms % 1000));
-  return out;
-}
-
-}  // namespace
-
+// version, protocol, metadata, schema, numFiles, sizeBytes, numRecords (null when a
+// file lacks stats).
 json DescribeJson(const delta::Snapshot& snapshot) {
   const auto& protocol = snapshot.protocol();
   const auto& metadata = snapshot.metadata();
@@ -67,34 +54,6 @@ json DescribeJson(const delta::Snapshot& snapshot) {
           {"numFiles", snapshot.num_files()},
           {"sizeBytes", snapshot.size_bytes()},
           {"numRecords", records ? json(*records) : json(nullptr)}};
-}
-
-json HistoryJson(const std::vector<delta::CommitRecord>& commits) {
-  json out = json::array();
-  for (const auto& commit : commits) {
-    json entry = {{"version", commit.version}, {"timestamp", commit.timestamp_ms}};
-    if (commit.info) {
-      const auto& info = *commit.info;
-      entry["operation"] = info.operation;
-      entry["operationParameters"] = DecodeParameters(info.operation_parameters);
-      entry["operationMetrics"] = MapToJson(info.operation_metrics);
-      json user = json::object();
-      if (info.user_metadata) {
-        json parsed = json::parse(*info.user_metadata, nullptr, false);
-        // Spark stores one free-form string; deltaline stores a JSON object.
-        user = parsed.is_object() ? parsed : json{{"userMetadata", *info.user_metadata}};
-      }
-      entry["userMetadata"] = user;
-      if (info.engine_info) entry["engineInfo"] = *info.engine_info;
-    } else {
-      entry["operation"] = nullptr;
-      entry["operationParameters"] = json::object();
-      entry["operationMetrics"] = json::object();
-      entry["userMetadata"] = json::object();
-    }
-    out.push_back(std::move(entry));
-  }
-  return out;
 }
 
 std::string DescribeText(const json& d) {
@@ -130,21 +89,31 @@ std::string DescribeText(const json& d) {
   return out.str();
 }
 
-std::string HistoryText(const json& history) {
-  std::ostringstream out;
-  out << "version  timestamp                 operation  parameters / metrics\n";
-  for (const auto& entry : history) {
-    out << entry["version"].dump();
-    for (size_t pad = entry["version"].dump().size(); pad < 9; ++pad) out << ' ';
-    out << IsoTime(entry["timestamp"].get<int64_t>()) << "  ";
-    std::string op = entry["operation"].is_string() ? entry["operation"].get<std::string>() : "-";
-    out << op;
-    for (size_t pad = op.size(); pad < 11; ++pad) out << ' ';
-    out << entry["operationParameters"].dump() << " " << entry["operationMetrics"].dump();
-    if (!entry["userMetadata"].empty()) out << " user=" << entry["userMetadata"].dump();
-    out << "\n";
+arrow::Status Run(const DescribeArgs& args) {
+  ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(args.table));
+  delta::SnapshotRequest request;
+  request.version = args.version;
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(*store, request));
+  auto described = DescribeJson(*snapshot);
+  described["policy"] = storage::TablePolicyJson(snapshot->metadata().configuration);
+  if (args.json) {
+    PrintJson(described);
+  } else {
+    std::cout << DescribeText(described);
   }
-  return out.str();
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
+void RegisterDescribe(CLI::App& app, CommandTable& table) {
+  auto args = std::make_shared<DescribeArgs>();
+  auto* cmd = app.add_subcommand("describe", "Protocol, metadata, schema and size");
+  cmd->add_option("TABLE", args->table, "Table path or file:// URI")->required();
+  cmd->add_option("--version", args->version, "Version to describe (default latest)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--json", args->json, "Print the description as JSON on stdout");
+  table.Add(cmd, args, &Run);
 }
 
 }  // namespace deltaline::cli

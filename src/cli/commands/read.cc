@@ -1,0 +1,149 @@
+// `deltaline read TABLE`: the rows of a version (optionally filtered) to stdout or a
+// file, in csv, jsonl or Arrow IPC; scan metrics on stderr.
+#include <iostream>
+
+#include <arrow/io/file.h>
+#include <arrow/io/stdio.h>
+#include <arrow/scalar.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "cli/flags.h"
+#include "cli/io_formats.h"
+#include "cli/output.h"
+#include "delta/base/errors.h"
+#include "delta/log/snapshot.h"
+#include "delta/predicate/predicate.h"
+#include "delta/scan/scan.h"
+
+namespace deltaline::cli {
+namespace {
+
+struct ReadArgs {
+  std::string table, output, timestamp;
+  std::optional<int64_t> version, limit;
+  std::vector<std::string> columns;
+  std::optional<OutputFormat> format;  ///< unset: from --output's extension, else csv
+  std::string filter;                  ///< SQL predicate; empty = no filter
+  bool explain = false;                ///< scan metrics as text on stderr
+  bool metrics_json = false;           ///< scan metrics as JSON on stderr
+  bool json = false;                   ///< refused: see RegisterRead
+  bool full_scan = false;
+};
+
+arrow::Result<int64_t> ParseTimestampMs(const std::string& text) {
+  auto parsed = arrow::Scalar::Parse(arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"), text);
+  if (parsed.ok()) return static_cast<const arrow::TimestampScalar&>(**parsed).value;
+  // The millisecond parser rejects RFC 3339 fractions of more than three digits
+  // ("…:05.123456Z"); retry at nanoseconds. Commits are stamped in whole ms, so
+  // flooring keeps "at or before" exact.
+  auto precise = arrow::Scalar::Parse(arrow::timestamp(arrow::TimeUnit::NANO, "UTC"), text);
+  if (!precise.ok()) {
+    return delta::InvalidInput("--timestamp '" + text + "' is not an RFC 3339 time (e.g. " +
+                               "2024-05-01T12:00:00Z): " + parsed.status().message());
+  }
+  const int64_t ns = static_cast<const arrow::TimestampScalar&>(**precise).value;
+  return ns / 1000000 - (ns % 1000000 < 0 ? 1 : 0);
+}
+
+void ReportScanMetrics(const ReadArgs& args, const delta::ScanMetrics& metrics) {
+  if (args.metrics_json) {
+    nlohmann::json out = {{"filesConsidered", metrics.files_considered},
+                          {"filesSkippedByPartition", metrics.files_skipped_by_partition},
+                          {"filesSkippedByStats", metrics.files_skipped_by_stats},
+                          {"filesRead", metrics.files_read},
+                          {"bytesRead", metrics.bytes_read},
+                          {"rowsRead", metrics.rows_read},
+                          {"rowsReturned", metrics.rows_returned}};
+    if (!args.filter.empty()) out["filter"] = args.filter;
+    std::cerr << out.dump() << "\n";
+  } else if (args.explain) {
+    std::cerr << "filter: " << (args.filter.empty() ? "(none)" : args.filter) << "\n"
+              << "files considered: " << metrics.files_considered << "\n"
+              << "files skipped by partition: " << metrics.files_skipped_by_partition << "\n"
+              << "files skipped by stats: " << metrics.files_skipped_by_stats << "\n"
+              << "files read: " << metrics.files_read << "\n"
+              << "bytes read: " << metrics.bytes_read << "\n"
+              << "rows read: " << metrics.rows_read << "\n"
+              << "rows returned: " << metrics.rows_returned << "\n";
+  }
+}
+
+arrow::Status Run(const ReadArgs& args) {
+  if (args.json) {
+    return UsageError(
+        "read has no --json: its result is rows; for rows as JSON lines use --format jsonl, "
+        "for the scan metrics as JSON on stderr use --metrics-json");
+  }
+  ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(args.table));
+  delta::SnapshotRequest request;
+  request.version = args.version;
+  if (!args.timestamp.empty()) {
+    ARROW_ASSIGN_OR_RAISE(request.timestamp_ms, ParseTimestampMs(args.timestamp));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(*store, request));
+  delta::ScanOptions scan;
+  for (const auto& column : args.columns) {
+    if (!column.empty()) scan.columns.push_back(column);
+  }
+  delta::ScanMetrics metrics;
+  scan.metrics = &metrics;
+  scan.skip_files = !args.full_scan;
+  if (!args.filter.empty()) {
+    ARROW_ASSIGN_OR_RAISE(scan.filter, delta::ParsePredicate(args.filter, *snapshot->schema()));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto reader, delta::ScanSnapshot(*store, snapshot, scan));
+  std::shared_ptr<arrow::io::OutputStream> sink;
+  if (args.output.empty() || args.output == "-") {
+    sink = std::make_shared<arrow::io::StdoutStream>();
+  } else {
+    ARROW_ASSIGN_OR_RAISE(sink, arrow::io::FileOutputStream::Open(args.output));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto out, MakeBatchSink(ResolveOutputFormat(args.format, args.output),
+                                                sink, reader->schema()));
+  int64_t remaining = args.limit.value_or(-1);
+  while (remaining != 0) {
+    ARROW_ASSIGN_OR_RAISE(auto batch, reader->Next());
+    if (!batch) break;
+    if (remaining > 0 && batch->num_rows() > remaining) batch = batch->Slice(0, remaining);
+    ARROW_RETURN_NOT_OK(out->Write(*batch));
+    if (remaining > 0) remaining -= batch->num_rows();
+  }
+  ARROW_RETURN_NOT_OK(out->Close());
+  ARROW_RETURN_NOT_OK(sink->Close());
+  ReportScanMetrics(args, metrics);
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
+void RegisterRead(CLI::App& app, CommandTable& table) {
+  auto args = std::make_shared<ReadArgs>();
+  auto* cmd = app.add_subcommand("read", "Read a table (or an old version of it)");
+  cmd->add_option("TABLE", args->table, "Table path or file:// URI")->required();
+  auto* version = cmd->add_option("--version", args->version, "Version to read")
+                      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--timestamp", args->timestamp, "Read the version current at this time")
+      ->excludes(version);
+  cmd->add_option("--columns", args->columns, "Columns A,B (default all)")->delimiter(',');
+  AddEnumOption(*cmd, "--format", args->format, OutputFormatNames(),
+                "Output format: csv (default), jsonl, arrow (IPC file), arrows (IPC "
+                "stream); ipc = arrow into a file, arrows on stdout. Without it, an "
+                "--output ending .arrow/.arrows/.jsonl decides");
+  cmd->add_option("--limit", args->limit, "At most N rows")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--output", args->output, "Output file (default standard output)");
+  cmd->add_option("--filter", args->filter,
+                  "SQL predicate on the rows, e.g. \"day = DATE '2024-01-31' AND n > 3\"");
+  cmd->add_flag("--explain", args->explain,
+                "Print files considered/skipped/read and bytes read on stderr");
+  cmd->add_flag("--metrics-json", args->metrics_json,
+                "Print the scan metrics on stderr as one JSON object");
+  cmd->add_flag("--json", args->json,
+                "Not for read (exits 2): use --format jsonl for rows, --metrics-json for "
+                "the scan metrics");
+  cmd->add_flag("--no-skipping", args->full_scan,
+                "Open every file even when stats exclude it (rows are the same)");
+  table.Add(cmd, args, &Run);
+}
+
+}  // namespace deltaline::cli
