@@ -197,5 +197,52 @@ TEST_F(StorageCliTest, SchemaModeMergeFromTheCommandLine) {
   ASSERT_EQ(rows.size(), 4u);
 }
 
+// `deltaline delete` goes through the storage surface: the commit carries the policy
+// metadata and the user's --metadata, and the write policy flags apply to it.
+TEST_F(StorageCliTest, DeleteGoesThroughTheStoragePolicies) {
+  auto row_count = [&] {
+    auto read = RunDeltaline("read " + table_ + " --format jsonl", dir_);
+    EXPECT_EQ(read.exit_code, 0) << read.err;
+    return JsonLines(read.out).size();
+  };
+  // A target file size that differs from the table's needs --update-properties, as
+  // for write; nothing is deleted without it.
+  auto differ = RunDeltaline(
+      "delete " + table_ + " --predicate \"id = 2\" --target-file-size 2000000", dir_);
+  EXPECT_EQ(differ.exit_code, 1);
+  EXPECT_NE(differ.err.find("--update-properties"), std::string::npos) << differ.err;
+  EXPECT_EQ(row_count(), 3u);
+
+  // A config that names Parquet as the output format is a forbidden sink.
+  const std::string config = dir_.str() + "/parquet.json";
+  std::ofstream(config) << R"({"output": {"format": "parquet"}})";
+  auto forbidden = RunDeltaline(
+      "delete " + table_ + " --predicate \"id = 2\" --config " + config, dir_);
+  EXPECT_EQ(forbidden.exit_code, 1);
+  EXPECT_NE(forbidden.err.find("PolicyViolation"), std::string::npos) << forbidden.err;
+  EXPECT_EQ(row_count(), 3u);
+
+  auto deleted = RunDeltaline("delete " + table_ +
+                                  " --predicate \"id = 2\" --metadata owner=ci --json",
+                              dir_);
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
+  auto result = nlohmann::json::parse(deleted.out);
+  EXPECT_EQ(result["rowsDeleted"], 1);
+  EXPECT_EQ(result["policy"]["output"]["format"], "delta");
+  EXPECT_EQ(row_count(), 2u);
+  auto history = nlohmann::json::parse(RunDeltaline("history " + table_ + " --json", dir_).out);
+  bool seen = false;
+  for (const auto& commit : history) {
+    if (commit["version"] != result["version"]) continue;
+    seen = true;
+    EXPECT_EQ(commit["operation"], "DELETE");
+    const auto& user = commit["userMetadata"];
+    EXPECT_EQ(user["owner"], "ci") << user.dump();
+    EXPECT_TRUE(user.contains("deltaline.policy")) << user.dump();
+    EXPECT_TRUE(user.contains("deltaline.schemaFingerprint")) << user.dump();
+  }
+  EXPECT_TRUE(seen);
+}
+
 }  // namespace
 }  // namespace deltaline
