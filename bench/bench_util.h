@@ -4,9 +4,9 @@
 // processes measured with wait4(), flags parsed with CLI11. Benchmarks are programs,
 // not tests: they print figures and exit non-zero only when something fails.
 
-#include <CLI/CLI.hpp>
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdint>
 #include <memory>

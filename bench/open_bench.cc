@@ -26,9 +26,9 @@
 #include "bench_util.h"
 #include "delta/base/action_json.h"
 #include "delta/base/filenames.h"
+#include "delta/log/checkpoint_writer.h"
 #include "delta/log/log_store.h"
 #include "delta/log/snapshot.h"
-#include "delta/log/checkpoint_writer.h"
 #include "delta/log/transaction.h"
 #include "delta/write/write.h"
 
@@ -58,7 +58,8 @@ arrow::Result<Args> ParseArgs(int argc, char** argv) {
   AddCountOption(app, "--commits", &args.commits, "build: commits to write (10000)");
   AddCountOption(app, "--interval", &args.interval, "build: checkpoint interval (100)");
   int64_t runs = args.runs;
-  AddCountOption(app, "--runs", &runs, "run: measurements of each reader (5; at least 1)");
+  AddCountOption(app, "--runs", &runs,
+                 "run: measurements of each reader (5; at least 1)");
   app.add_flag("--baseline", args.baseline, "open: the baseline open");
   app.add_option("--python", args.python, "run: Python with deltalake");
   app.add_option("--deltars-script", args.deltars_script, "run: bench/deltars_open.py");

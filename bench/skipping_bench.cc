@@ -19,9 +19,9 @@
 
 #include "bench_util.h"
 #include "delta/log/log_store.h"
+#include "delta/log/snapshot.h"
 #include "delta/predicate/predicate.h"
 #include "delta/scan/scan.h"
-#include "delta/log/snapshot.h"
 #include "delta/write/write.h"
 
 namespace deltaline::bench {
@@ -39,9 +39,11 @@ struct Args {
 
 arrow::Result<Args> ParseArgs(int argc, char** argv) {
   Args args;
-  CLI::App app("Scan time with and without file skipping (P4)", "deltaline_bench_skipping");
+  CLI::App app("Scan time with and without file skipping (P4)",
+               "deltaline_bench_skipping");
   AddCountOption(app, "--rows", &args.rows, "Rows in the table (20M; at least 100)");
-  AddCountOption(app, "--file-size", &args.file_size, "Target data file size, bytes (4M)");
+  AddCountOption(app, "--file-size", &args.file_size,
+                 "Target data file size, bytes (4M)");
   int64_t repeat = args.repeat;
   AddCountOption(app, "--repeat", &repeat, "Runs of each measurement (3; at least 1)");
   app.add_option("--dir", args.dir, "Work directory")->capture_default_str();
@@ -110,7 +112,8 @@ struct ScanRun {
 
 arrow::Result<ScanRun> RunScan(delta::LogStore& store,
                                const std::shared_ptr<const delta::Snapshot>& snapshot,
-                               const arrow::compute::Expression& filter, bool skip_files) {
+                               const arrow::compute::Expression& filter,
+                               bool skip_files) {
   ScanRun run;
   delta::ScanOptions options;
   options.filter = filter;

@@ -28,9 +28,9 @@
 #include <vector>
 
 #include "bench_util.h"
-#include "delta/write/data_writer.h"
 #include "delta/log/log_store.h"
 #include "delta/log/snapshot.h"
+#include "delta/write/data_writer.h"
 #include "delta/write/write.h"
 
 namespace deltaline::bench {

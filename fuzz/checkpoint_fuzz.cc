@@ -2,8 +2,8 @@
 // (mutated checkpoint files). Property: a typed error or actions, never a crash; the
 // whole-file and the batched decoders agree.
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include <arrow/buffer.h>

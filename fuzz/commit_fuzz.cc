@@ -2,8 +2,8 @@
 // action per line. Property: no crash, and whatever parses serialises to a commit
 // file that parses back to the same serialisation (what we write, we read).
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <string_view>
 
 #include "delta/base/action_json.h"

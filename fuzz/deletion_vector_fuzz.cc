@@ -5,9 +5,9 @@
 // Properties: a failure is always a kProtocol error, never a crash; a decoded set is
 // strictly ascending and agrees with Contains, CountInRange and KeepMask; the file and
 // inline paths agree with decoding the bitmap directly; Z85 decode-encode round-trips.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <algorithm>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -73,7 +73,8 @@ void FuzzFile(std::string_view file) {
   std::optional<DeletedRows> direct;
   if (file.size() >= 5) {
     dv.size_in_bytes = static_cast<int32_t>(BigEndian32(file.substr(1, 4)));
-    if (dv.size_in_bytes >= 0 && file.size() >= 5 + static_cast<size_t>(dv.size_in_bytes)) {
+    if (dv.size_in_bytes >= 0 &&
+        file.size() >= 5 + static_cast<size_t>(dv.size_in_bytes)) {
       auto rows = DeletedRows::Deserialize(file.substr(5, dv.size_in_bytes));
       CheckError(rows.status());
       if (rows.ok()) {
@@ -100,8 +101,8 @@ void FuzzInline(std::string_view text, uint8_t selector) {
   // Strip 0-3 bytes as if they were the writer's padding.
   const size_t padding = std::min<size_t>(selector / 3 % 4, bytes->size());
   std::string_view bitmap = std::string_view(*bytes).substr(0, bytes->size() - padding);
-  DeletionVectorDescriptor dv{"i", std::string(text), {}, static_cast<int32_t>(bitmap.size()),
-                              0};
+  DeletionVectorDescriptor dv{
+      "i", std::string(text), {}, static_cast<int32_t>(bitmap.size()), 0};
   auto direct = DeletedRows::Deserialize(bitmap);
   if (direct.ok()) dv.cardinality = direct->cardinality();
   auto decoded = deltaline::delta::DecodeInlineDeletionVector(dv);
@@ -122,8 +123,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (rows.ok()) CheckRows(*rows);
       break;
     }
-    case 1: FuzzFile(input); break;
-    case 2: FuzzInline(input.substr(1), data[0]); break;
+    case 1:
+      FuzzFile(input);
+      break;
+    case 2:
+      FuzzInline(input.substr(1), data[0]);
+      break;
   }
   return 0;
 }

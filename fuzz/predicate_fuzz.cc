@@ -25,7 +25,7 @@ std::shared_ptr<arrow::Schema> FuzzSchema() {
       arrow::field("amount", arrow::decimal128(10, 2)),
       arrow::field("weird name", arrow::int32()),
       arrow::field("s", arrow::struct_({arrow::field("a", arrow::int32()),
-                                         arrow::field("b", arrow::utf8())})),
+                                        arrow::field("b", arrow::utf8())})),
   });
   return schema;
 }
@@ -49,8 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto parsed = deltaline::delta::ParsePredicate(sql, *FuzzSchema());
   if (parsed.ok()) {
     (void)deltaline::delta::PredicateColumns(*parsed, *FuzzSchema());
-    (void)arrow::compute::ExecuteScalarExpression(*parsed,
-                                                  arrow::compute::ExecBatch(*FuzzBatch()));
+    (void)arrow::compute::ExecuteScalarExpression(
+        *parsed, arrow::compute::ExecBatch(*FuzzBatch()));
   }
   return 0;
 }

@@ -20,8 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!json.ok()) return 0;  // e.g. a type Delta reads but we refuse to write
   auto again = DeltaSchemaJsonToArrow(*json);
   if (!again.ok() || !(*again)->Equals(**schema, /*check_metadata=*/true)) {
-    std::fprintf(stderr, "schema does not round-trip through %s: %s\n", json->c_str(),
-                 again.ok() ? (*again)->ToString().c_str() : again.status().ToString().c_str());
+    std::fprintf(
+        stderr, "schema does not round-trip through %s: %s\n", json->c_str(),
+        again.ok() ? (*again)->ToString().c_str() : again.status().ToString().c_str());
     std::abort();
   }
   return 0;

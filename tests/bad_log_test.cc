@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "delta/base/action_json.h"
-#include "delta/checkpoint/checkpoint.h"
 #include "delta/base/errors.h"
 #include "delta/base/filenames.h"
-#include "delta/scan/scan.h"
+#include "delta/checkpoint/checkpoint.h"
 #include "delta/log/snapshot.h"
+#include "delta/scan/scan.h"
 #include "delta/write/write.h"
 #include "test_util.h"
 

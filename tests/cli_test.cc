@@ -30,17 +30,18 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, WriteAppendTimeTravelDescribeHistory) {
-  auto w0 = RunDeltaline("write " + table_ + " --input " + dir_.str() + "/a.csv --metadata run=7",
-                      dir_);
+  auto w0 = RunDeltaline(
+      "write " + table_ + " --input " + dir_.str() + "/a.csv --metadata run=7", dir_);
   ASSERT_EQ(w0.exit_code, 0) << w0.err;
-  auto w1 = RunDeltaline("write " + table_ + " --input " + dir_.str() + "/b.jsonl --mode append",
-                      dir_);
+  auto w1 = RunDeltaline(
+      "write " + table_ + " --input " + dir_.str() + "/b.jsonl --mode append", dir_);
   ASSERT_EQ(w1.exit_code, 0) << w1.err;
 
   auto latest = RunDeltaline("read " + table_ + " --format jsonl", dir_);
   ASSERT_EQ(latest.exit_code, 0) << latest.err;
   EXPECT_EQ(std::count(latest.out.begin(), latest.out.end(), '\n'), 3);
-  auto old = RunDeltaline("read " + table_ + " --version 0 --format jsonl --columns name", dir_);
+  auto old =
+      RunDeltaline("read " + table_ + " --version 0 --format jsonl --columns name", dir_);
   ASSERT_EQ(old.exit_code, 0) << old.err;
   EXPECT_EQ(old.out, "{\"name\":\"x\"}\n{\"name\":\"y\"}\n");
 
@@ -48,12 +49,12 @@ TEST_F(CliTest, WriteAppendTimeTravelDescribeHistory) {
   ASSERT_EQ(describe.exit_code, 0) << describe.err;
   auto d = nlohmann::json::parse(describe.out);
   EXPECT_EQ(d["version"], 1);
-  for (const char* key : {"minReaderVersion", "minWriterVersion", "readerFeatures",
-                          "writerFeatures"}) {
+  for (const char* key :
+       {"minReaderVersion", "minWriterVersion", "readerFeatures", "writerFeatures"}) {
     EXPECT_TRUE(d["protocol"].contains(key)) << key;
   }
-  for (const char* key : {"id", "name", "description", "partitionColumns", "configuration",
-                          "createdTime"}) {
+  for (const char* key : {"id", "name", "description", "partitionColumns",
+                          "configuration", "createdTime"}) {
     EXPECT_TRUE(d["metadata"].contains(key)) << key;
   }
   EXPECT_EQ(d["schema"]["type"], "struct");
@@ -89,9 +90,11 @@ TEST_F(CliTest, ErrorsAreOneLineAndNonZero) {
   EXPECT_NE(missing.err.find("TableNotFound"), std::string::npos) << missing.err;
   EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1) << missing.err;
 
-  ASSERT_EQ(RunDeltaline("write " + table_ + " --input " + dir_.str() + "/a.csv", dir_).exit_code,
+  ASSERT_EQ(RunDeltaline("write " + table_ + " --input " + dir_.str() + "/a.csv", dir_)
+                .exit_code,
             0);
-  auto again = RunDeltaline("write " + table_ + " --input " + dir_.str() + "/a.csv", dir_);
+  auto again =
+      RunDeltaline("write " + table_ + " --input " + dir_.str() + "/a.csv", dir_);
   EXPECT_NE(again.exit_code, 0);
   EXPECT_NE(again.err.find("TableAlreadyExists"), std::string::npos) << again.err;
 
@@ -110,15 +113,18 @@ TEST_F(CliTest, ErrorsAreOneLineAndNonZero) {
   EXPECT_NE(mismatch.err.find("SchemaMismatch"), std::string::npos) << mismatch.err;
   EXPECT_NE(mismatch.err.find("extra"), std::string::npos) << mismatch.err;
 
-  auto unknown_format = RunDeltaline("write " + table_ + " --input " + dir_.str() + "/a.txt", dir_);
+  auto unknown_format =
+      RunDeltaline("write " + table_ + " --input " + dir_.str() + "/a.txt", dir_);
   EXPECT_NE(unknown_format.exit_code, 0);
 }
 
 TEST_F(CliTest, TimestampTravelAndCheckpoint) {
-  ASSERT_EQ(RunDeltaline("write " + table_ + " --input " + dir_.str() + "/a.csv", dir_).exit_code,
+  ASSERT_EQ(RunDeltaline("write " + table_ + " --input " + dir_.str() + "/a.csv", dir_)
+                .exit_code,
             0);
-  ASSERT_EQ(RunDeltaline("write " + table_ + " --input " + dir_.str() + "/b.jsonl --mode overwrite",
-                      dir_)
+  ASSERT_EQ(RunDeltaline("write " + table_ + " --input " + dir_.str() +
+                             "/b.jsonl --mode overwrite",
+                         dir_)
                 .exit_code,
             0);
   auto h = nlohmann::json::parse(RunDeltaline("history " + table_ + " --json", dir_).out);
@@ -129,8 +135,10 @@ TEST_F(CliTest, TimestampTravelAndCheckpoint) {
   gmtime_r(&secs, &tm);
   char text[64];
   std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string rfc = std::string(text) + "." + std::to_string(1000 + t0 % 1000).substr(1) + "Z";
-  auto at0 = RunDeltaline("read " + table_ + " --timestamp " + rfc + " --format jsonl", dir_);
+  std::string rfc =
+      std::string(text) + "." + std::to_string(1000 + t0 % 1000).substr(1) + "Z";
+  auto at0 =
+      RunDeltaline("read " + table_ + " --timestamp " + rfc + " --format jsonl", dir_);
   ASSERT_EQ(at0.exit_code, 0) << at0.err;
   EXPECT_EQ(std::count(at0.out.begin(), at0.out.end(), '\n'), 2) << at0.out;
 
@@ -157,10 +165,15 @@ TEST_F(CliTest, ExitCodes) {
   auto bad_size = RunDeltaline("write " + table_ + input + " --target-file-size 0", dir_);
   EXPECT_EQ(bad_size.exit_code, 2) << bad_size.err;
   EXPECT_NE(bad_size.err.find("--target-file-size"), std::string::npos) << bad_size.err;
-  EXPECT_EQ(RunDeltaline("write " + table_ + input + " --schema-mode loose", dir_).exit_code, 2);
-  EXPECT_EQ(RunDeltaline("write " + table_ + input + " --run-mode test", dir_).exit_code, 2);
-  EXPECT_EQ(RunDeltaline("write " + table_ + input + " --metadata novalue", dir_).exit_code, 2);
-  EXPECT_EQ(RunDeltaline("write " + table_ + input + " --mode append --delete-partition {}", dir_)
+  EXPECT_EQ(
+      RunDeltaline("write " + table_ + input + " --schema-mode loose", dir_).exit_code,
+      2);
+  EXPECT_EQ(RunDeltaline("write " + table_ + input + " --run-mode test", dir_).exit_code,
+            2);
+  EXPECT_EQ(
+      RunDeltaline("write " + table_ + input + " --metadata novalue", dir_).exit_code, 2);
+  EXPECT_EQ(RunDeltaline(
+                "write " + table_ + input + " --mode append --delete-partition {}", dir_)
                 .exit_code,
             2);
   EXPECT_EQ(RunDeltaline("read " + table_ + " --unknown-flag", dir_).exit_code, 2);
@@ -180,11 +193,12 @@ TEST_F(CliTest, ExitCodes) {
 // --columns and --stats-columns are comma lists parsed by CLI11.
 TEST_F(CliTest, CommaLists) {
   ASSERT_EQ(RunDeltaline("write " + table_ + " --input " + dir_.str() +
-                          "/a.csv --stats-columns id --partition-by name",
-                      dir_)
+                             "/a.csv --stats-columns id --partition-by name",
+                         dir_)
                 .exit_code,
             0);
-  auto described = nlohmann::json::parse(RunDeltaline("describe " + table_ + " --json", dir_).out);
+  auto described =
+      nlohmann::json::parse(RunDeltaline("describe " + table_ + " --json", dir_).out);
   EXPECT_EQ(described["metadata"]["partitionColumns"], nlohmann::json({"name"}));
   EXPECT_EQ(described["policy"]["stats_columns"], nlohmann::json({"id"}));
   auto both = RunDeltaline("read " + table_ + " --columns name,id --format jsonl", dir_);

@@ -10,12 +10,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "support/child_process.h"
 #include "delta/base/errors.h"
 #include "delta/base/filenames.h"
-#include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
+#include "delta/scan/scan.h"
 #include "delta/write/write.h"
+#include "support/child_process.h"
 #include "test_util.h"
 
 namespace deltaline::delta {
@@ -70,8 +70,8 @@ struct Row {
   std::string payload;
 };
 
-std::shared_ptr<arrow::Table> MakeRows(const std::vector<Row>& rows,
-                                       std::shared_ptr<arrow::Schema> schema = RowSchema()) {
+std::shared_ptr<arrow::Table> MakeRows(
+    const std::vector<Row>& rows, std::shared_ptr<arrow::Schema> schema = RowSchema()) {
   arrow::Int32Builder writers, seqs;
   arrow::StringBuilder payloads;
   for (const auto& row : rows) {
@@ -79,9 +79,9 @@ std::shared_ptr<arrow::Table> MakeRows(const std::vector<Row>& rows,
     EXPECT_OK(seqs.Append(row.seq));
     EXPECT_OK(payloads.Append(row.payload));
   }
-  return arrow::Table::Make(std::move(schema), {writers.Finish().ValueOrDie(),
-                                                seqs.Finish().ValueOrDie(),
-                                                payloads.Finish().ValueOrDie()});
+  return arrow::Table::Make(std::move(schema),
+                            {writers.Finish().ValueOrDie(), seqs.Finish().ValueOrDie(),
+                             payloads.Finish().ValueOrDie()});
 }
 
 /// `_delta_log/` holds exactly the commits 0…last (no gap, nothing beyond), plus
@@ -186,14 +186,17 @@ TEST(ConcurrencyTest, EightProcessesAppendWithoutGapsOrLoss) {
   ASSERT_OK_AND_ASSIGN(auto rows, ReadSnapshot(*store, snapshot));
   ASSERT_EQ(rows->num_rows(), kLast);
   ASSERT_OK_AND_ASSIGN(auto combined, rows->CombineChunks());
-  auto writers = std::static_pointer_cast<arrow::Int32Array>(combined->column(0)->chunk(0));
+  auto writers =
+      std::static_pointer_cast<arrow::Int32Array>(combined->column(0)->chunk(0));
   auto seqs = std::static_pointer_cast<arrow::Int32Array>(combined->column(1)->chunk(0));
-  auto payloads = std::static_pointer_cast<arrow::StringArray>(combined->column(2)->chunk(0));
+  auto payloads =
+      std::static_pointer_cast<arrow::StringArray>(combined->column(2)->chunk(0));
   std::set<std::pair<int, int>> seen;
   for (int64_t row_idx = 0; row_idx < combined->num_rows(); ++row_idx) {
     int writer = writers->Value(row_idx);
     int seq = seqs->Value(row_idx);
-    EXPECT_TRUE(seen.emplace(writer, seq).second) << "duplicate row " << writer << "/" << seq;
+    EXPECT_TRUE(seen.emplace(writer, seq).second)
+        << "duplicate row " << writer << "/" << seq;
     EXPECT_EQ(payloads->GetString(row_idx),
               "ap-" + std::to_string(writer) + "-" + std::to_string(seq) + "-0");
     EXPECT_TRUE(writer >= 0 && writer < kWriters && seq >= 0 && seq < kAppends);
@@ -216,8 +219,9 @@ TEST(ConcurrencyTest, OverwritesRacingAppendsMatchTheModel) {
     bool overwrite = writer >= kAppenders;
     int id = overwrite ? 100 + writer : writer;
     ASSERT_OK(children.Spawn(
-        kWriter, {overwrite ? "overwrite" : "append", table.string(), std::to_string(id),
-                  std::to_string(overwrite ? kOverwrites : kAppends), children.go_file()}));
+        kWriter,
+        {overwrite ? "overwrite" : "append", table.string(), std::to_string(id),
+         std::to_string(overwrite ? kOverwrites : kAppends), children.go_file()}));
   }
   ASSERT_OK(children.Go());
   children.WaitAll(std::chrono::seconds(120));
@@ -242,9 +246,10 @@ TEST(ConcurrencyTest, OverwritesRacingAppendsMatchTheModel) {
         // Only another overwrite can beat an overwrite (appends are tolerated): it
         // removed the files we remove too, or (on an empty read) added some.
         EXPECT_TRUE(report.writer >= 100) << "an append conflicted";
-        EXPECT_TRUE(report.conflict_kind == "ConcurrentModification ConcurrentDeleteDelete" ||
-                    report.conflict_kind == "ConcurrentModification ConcurrentDeleteRead" ||
-                    report.conflict_kind == "ConcurrentModification ConcurrentAppend")
+        EXPECT_TRUE(
+            report.conflict_kind == "ConcurrentModification ConcurrentDeleteDelete" ||
+            report.conflict_kind == "ConcurrentModification ConcurrentDeleteRead" ||
+            report.conflict_kind == "ConcurrentModification ConcurrentAppend")
             << report.conflict_kind;
       }
     }
@@ -258,8 +263,8 @@ TEST(ConcurrencyTest, OverwritesRacingAppendsMatchTheModel) {
   auto snapshot = LoadLatest(*store);
   ASSERT_NE(snapshot, nullptr);
   const int64_t last = snapshot->version();
-  EXPECT_EQ(last, static_cast<int64_t>(kAppenders * kAppends + kOverwriters * kOverwrites -
-                                       conflicts.size()));
+  EXPECT_EQ(last, static_cast<int64_t>(kAppenders * kAppends +
+                                       kOverwriters * kOverwrites - conflicts.size()));
   ExpectContiguousCleanLog(table, last);
   auto history = HistoryByVersion(*store);
   ExpectReportsMatchLog(landed, last, history);
@@ -299,8 +304,8 @@ TEST(ConcurrencyTest, OverwritesRacingAppendsMatchTheModel) {
     const Report& ow = landed.at(last_overwrite);
     for (int row_idx = 0; row_idx < 2; ++row_idx) {
       expected.push_back({ow.writer, ow.seq,
-                          "ow-" + std::to_string(ow.writer) + "-" + std::to_string(ow.seq) +
-                              "-" + std::to_string(row_idx)});
+                          "ow-" + std::to_string(ow.writer) + "-" +
+                              std::to_string(ow.seq) + "-" + std::to_string(row_idx)});
     }
   }
   for (const auto& [version, report] : landed) {
@@ -311,8 +316,8 @@ TEST(ConcurrencyTest, OverwritesRacingAppendsMatchTheModel) {
     }
   }
   ASSERT_OK_AND_ASSIGN(auto actual, ReadSnapshot(*store, snapshot));
-  EXPECT_TRUE(deltaline::testing::TablesEqualUnordered(*MakeRows(expected, actual->schema()),
-                                                       *actual));
+  EXPECT_TRUE(deltaline::testing::TablesEqualUnordered(
+      *MakeRows(expected, actual->schema()), *actual));
 
   // Failed attempts clean up their data files: every Parquet file was committed.
   std::set<std::string> added;
@@ -376,7 +381,8 @@ TEST(ConcurrencyTest, PutIfAbsentHasExactlyOneWinnerPerName) {
   for (int name_idx = 0; name_idx < kNames; ++name_idx) {
     ASSERT_EQ(winners[name_idx].size(), 1u) << "name " << name_idx;
     EXPECT_EQ(losers[name_idx], kRacers - 1) << "name " << name_idx;
-    ASSERT_OK_AND_ASSIGN(auto content, store->ReadLog("race-" + std::to_string(name_idx)));
+    ASSERT_OK_AND_ASSIGN(auto content,
+                         store->ReadLog("race-" + std::to_string(name_idx)));
     EXPECT_TRUE(content->ToString() == PutContent(winners[name_idx][0], name_idx, kBytes))
         << "name " << name_idx << " does not hold its winner's content";
   }

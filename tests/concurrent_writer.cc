@@ -40,7 +40,8 @@ enum ExitCode : int {
 
 // Says "ready" (a file beside the go-file), then waits for the go-file.
 bool WaitForGo(const std::string& go_file) {
-  std::FILE* ready = std::fopen((go_file + ".ready." + std::to_string(::getpid())).c_str(), "w");
+  std::FILE* ready =
+      std::fopen((go_file + ".ready." + std::to_string(::getpid())).c_str(), "w");
   if (ready == nullptr) return false;
   std::fclose(ready);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -61,9 +62,9 @@ arrow::Result<std::shared_ptr<arrow::Table>> AttemptRows(int32_t writer, int32_t
   for (int row_idx = 0; row_idx < rows; ++row_idx) {
     ARROW_RETURN_NOT_OK(writers.Append(writer));
     ARROW_RETURN_NOT_OK(seqs.Append(seq));
-    ARROW_RETURN_NOT_OK(payloads.Append((overwrite ? "ow-" : "ap-") + std::to_string(writer) +
-                                        "-" + std::to_string(seq) + "-" +
-                                        std::to_string(row_idx)));
+    ARROW_RETURN_NOT_OK(
+        payloads.Append((overwrite ? "ow-" : "ap-") + std::to_string(writer) + "-" +
+                        std::to_string(seq) + "-" + std::to_string(row_idx)));
   }
   auto schema = arrow::schema({arrow::field("writer", arrow::int32()),
                                arrow::field("seq", arrow::int32()),
@@ -105,7 +106,8 @@ int RunWrites(bool overwrite, const std::string& uri, int32_t writer, int32_t co
                   static_cast<long long>(written->version));
     } else if (!written.ok() && dl::IsCommitConflict(written.status())) {
       const auto* detail = dl::GetDeltaDetail(written.status());
-      std::printf("CONFLICT %d %d %s %s\n", writer, seq, dl::ErrorKindName(detail->kind()),
+      std::printf("CONFLICT %d %d %s %s\n", writer, seq,
+                  dl::ErrorKindName(detail->kind()),
                   dl::ConflictKindName(detail->conflict()));
       conflicted = true;
       if (!overwrite) {
@@ -203,8 +205,10 @@ int RunWatch(const std::string& uri, int32_t count, size_t bytes) {
 
 int main(int argc, char** argv) {
   if (argc < 6) {
-    std::fprintf(stderr, "usage: %s append|overwrite|put <table> <writer> <count> <go-file> "
-                         "[<bytes>]\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s append|overwrite|put <table> <writer> <count> <go-file> "
+                 "[<bytes>]\n",
+                 argv[0]);
     return kUsage;
   }
   const std::string mode = argv[1];

@@ -45,8 +45,8 @@ struct Folder {
 // (engine, pipeline, obs, anatomy and python are declared before they exist.)
 const std::vector<Folder>& DeclaredLayers() {
   static const std::vector<Folder> kLayers = {
-      {"delta", 0},    {"storage", 1}, {"engine", 2}, {"pipeline", 3},
-      {"obs", 3},      {"anatomy", 4}, {"cli", 5},    {"python", 5},
+      {"delta", 0}, {"storage", 1}, {"engine", 2}, {"pipeline", 3},
+      {"obs", 3},   {"anatomy", 4}, {"cli", 5},    {"python", 5},
   };
   return kLayers;
 }
@@ -78,10 +78,10 @@ std::vector<std::string> Components(const std::string& path) {
 
 // Where a repository-relative file sits in the declared order.
 struct Place {
-  std::string top;    // "src", "tests", "bench", "fuzz"
-  std::string layer;  // for src/: "delta", "storage", ...
-  std::string sub;    // for src/delta/: "base", "table", ...; "" directly in delta/
-  std::string folder; // the file's folder, e.g. "src/delta/log"
+  std::string top;     // "src", "tests", "bench", "fuzz"
+  std::string layer;   // for src/: "delta", "storage", ...
+  std::string sub;     // for src/delta/: "base", "table", ...; "" directly in delta/
+  std::string folder;  // the file's folder, e.g. "src/delta/log"
 };
 
 Place PlaceOf(const std::string& rel) {
@@ -148,8 +148,8 @@ std::optional<std::string> CheckInclude(
   }
   if (to.top != "src") {
     if (IsTestSource(includer) && to.top == "tests") return std::nullopt;
-    return "library code (" + Describe(from) + ") includes " + Describe(to) +
-           " code (" + target + ")";
+    return "library code (" + Describe(from) + ") includes " + Describe(to) + " code (" +
+           target + ")";
   }
   const auto to_layer = RankOf(DeclaredLayers(), to.layer);
   if (!to_layer) return "includes " + Describe(to) + ", which is not a declared layer";
@@ -204,7 +204,8 @@ std::vector<Violation> ScanTree() {
         std::smatch match;
         if (!std::regex_search(line, match, include_line)) continue;
         if (auto why = CheckInclude(rel, match[1].str(), exists)) {
-          violations.push_back({rel + ":" + std::to_string(line_no), match[1].str(), *why});
+          violations.push_back(
+              {rel + ":" + std::to_string(line_no), match[1].str(), *why});
         }
       }
     }
@@ -217,8 +218,8 @@ std::vector<Violation> ScanTree() {
 TEST(IncludeOrder, EveryIncludePointsDown) {
   const auto violations = ScanTree();
   for (const auto& violation : violations) {
-    ADD_FAILURE() << violation.where << ": #include \"" << violation.include << "\": "
-                  << violation.why;
+    ADD_FAILURE() << violation.where << ": #include \"" << violation.include
+                  << "\": " << violation.why;
   }
 }
 
@@ -251,31 +252,34 @@ TEST(IncludeOrder, EveryFolderIsDeclared) {
 TEST(IncludeOrder, CheckerReportsWrongWayIncludes) {
   // Only the test support library exists beside fabricated files; layer paths resolve
   // without asking.
-  const auto support_exists = [](const std::string& rel) { return rel == "tests/test_util.h"; };
+  const auto support_exists = [](const std::string& rel) {
+    return rel == "tests/test_util.h";
+  };
   const auto check = [&](const std::string& from, const std::string& spelled) {
     return CheckInclude(from, spelled, support_exists);
   };
   const std::vector<std::pair<std::string, std::string>> wrong = {
-      {"src/delta/base/x.cc", "delta/log/snapshot.h"},        // later delta/ folder
+      {"src/delta/base/x.cc", "delta/log/snapshot.h"},  // later delta/ folder
       {"src/delta/base/x.h", "delta/table/schema.h"},
       {"src/delta/log/x.cc", "delta/write/write.h"},
-      {"src/delta/y.cc", "storage/storage_writer.h"},         // higher layer
+      {"src/delta/y.cc", "storage/storage_writer.h"},  // higher layer
       {"src/delta/scan/y.cc", "storage/storage_writer.h"},
       {"src/storage/x.cc", "cli/json_values.h"},
-      {"src/storage/x_test.cc", "cli/json_values.h"},         // tests never go up a layer
+      {"src/storage/x_test.cc", "cli/json_values.h"},  // tests never go up a layer
       {"src/delta/write/x_test.cc", "storage/output_config.h"},
-      {"src/cli/x.cc", "python/module.h"},                    // sibling layers
+      {"src/cli/x.cc", "python/module.h"},  // sibling layers
       {"src/pipeline/x.cc", "obs/metrics.h"},
-      {"src/delta/x.cc", "delta/base/errors.h"},              // not in a declared folder
+      {"src/delta/x.cc", "delta/base/errors.h"},  // not in a declared folder
       {"src/misc/x.cc", "delta/base/errors.h"},
-      {"src/delta/log/x.cc", "test_util.h"},                  // library code uses tests/
-      {"src/storage/x.cc", "delta/write/write_internal.h"},   // private header
+      {"src/delta/log/x.cc", "test_util.h"},                 // library code uses tests/
+      {"src/storage/x.cc", "delta/write/write_internal.h"},  // private header
       {"src/delta/write/x_test.cc", "delta/checkpoint/checkpoint_internal.h"},
       {"tests/x_test.cc", "delta/write/stats_internal.h"},
   };
   for (const auto& [from, spelled] : wrong) {
     const auto why = check(from, spelled);
-    EXPECT_TRUE(why.has_value()) << from << " including " << spelled << " was not reported";
+    EXPECT_TRUE(why.has_value())
+        << from << " including " << spelled << " was not reported";
   }
   // The message names both folders.
   const auto why = check("src/delta/base/x.cc", "delta/log/snapshot.h");

@@ -27,8 +27,9 @@ const std::vector<PrintPattern>& PrintPatterns() {
   static const std::vector<PrintPattern> kPatterns = {
       {"iostream object", std::regex(R"(\bstd::(cout|cerr|clog|wcout|wcerr)\b)")},
       {"<iostream>", std::regex(R"(#\s*include\s*<iostream>)")},
-      {"stdio call", std::regex(R"(\b(printf|fprintf|vprintf|vfprintf|puts|fputs|putchar|)"
-                                R"(perror|fwrite)\s*\()")},
+      {"stdio call",
+       std::regex(R"(\b(printf|fprintf|vprintf|vfprintf|puts|fputs|putchar|)"
+                  R"(perror|fwrite)\s*\()")},
       {"std::print", std::regex(R"(\bstd::(print|println)\s*\()")},
       {"C stream", std::regex(R"(\b(stdout|stderr)\b)")},
   };

@@ -31,8 +31,8 @@ const std::vector<WriterPattern>& WriterPatterns() {
       {"parquet::ParquetFileWriter", std::regex(R"(ParquetFileWriter)"), true},
       {"parquet::arrow::WriteTable", std::regex(R"(parquet::arrow::WriteTable)"), true},
       {"parquet::StreamWriter", std::regex(R"(parquet::StreamWriter)"), true},
-      {"dataset ParquetFileFormat", std::regex(R"(ParquetFileFormat|ParquetFileWriteOptions)"),
-       true},
+      {"dataset ParquetFileFormat",
+       std::regex(R"(ParquetFileFormat|ParquetFileWriteOptions)"), true},
       {"dataset write", std::regex(R"(FileSystemDataset::Write|WriteNodeOptions)"), true},
       {"writer header",
        std::regex(R"(#\s*include\s*[<"](parquet/arrow/writer\.h|parquet/file_writer\.h|)"
@@ -52,13 +52,19 @@ const std::vector<WriterPattern>& WriterPatterns() {
 const std::map<std::string, std::string>& AllowedWriters() {
   static const std::map<std::string, std::string> kAllowed = {
       {"src/delta/write/data_writer.cc", "Delta data files (DataFileWriter)"},
-      {"src/delta/checkpoint/checkpoint_encode.cc", "Delta checkpoints (_delta_log/*.checkpoint.parquet)"},
-      {"src/storage/export_parquet.cc", "the gated Parquet export (allow_parquet_exports)"},
+      {"src/delta/checkpoint/checkpoint_encode.cc",
+       "Delta checkpoints (_delta_log/*.checkpoint.parquet)"},
+      {"src/storage/export_parquet.cc",
+       "the gated Parquet export (allow_parquet_exports)"},
       // Exempt, not outputs:
-      {"bench/write_bench.cc", "benchmark baseline: a bare Parquet writer P1 compares with"},
-      {"src/delta/write/stats_test.cc", "test fixture: Parquet footers with chosen statistics"},
-      {"src/delta/checkpoint/checkpoint_decode_test.cc", "test fixture: checkpoint layouts to decode"},
-      {"src/delta/checkpoint/checkpoint_leaves_test.cc", "test fixture: checkpoint leaf layouts"},
+      {"bench/write_bench.cc",
+       "benchmark baseline: a bare Parquet writer P1 compares with"},
+      {"src/delta/write/stats_test.cc",
+       "test fixture: Parquet footers with chosen statistics"},
+      {"src/delta/checkpoint/checkpoint_decode_test.cc",
+       "test fixture: checkpoint layouts to decode"},
+      {"src/delta/checkpoint/checkpoint_leaves_test.cc",
+       "test fixture: checkpoint leaf layouts"},
       {"tests/interop/test_spark.py", "test fixture: a Parquet input file for Spark"},
   };
   return kAllowed;
@@ -103,18 +109,20 @@ TEST(ParquetSinkScan, OnlyNamedPlacesWriteParquet) {
     if (AllowedWriters().count(path)) continue;
     std::string what;
     for (const auto& name : patterns) what += (what.empty() ? "" : ", ") + name;
-    ADD_FAILURE() << path << " uses a Parquet writer (" << what
-                  << ") but is not an allowed sink. Outputs go through the storage surface "
-                     "(Delta) or storage/export_parquet; if this is a new legitimate place, "
-                     "name it with its reason in AllowedWriters().";
+    ADD_FAILURE()
+        << path << " uses a Parquet writer (" << what
+        << ") but is not an allowed sink. Outputs go through the storage surface "
+           "(Delta) or storage/export_parquet; if this is a new legitimate place, "
+           "name it with its reason in AllowedWriters().";
   }
 }
 
 TEST(ParquetSinkScan, AllowListHasNoStaleEntries) {
   auto found = FindWriters();
   for (const auto& [path, reason] : AllowedWriters()) {
-    EXPECT_TRUE(found.count(path)) << path << " (" << reason
-                                   << ") no longer writes Parquet: remove it from the list";
+    EXPECT_TRUE(found.count(path))
+        << path << " (" << reason
+        << ") no longer writes Parquet: remove it from the list";
   }
 }
 
@@ -127,7 +135,8 @@ TEST(ParquetSinkScan, PatternsCatchTypicalUses) {
   };
   for (const auto& text : not_writers) {
     for (const auto& pattern : WriterPatterns()) {
-      EXPECT_FALSE(std::regex_search(text, pattern.regex)) << text << " ~ " << pattern.name;
+      EXPECT_FALSE(std::regex_search(text, pattern.regex))
+          << text << " ~ " << pattern.name;
     }
   }
   const std::vector<std::string> uses = {

@@ -11,9 +11,9 @@
 
 #include <arrow/api.h>
 
-#include "support/child_process.h"
-#include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
+#include "delta/scan/scan.h"
+#include "support/child_process.h"
 #include "test_util.h"
 
 namespace deltaline::delta {
@@ -35,13 +35,15 @@ TEST(PartitionRaceTest, ConcurrentReplacesLeaveOneRunPerPartition) {
   {
     std::ofstream seed(dir.path() / "seed.csv");
     seed << "day,id,tag\n";
-    for (int day = 0; day < kDays; ++day) seed << "d/" << day << ",-" << day + 1 << ",seed\n";
+    for (int day = 0; day < kDays; ++day)
+      seed << "d/" << day << ",-" << day + 1 << ",seed\n";
   }
   ChildGroup children(dir.path());
   std::string cli = DELTALINE_CLI;
   auto create = std::system((cli + " write " + table.string() + " --input " +
                              (dir.path() / "seed.csv").string() +
-                             " --partition-by day >/dev/null 2>&1").c_str());
+                             " --partition-by day >/dev/null 2>&1")
+                                .c_str());
   ASSERT_EQ(create, 0);
   for (int writer = 0; writer < kWriters; ++writer) {
     std::string script = "touch " + children.go_file() + ".ready.$$; while [ ! -e " +
@@ -52,8 +54,8 @@ TEST(PartitionRaceTest, ConcurrentReplacesLeaveOneRunPerPartition) {
       std::ofstream out(input);
       out << "day,id,tag\n";
       for (int row = 0; row < kRowsPerInput; ++row) {
-        out << Day(writer) << "," << writer * 100 + attempt * 10 + row << ",w" << writer << "a"
-            << attempt << "\n";
+        out << Day(writer) << "," << writer * 100 + attempt * 10 + row << ",w" << writer
+            << "a" << attempt << "\n";
       }
       const std::string err = input.string() + ".err";
       script += "if " + cli + " write " + table.string() + " --input " + input.string() +
@@ -84,7 +86,8 @@ TEST(PartitionRaceTest, ConcurrentReplacesLeaveOneRunPerPartition) {
 
   auto store = FileSystemLogStore::Open(table.string()).ValueOrDie();
   auto snapshot = Snapshot::Load(*store).ValueOrDie();
-  auto read = ReadSnapshot(*store, snapshot).ValueOrDie()->CombineChunksToBatch().ValueOrDie();
+  auto read =
+      ReadSnapshot(*store, snapshot).ValueOrDie()->CombineChunksToBatch().ValueOrDie();
   auto days = std::static_pointer_cast<arrow::StringArray>(read->GetColumnByName("day"));
   auto tags = std::static_pointer_cast<arrow::StringArray>(read->GetColumnByName("tag"));
   std::map<std::string, std::multiset<std::string>> tags_per_day;
@@ -95,7 +98,8 @@ TEST(PartitionRaceTest, ConcurrentReplacesLeaveOneRunPerPartition) {
   for (const auto& [day, day_tags] : tags_per_day) {
     // Exactly one replace's rows: one tag, kRowsPerInput times.
     EXPECT_EQ(day_tags.size(), static_cast<size_t>(kRowsPerInput)) << day;
-    EXPECT_EQ(day_tags.count(*day_tags.begin()), static_cast<size_t>(kRowsPerInput)) << day;
+    EXPECT_EQ(day_tags.count(*day_tags.begin()), static_cast<size_t>(kRowsPerInput))
+        << day;
     EXPECT_NE(*day_tags.begin(), "seed") << day;
   }
   std::cerr << "race: " << kWriters * kAttempts << " replaces, " << failed

@@ -5,9 +5,9 @@
 #include <fstream>
 
 #include <arrow/io/file.h>
-#include <nlohmann/json.hpp>
 #include <parquet/arrow/reader.h>
 #include <parquet/file_reader.h>
+#include <nlohmann/json.hpp>
 
 #include "support/cli_runner.h"
 #include "test_util.h"
@@ -42,8 +42,8 @@ class StorageCliTest : public ::testing::Test {
   // Rows of the run's diagnostics table (none when it was never created).
   std::vector<nlohmann::json> Events() {
     if (!fs::exists(run_dir_ + "/_diagnostics/policy_events")) return {};
-    auto read = RunDeltaline("read " + run_dir_ + "/_diagnostics/policy_events --format jsonl",
-                          dir_);
+    auto read = RunDeltaline(
+        "read " + run_dir_ + "/_diagnostics/policy_events --format jsonl", dir_);
     EXPECT_EQ(read.exit_code, 0) << read.err;
     return JsonLines(read.out);
   }
@@ -123,9 +123,8 @@ TEST_F(StorageCliTest, ExportsOnInDevelopmentFromTheConfigFile) {
   const std::string config = dir_.str() + "/config.json";
   std::ofstream(config)
       << R"({"output": {"allow_parquet_exports": true, "run_mode": "development"}})";
-  auto append = RunDeltaline("write " + table_ + " --input " + dir_.str() +
-                              "/a.csv --mode append",
-                          dir_);
+  auto append = RunDeltaline(
+      "write " + table_ + " --input " + dir_.str() + "/a.csv --mode append", dir_);
   ASSERT_EQ(append.exit_code, 0) << append.err;
   ExpectExported(out_, RunDeltaline(Export("--config " + config + " --version 0"), dir_));
   EXPECT_TRUE(Events().empty());
@@ -134,9 +133,9 @@ TEST_F(StorageCliTest, ExportsOnInDevelopmentFromTheConfigFile) {
 TEST_F(StorageCliTest, WritePolicyFlagsReachTheTableAndDescribe) {
   const std::string t2 = dir_.str() + "/t2";
   auto w = RunDeltaline("write " + t2 + " --input " + dir_.str() +
-                         "/a.csv --compression snappy --stats-columns id "
-                         "--target-file-size 1000000 --json",
-                     dir_);
+                            "/a.csv --compression snappy --stats-columns id "
+                            "--target-file-size 1000000 --json",
+                        dir_);
   ASSERT_EQ(w.exit_code, 0) << w.err;
   auto written = nlohmann::json::parse(w.out);
   EXPECT_EQ(written["policy"]["write"]["compression"], "snappy");
@@ -158,25 +157,26 @@ TEST_F(StorageCliTest, WritePolicyFlagsReachTheTableAndDescribe) {
 
   // The same flags on the existing table with another value: explicit update needed.
   auto differ = RunDeltaline("write " + t2 + " --input " + dir_.str() +
-                              "/a.csv --mode append --target-file-size 2000000",
-                          dir_);
+                                 "/a.csv --mode append --target-file-size 2000000",
+                             dir_);
   EXPECT_EQ(differ.exit_code, 1);
   EXPECT_NE(differ.err.find("--update-properties"), std::string::npos) << differ.err;
   auto update = RunDeltaline("write " + t2 + " --input " + dir_.str() +
-                              "/a.csv --mode append --target-file-size 2000000 "
-                              "--update-properties",
-                          dir_);
+                                 "/a.csv --mode append --target-file-size 2000000 "
+                                 "--update-properties",
+                             dir_);
   ASSERT_EQ(update.exit_code, 0) << update.err;
-  auto history = nlohmann::json::parse(RunDeltaline("history " + t2 + " --json", dir_).out);
+  auto history =
+      nlohmann::json::parse(RunDeltaline("history " + t2 + " --json", dir_).out);
   EXPECT_EQ(history[1]["operation"], "SET TBLPROPERTIES");
 }
 
 TEST_F(StorageCliTest, ConfigWithParquetEraKeyIsRejected) {
   const std::string config = dir_.str() + "/old.json";
   std::ofstream(config) << R"({"delta_write": {"parquet_compression": "snappy"}})";
-  auto w = RunDeltaline("write " + dir_.str() + "/t3 --input " + dir_.str() + "/a.csv --config " +
-                         config,
-                     dir_);
+  auto w = RunDeltaline(
+      "write " + dir_.str() + "/t3 --input " + dir_.str() + "/a.csv --config " + config,
+      dir_);
   EXPECT_EQ(w.exit_code, 1);
   EXPECT_NE(w.err.find("parquet_compression"), std::string::npos) << w.err;
   EXPECT_NE(w.err.find("use delta_write.compression"), std::string::npos) << w.err;
@@ -185,13 +185,13 @@ TEST_F(StorageCliTest, ConfigWithParquetEraKeyIsRejected) {
 
 TEST_F(StorageCliTest, SchemaModeMergeFromTheCommandLine) {
   std::ofstream(dir_.str() + "/b.csv") << "id,name,score\n4,w,1.5\n";
-  auto strict = RunDeltaline("write " + table_ + " --input " + dir_.str() + "/b.csv --mode append",
-                          dir_);
+  auto strict = RunDeltaline(
+      "write " + table_ + " --input " + dir_.str() + "/b.csv --mode append", dir_);
   EXPECT_EQ(strict.exit_code, 1);
   EXPECT_NE(strict.err.find("extra column 'score'"), std::string::npos) << strict.err;
   auto merge = RunDeltaline("write " + table_ + " --input " + dir_.str() +
-                             "/b.csv --mode append --schema-mode merge",
-                         dir_);
+                                "/b.csv --mode append --schema-mode merge",
+                            dir_);
   ASSERT_EQ(merge.exit_code, 0) << merge.err;
   auto rows = JsonLines(RunDeltaline("read " + table_ + " --format jsonl", dir_).out);
   ASSERT_EQ(rows.size(), 4u);
@@ -222,15 +222,15 @@ TEST_F(StorageCliTest, DeleteGoesThroughTheStoragePolicies) {
   EXPECT_NE(forbidden.err.find("PolicyViolation"), std::string::npos) << forbidden.err;
   EXPECT_EQ(row_count(), 3u);
 
-  auto deleted = RunDeltaline("delete " + table_ +
-                                  " --predicate \"id = 2\" --metadata owner=ci --json",
-                              dir_);
+  auto deleted = RunDeltaline(
+      "delete " + table_ + " --predicate \"id = 2\" --metadata owner=ci --json", dir_);
   ASSERT_EQ(deleted.exit_code, 0) << deleted.err;
   auto result = nlohmann::json::parse(deleted.out);
   EXPECT_EQ(result["rowsDeleted"], 1);
   EXPECT_EQ(result["policy"]["output"]["format"], "delta");
   EXPECT_EQ(row_count(), 2u);
-  auto history = nlohmann::json::parse(RunDeltaline("history " + table_ + " --json", dir_).out);
+  auto history =
+      nlohmann::json::parse(RunDeltaline("history " + table_ + " --json", dir_).out);
   bool seen = false;
   for (const auto& commit : history) {
     if (commit["version"] != result["version"]) continue;

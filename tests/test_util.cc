@@ -48,22 +48,24 @@ arrow::Result<std::shared_ptr<arrow::Table>> Sorted(const arrow::Table& table) {
 ::testing::AssertionResult TablesEqualUnordered(const arrow::Table& expected,
                                                 const arrow::Table& actual) {
   if (!expected.schema()->Equals(*actual.schema(), /*check_metadata=*/false)) {
-    return ::testing::AssertionFailure() << "schemas differ:\nexpected " << expected.schema()->ToString()
-                                         << "\nactual   " << actual.schema()->ToString();
+    return ::testing::AssertionFailure()
+           << "schemas differ:\nexpected " << expected.schema()->ToString()
+           << "\nactual   " << actual.schema()->ToString();
   }
   if (expected.num_rows() != actual.num_rows()) {
-    return ::testing::AssertionFailure() << "row counts differ: " << expected.num_rows()
-                                         << " vs " << actual.num_rows();
+    return ::testing::AssertionFailure()
+           << "row counts differ: " << expected.num_rows() << " vs " << actual.num_rows();
   }
   auto lhs = Sorted(expected);
   auto rhs = Sorted(actual);
   if (!lhs.ok() || !rhs.ok()) {
-    return ::testing::AssertionFailure() << "sort failed: " << lhs.status().ToString() << " "
-                                         << rhs.status().ToString();
+    return ::testing::AssertionFailure() << "sort failed: " << lhs.status().ToString()
+                                         << " " << rhs.status().ToString();
   }
   if (!(*lhs)->Equals(**rhs)) {
-    return ::testing::AssertionFailure() << "values differ:\nexpected " << (*lhs)->ToString()
-                                         << "\nactual   " << (*rhs)->ToString();
+    return ::testing::AssertionFailure()
+           << "values differ:\nexpected " << (*lhs)->ToString() << "\nactual   "
+           << (*rhs)->ToString();
   }
   return ::testing::AssertionSuccess();
 }

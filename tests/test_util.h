@@ -12,21 +12,21 @@
 #define DL_CONCAT_INNER(a, b) a##b
 #define DL_CONCAT(a, b) DL_CONCAT_INNER(a, b)
 
-#define ASSERT_OK(expr)                                   \
-  do {                                                    \
-    ::arrow::Status _st = ::arrow::ToStatus(expr);        \
+#define ASSERT_OK(expr)                                       \
+  do {                                                        \
+    ::arrow::Status _st = ::arrow::ToStatus(expr);            \
     ASSERT_TRUE(_st.ok()) << #expr << ": " << _st.ToString(); \
   } while (false)
 
-#define EXPECT_OK(expr)                                   \
-  do {                                                    \
-    ::arrow::Status _st = ::arrow::ToStatus(expr);        \
+#define EXPECT_OK(expr)                                       \
+  do {                                                        \
+    ::arrow::Status _st = ::arrow::ToStatus(expr);            \
     EXPECT_TRUE(_st.ok()) << #expr << ": " << _st.ToString(); \
   } while (false)
 
-#define ASSERT_OK_AND_ASSIGN_IMPL(res, lhs, rexpr)                       \
-  auto res = (rexpr);                                                    \
-  ASSERT_TRUE(res.ok()) << #rexpr << ": " << res.status().ToString();    \
+#define ASSERT_OK_AND_ASSIGN_IMPL(res, lhs, rexpr)                    \
+  auto res = (rexpr);                                                 \
+  ASSERT_TRUE(res.ok()) << #rexpr << ": " << res.status().ToString(); \
   lhs = std::move(res).ValueUnsafe();
 
 #define ASSERT_OK_AND_ASSIGN(lhs, rexpr) \

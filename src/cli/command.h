@@ -5,8 +5,8 @@
 #include <utility>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <arrow/status.h>
+#include <CLI/CLI.hpp>
 
 namespace deltaline::cli {
 

@@ -15,7 +15,8 @@ namespace deltaline::cli {
 /// flag and the value ("--mode: bogus not in {append,error,...}").
 template <typename Target, typename Enum>
 CLI::Option* AddEnumOption(CLI::App& cmd, const std::string& flag, Target& value,
-                           const std::map<std::string, Enum>& names, const std::string& help) {
+                           const std::map<std::string, Enum>& names,
+                           const std::string& help) {
   std::vector<std::string> keys;
   std::string joined;
   for (const auto& [name, unused] : names) {
@@ -37,7 +38,8 @@ inline CLI::Option* AddKeyValueOption(CLI::App& cmd, const std::string& flag,
   CLI::Validator key_value(
       [](std::string& text) -> std::string {
         auto eq = text.find('=');
-        return eq == std::string::npos || eq == 0 ? "'" + text + "' must be KEY=VALUE" : "";
+        return eq == std::string::npos || eq == 0 ? "'" + text + "' must be KEY=VALUE"
+                                                  : "";
       },
       "", "KEY=VALUE");
   return cmd.add_option(flag, pairs, help)->check(key_value)->type_name("KEY=VALUE");

@@ -20,7 +20,8 @@ using delta::InvalidInput;
 
 bool EndsWith(const std::string& path, const char* ext) {
   std::string e(ext);
-  return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
+  return path.size() >= e.size() &&
+         path.compare(path.size() - e.size(), e.size(), e) == 0;
 }
 
 std::optional<InputFormat> InputFormatFromExtension(const std::string& path) {
@@ -63,7 +64,8 @@ class TextTimestampsToMicros : public arrow::RecordBatchReader {
     for (const auto& field : input_->schema()->fields()) {
       if (field->type()->id() == arrow::Type::TIMESTAMP) {
         const auto& ts = static_cast<const arrow::TimestampType&>(*field->type());
-        fields.push_back(field->WithType(arrow::timestamp(arrow::TimeUnit::MICRO, ts.timezone())));
+        fields.push_back(
+            field->WithType(arrow::timestamp(arrow::TimeUnit::MICRO, ts.timezone())));
       } else {
         fields.push_back(field);
       }
@@ -136,8 +138,9 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenIpc(
     ARROW_ASSIGN_OR_RAISE(auto reader, arrow::ipc::RecordBatchStreamReader::Open(file));
     return reader;
   }
-  ARROW_ASSIGN_OR_RAISE(auto buffered, arrow::io::BufferedInputStream::Create(
-                                           1 << 16, arrow::default_memory_pool(), stream));
+  ARROW_ASSIGN_OR_RAISE(auto buffered,
+                        arrow::io::BufferedInputStream::Create(
+                            1 << 16, arrow::default_memory_pool(), stream));
   ARROW_ASSIGN_OR_RAISE(auto head, buffered->Peek(kArrowMagic.size()));
   if (head == kArrowMagic) ARROW_RETURN_NOT_OK(buffered->Advance(kArrowFileHeader));
   ARROW_ASSIGN_OR_RAISE(auto reader, arrow::ipc::RecordBatchStreamReader::Open(buffered));
@@ -161,7 +164,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenInput(
   } else {
     auto opened = arrow::io::ReadableFile::Open(path);
     if (!opened.ok()) {
-      return InvalidInput("cannot open input '" + path + "': " + opened.status().message());
+      return InvalidInput("cannot open input '" + path +
+                          "': " + opened.status().message());
     }
     file = *opened;
     stream = file;
@@ -179,9 +183,9 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenInput(
       }
     }
     ARROW_ASSIGN_OR_RAISE(
-        auto reader, arrow::csv::StreamingReader::Make(arrow::io::default_io_context(), stream,
-                                                       read, arrow::csv::ParseOptions::Defaults(),
-                                                       convert));
+        auto reader,
+        arrow::csv::StreamingReader::Make(arrow::io::default_io_context(), stream, read,
+                                          arrow::csv::ParseOptions::Defaults(), convert));
     return std::make_shared<TextTimestampsToMicros>(std::move(reader));
   }
   if (*format == InputFormat::kJsonl) {
@@ -189,7 +193,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenInput(
     read.block_size = 4 << 20;
     auto parse = arrow::json::ParseOptions::Defaults();
     if (types) parse.explicit_schema = types;
-    ARROW_ASSIGN_OR_RAISE(auto reader, arrow::json::StreamingReader::Make(stream, read, parse));
+    ARROW_ASSIGN_OR_RAISE(auto reader,
+                          arrow::json::StreamingReader::Make(stream, read, parse));
     return std::make_shared<TextTimestampsToMicros>(std::move(reader));
   }
   if (*format == InputFormat::kIpc) return OpenIpc(stream, file);
@@ -222,7 +227,8 @@ class WriterSink : public BatchSink {
 
 class JsonLinesSink : public BatchSink {
  public:
-  explicit JsonLinesSink(std::shared_ptr<arrow::io::OutputStream> out) : out_(std::move(out)) {}
+  explicit JsonLinesSink(std::shared_ptr<arrow::io::OutputStream> out)
+      : out_(std::move(out)) {}
   arrow::Status Write(const arrow::RecordBatch& batch) override {
     std::string buffer;
     for (int64_t row = 0; row < batch.num_rows(); ++row) {
@@ -250,14 +256,16 @@ arrow::Result<std::unique_ptr<BatchSink>> MakeBatchSink(
   if (format == OutputFormat::kCsv) {
     for (const auto& field : schema->fields()) {
       if (arrow::is_nested(field->type()->id())) {
-        return InvalidInput("column '" + field->name() + "' is " + field->type()->ToString() +
-                            ", which CSV cannot hold; use --format jsonl or arrow, or --columns");
+        return InvalidInput(
+            "column '" + field->name() + "' is " + field->type()->ToString() +
+            ", which CSV cannot hold; use --format jsonl or arrow, or --columns");
       }
     }
     ARROW_ASSIGN_OR_RAISE(auto writer, arrow::csv::MakeCSVWriter(sink, schema));
     return std::make_unique<WriterSink>(std::move(writer));
   }
-  if (format == OutputFormat::kJsonl) return std::make_unique<JsonLinesSink>(std::move(sink));
+  if (format == OutputFormat::kJsonl)
+    return std::make_unique<JsonLinesSink>(std::move(sink));
   if (format == OutputFormat::kArrowFile) {
     ARROW_ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeFileWriter(sink, schema));
     return std::make_unique<WriterSink>(std::move(writer));
@@ -269,8 +277,8 @@ arrow::Result<std::unique_ptr<BatchSink>> MakeBatchSink(
 
 const std::map<std::string, InputFormat>& InputFormatNames() {
   static const std::map<std::string, InputFormat> names{
-      {"csv", InputFormat::kCsv},   {"jsonl", InputFormat::kJsonl},
-      {"ipc", InputFormat::kIpc},   {"arrow", InputFormat::kIpc},
+      {"csv", InputFormat::kCsv},    {"jsonl", InputFormat::kJsonl},
+      {"ipc", InputFormat::kIpc},    {"arrow", InputFormat::kIpc},
       {"arrows", InputFormat::kIpc}, {"parquet", InputFormat::kParquet}};
   return names;
 }
@@ -285,7 +293,8 @@ const std::map<std::string, OutputFormat>& OutputFormatNames() {
   return names;
 }
 
-OutputFormat ResolveOutputFormat(std::optional<OutputFormat> format, const std::string& output) {
+OutputFormat ResolveOutputFormat(std::optional<OutputFormat> format,
+                                 const std::string& output) {
   const bool to_stdout = output.empty() || output == "-";
   if (!format && !to_stdout) {
     if (EndsWith(output, ".arrow")) format = OutputFormat::kArrowFile;

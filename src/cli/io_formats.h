@@ -29,7 +29,8 @@ const std::map<std::string, OutputFormat>& OutputFormatNames();
 /// \brief The format of `output` ("" or "-" = standard output): `format` when given,
 /// else the extension's (.arrow, .arrows, .csv, .jsonl/.ndjson), else csv; kIpc is
 /// resolved to kArrowFile for a file and to kArrowStream for standard output.
-OutputFormat ResolveOutputFormat(std::optional<OutputFormat> format, const std::string& output);
+OutputFormat ResolveOutputFormat(std::optional<OutputFormat> format,
+                                 const std::string& output);
 
 /// \brief Opens `path` ("-" = standard input) as a stream of record batches.
 /// `format` unset = inferred from the extension (required for "-"). CSV and JSON are

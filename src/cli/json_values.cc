@@ -34,10 +34,14 @@ arrow::Result<json> ScalarToJson(const arrow::Scalar& scalar) {
   switch (scalar.type->id()) {
     case arrow::Type::BOOL:
       return json(static_cast<const arrow::BooleanScalar&>(scalar).value);
-    case arrow::Type::INT8: return json(static_cast<const arrow::Int8Scalar&>(scalar).value);
-    case arrow::Type::INT16: return json(static_cast<const arrow::Int16Scalar&>(scalar).value);
-    case arrow::Type::INT32: return json(static_cast<const arrow::Int32Scalar&>(scalar).value);
-    case arrow::Type::INT64: return json(static_cast<const arrow::Int64Scalar&>(scalar).value);
+    case arrow::Type::INT8:
+      return json(static_cast<const arrow::Int8Scalar&>(scalar).value);
+    case arrow::Type::INT16:
+      return json(static_cast<const arrow::Int16Scalar&>(scalar).value);
+    case arrow::Type::INT32:
+      return json(static_cast<const arrow::Int32Scalar&>(scalar).value);
+    case arrow::Type::INT64:
+      return json(static_cast<const arrow::Int64Scalar&>(scalar).value);
     case arrow::Type::FLOAT:
       return FloatToJson(static_cast<const arrow::FloatScalar&>(scalar).value);
     case arrow::Type::DOUBLE:
@@ -53,9 +57,9 @@ arrow::Result<json> ScalarToJson(const arrow::Scalar& scalar) {
     case arrow::Type::LARGE_BINARY:
     case arrow::Type::BINARY_VIEW: {
       const auto& base = static_cast<const arrow::BaseBinaryScalar&>(scalar);
-      return json(arrow::util::base64_encode(std::string_view(
-          reinterpret_cast<const char*>(base.value->data()),
-          static_cast<size_t>(base.value->size()))));
+      return json(arrow::util::base64_encode(
+          std::string_view(reinterpret_cast<const char*>(base.value->data()),
+                           static_cast<size_t>(base.value->size()))));
     }
     case arrow::Type::TIMESTAMP: {
       std::string text = scalar.ToString();

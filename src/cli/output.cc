@@ -26,7 +26,8 @@ class ExitCodeDetail : public arrow::StatusDetail {
 
 const ExitCodeDetail* GetExitCodeDetail(const arrow::Status& st) {
   const auto& detail = st.detail();
-  if (!detail || std::string(detail->type_id()) != ExitCodeDetail::kTypeId) return nullptr;
+  if (!detail || std::string(detail->type_id()) != ExitCodeDetail::kTypeId)
+    return nullptr;
   return static_cast<const ExitCodeDetail*>(detail.get());
 }
 
@@ -61,22 +62,28 @@ int ReportStatus(const arrow::Status& st) {
     return static_cast<int>(marked->code());
   }
   const auto* detail = delta::GetDeltaDetail(st);
-  std::string kind = detail                           ? detail->ToString()
-                     : storage::IsPolicyViolation(st) ? st.detail()->ToString()
-                                                      : arrow::Status::CodeAsString(st.code());
+  std::string kind = detail ? detail->ToString()
+                     : storage::IsPolicyViolation(st)
+                         ? st.detail()->ToString()
+                         : arrow::Status::CodeAsString(st.code());
   std::cerr << "deltaline: error: " << kind << ": " << OneLine(st.message()) << "\n";
   return static_cast<int>(ExitCode::kError);
 }
 
 void PrintJson(const nlohmann::json& value) {
-  std::cout << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  std::cout << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+            << "\n";
 }
 
-void PrintNote(std::string_view message) { std::cerr << "deltaline: " << message << "\n"; }
+void PrintNote(std::string_view message) {
+  std::cerr << "deltaline: " << message << "\n";
+}
 
 const delta::Reporter& StderrReporter() {
   static const delta::Reporter reporter{
-      [](std::string_view message) { std::cerr << "deltaline: warning: " << message << "\n"; },
+      [](std::string_view message) {
+        std::cerr << "deltaline: warning: " << message << "\n";
+      },
       [](std::string_view what, int64_t done, int64_t total) {
         if (what == "export") {
           // One `exported N rows` line rewritten in place; the last event (done ==
@@ -97,7 +104,8 @@ const delta::Reporter& StderrReporter() {
   return reporter;
 }
 
-nlohmann::json PartitionsJson(const std::map<std::string, delta::PartitionMetrics>& partitions) {
+nlohmann::json PartitionsJson(
+    const std::map<std::string, delta::PartitionMetrics>& partitions) {
   return delta::PartitionMetricsJson(partitions);
 }
 

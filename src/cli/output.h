@@ -43,6 +43,7 @@ void PrintNote(std::string_view message);
 const delta::Reporter& StderrReporter();
 
 /// \brief Per-partition counts of a write or delete, keyed by partition directory.
-nlohmann::json PartitionsJson(const std::map<std::string, delta::PartitionMetrics>& partitions);
+nlohmann::json PartitionsJson(
+    const std::map<std::string, delta::PartitionMetrics>& partitions);
 
 }  // namespace deltaline::cli

@@ -8,11 +8,12 @@ namespace deltaline::cli {
 
 void AddRunFlags(CLI::App& cmd, PolicyArgs& args) {
   cmd.add_option("--config", args.config, "Output configuration file (JSON)");
-  AddEnumOption(cmd, "--run-mode", args.run_mode,
-                std::map<std::string, storage::RunMode>{
-                    {"production", storage::RunMode::kProduction},
-                    {"development", storage::RunMode::kDevelopment}},
-                "What a forbidden sink does: fail (production) or is refused (development)");
+  AddEnumOption(
+      cmd, "--run-mode", args.run_mode,
+      std::map<std::string, storage::RunMode>{
+          {"production", storage::RunMode::kProduction},
+          {"development", storage::RunMode::kDevelopment}},
+      "What a forbidden sink does: fail (production) or is refused (development)");
   cmd.add_flag("--allow-parquet-export", args.allow_parquet_export,
                "Allow the gated Parquet export");
   cmd.add_option("--run-dir", args.run_dir,

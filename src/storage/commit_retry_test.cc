@@ -3,16 +3,16 @@
 // gives up with a typed conflict, never an untyped error.
 #include <algorithm>
 #include <atomic>
-#include <mutex>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include <arrow/api.h>
 
 #include "delta/base/errors.h"
 #include "delta/log/log_store.h"
-#include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
+#include "delta/scan/scan.h"
 #include "storage/storage_writer.h"
 #include "test_util.h"
 
@@ -20,7 +20,8 @@ namespace deltaline::storage {
 namespace {
 
 // `extra` adds a nullable column: a write that merges it changes the table metadata.
-std::shared_ptr<arrow::Table> Rows(const std::string& who, int64_t count, bool extra = false) {
+std::shared_ptr<arrow::Table> Rows(const std::string& who, int64_t count,
+                                   bool extra = false) {
   arrow::StringBuilder writers;
   arrow::Int64Builder seqs;
   for (int64_t row = 0; row < count; ++row) {
@@ -165,13 +166,15 @@ TEST_F(CommitRetryTest, GivesUpWithATypedConflictAfterThePolicy) {
   appender.Stop();
   ASSERT_FALSE(written.ok());
   EXPECT_TRUE(delta::IsCommitConflict(written.status())) << written.status().ToString();
-  EXPECT_EQ(delta::GetConflictKind(written.status()), delta::ConflictKind::kConcurrentAppend);
+  EXPECT_EQ(delta::GetConflictKind(written.status()),
+            delta::ConflictKind::kConcurrentAppend);
   EXPECT_EQ(retries_, (std::vector<int>{2, 3}));
   EXPECT_EQ(CountRows(uri_, "merge"), 0);
   EXPECT_EQ(appender.failures_.load(), 0);
   // Every attempt cleaned up its data files: only committed files remain on disk.
   auto store = delta::FileSystemLogStore::Open(uri_).ValueOrDie();
-  EXPECT_EQ(DataFilesOnDisk(uri_), delta::Snapshot::Load(*store).ValueOrDie()->num_files());
+  EXPECT_EQ(DataFilesOnDisk(uri_),
+            delta::Snapshot::Load(*store).ValueOrDie()->num_files());
 }
 
 // A stream cannot be replayed; its commit still retries lost version races within the
@@ -213,7 +216,8 @@ TEST_F(CommitRetryTest, StreamingCommitRetriesVersionRacesWithinThePolicy) {
   options.delta.retry.max_attempts = 2;
   RacingReader twice(Rows("stream", 5), uri_);
   ASSERT_OK_AND_ASSIGN(auto landed, WriteDatasetDelta(twice, uri_, options));
-  EXPECT_EQ(landed.delta.version, 3);  // 0 seed; 1 and 2 the winners; 2 was lost, 3 retried
+  EXPECT_EQ(landed.delta.version,
+            3);  // 0 seed; 1 and 2 the winners; 2 was lost, 3 retried
   // The Delta writer's own result reaches the storage caller whole: the lost race and
   // the retry are the commit's two put-if-absent attempts, in one whole-write attempt.
   EXPECT_EQ(landed.delta.commit_attempts, 2);

@@ -9,11 +9,11 @@
 #include <parquet/arrow/writer.h>
 
 #include "delta/base/clock.h"
-#include "delta/write/data_writer.h"
 #include "delta/base/errors.h"
 #include "delta/log/log_store.h"
-#include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
+#include "delta/scan/scan.h"
+#include "delta/write/data_writer.h"
 #include "storage/storage_writer.h"
 
 namespace deltaline::storage {
@@ -29,7 +29,8 @@ arrow::Status CheckEmptyOrMissing(arrow::fs::FileSystem& fs, const std::string& 
   ARROW_ASSIGN_OR_RAISE(auto info, fs.GetFileInfo(dir));
   if (info.type() == arrow::fs::FileType::NotFound) return arrow::Status::OK();
   if (info.type() != arrow::fs::FileType::Directory) {
-    return delta::InvalidInput("export target '" + dir + "' exists and is not a directory");
+    return delta::InvalidInput("export target '" + dir +
+                               "' exists and is not a directory");
   }
   arrow::fs::FileSelector selector;
   selector.base_dir = dir;
@@ -42,9 +43,12 @@ arrow::Status CheckEmptyOrMissing(arrow::fs::FileSystem& fs, const std::string& 
 
 class Exporter {
  public:
-  Exporter(std::shared_ptr<arrow::fs::FileSystem> fs, std::string dir, ExportReport* report,
-           int64_t max_rows_per_file)
-      : fs_(std::move(fs)), dir_(std::move(dir)), report_(report), max_rows_(max_rows_per_file) {}
+  Exporter(std::shared_ptr<arrow::fs::FileSystem> fs, std::string dir,
+           ExportReport* report, int64_t max_rows_per_file)
+      : fs_(std::move(fs)),
+        dir_(std::move(dir)),
+        report_(report),
+        max_rows_(max_rows_per_file) {}
 
   arrow::Status Write(const std::shared_ptr<arrow::RecordBatch>& batch) {
     int64_t offset = 0;
@@ -83,10 +87,10 @@ class Exporter {
     std::string name = PartName(report_->files.size());
     ARROW_ASSIGN_OR_RAISE(sink_, fs_->OpenOutputStream(dir_ + "/" + name));
     report_->files.push_back(name);
-    ARROW_ASSIGN_OR_RAISE(
-        writer_, parquet::arrow::FileWriter::Open(*schema, arrow::default_memory_pool(), sink_,
-                                                  delta::DefaultDataWriterProperties(),
-                                                  delta::DataFileArrowWriterProperties()));
+    ARROW_ASSIGN_OR_RAISE(writer_, parquet::arrow::FileWriter::Open(
+                                       *schema, arrow::default_memory_pool(), sink_,
+                                       delta::DefaultDataWriterProperties(),
+                                       delta::DataFileArrowWriterProperties()));
     return arrow::Status::OK();
   }
 
@@ -102,8 +106,8 @@ class Exporter {
 }  // namespace
 
 nlohmann::json ExportReport::ToJson() const {
-  return {{"refused", refused}, {"table", table}, {"version", version},
-          {"outDir", out_dir},  {"files", files}, {"rows", rows},
+  return {{"refused", refused}, {"table", table},       {"version", version},
+          {"outDir", out_dir},  {"files", files},       {"rows", rows},
           {"bytes", bytes},     {"report", report_path}};
 }
 
@@ -115,9 +119,9 @@ arrow::Result<ExportReport> ExportParquet(const std::string& table_uri,
   report.table = table_uri;
   report.out_dir = out_dir;
   // The gate comes before anything is opened: a refused export writes no byte.
-  ARROW_ASSIGN_OR_RAISE(auto decision,
-                        CheckSink({"export-parquet", "parquet", out_dir}, policy, options.run,
-                                  /*is_export=*/true, options.reporter));
+  ARROW_ASSIGN_OR_RAISE(auto decision, CheckSink({"export-parquet", "parquet", out_dir},
+                                                 policy, options.run,
+                                                 /*is_export=*/true, options.reporter));
   if (decision == SinkDecision::kRefused) {
     report.refused = true;
     return report;
@@ -156,7 +160,8 @@ arrow::Result<ExportReport> ExportParquet(const std::string& table_uri,
     if (report.rows > 0) options.reporter.Progress("export", report.rows, report.rows);
     report.report_path = dir + "/export_report.json";
     nlohmann::json body = report.ToJson();
-    ARROW_ASSIGN_OR_RAISE(body["schemaFingerprint"], SchemaFingerprint(*snapshot->schema()));
+    ARROW_ASSIGN_OR_RAISE(body["schemaFingerprint"],
+                          SchemaFingerprint(*snapshot->schema()));
     body["exportedAtMs"] = delta::NowMs();
     body["policy"] = OutputPolicyJson(policy);
     ARROW_ASSIGN_OR_RAISE(auto out, out_fs->OpenOutputStream(report.report_path));

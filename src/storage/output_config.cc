@@ -17,7 +17,8 @@ using nlohmann::json;
 // Fails with a message naming the key; nlohmann throws on type mismatches, so every
 // typed read goes through here.
 template <typename T>
-arrow::Result<T> Get(const json& object, const std::string& key, const std::string& where) {
+arrow::Result<T> Get(const json& object, const std::string& key,
+                     const std::string& where) {
   try {
     return object.at(key).get<T>();
   } catch (const json::exception& e) {
@@ -49,27 +50,30 @@ arrow::Status RejectParquetEraKeys(const json& node, const std::string& where,
   for (const auto& item : node.items()) {
     for (const auto& replaced : ParquetEraKeys()) {
       if (item.key() == replaced.parquet_key) {
-        return InvalidInput(source + ": config key " + where + item.key() +
-                            " is a Parquet writer option and is no longer accepted; use " +
-                            replaced.replacement + " instead");
+        return InvalidInput(
+            source + ": config key " + where + item.key() +
+            " is a Parquet writer option and is no longer accepted; use " +
+            replaced.replacement + " instead");
       }
     }
     // Their keys are column names, which may be anything.
-    if (item.key() == "dictionary_columns" || item.key() == "statistics_columns") continue;
-    ARROW_RETURN_NOT_OK(RejectParquetEraKeys(item.value(), where + item.key() + ".", source));
+    if (item.key() == "dictionary_columns" || item.key() == "statistics_columns")
+      continue;
+    ARROW_RETURN_NOT_OK(
+        RejectParquetEraKeys(item.value(), where + item.key() + ".", source));
   }
   return arrow::Status::OK();
 }
 
 arrow::Status ParseWritePolicy(const json& node, DeltaWritePolicy* policy) {
   const std::string where = "delta_write";
-  ARROW_RETURN_NOT_OK(CheckKnown(
-      node, where,
-      {"compression", "max_rows_per_row_group", "data_page_size_bytes", "dictionary",
-       "dictionary_columns", "statistics", "statistics_columns", "bloom_filter_columns",
-       "bloom_filter_fpp", "target_file_size_bytes", "stats_columns", "num_indexed_cols",
-       "checkpoint_interval", "log_retention", "deleted_file_retention",
-       "change_data_feed"}));
+  ARROW_RETURN_NOT_OK(
+      CheckKnown(node, where,
+                 {"compression", "max_rows_per_row_group", "data_page_size_bytes",
+                  "dictionary", "dictionary_columns", "statistics", "statistics_columns",
+                  "bloom_filter_columns", "bloom_filter_fpp", "target_file_size_bytes",
+                  "stats_columns", "num_indexed_cols", "checkpoint_interval",
+                  "log_retention", "deleted_file_retention", "change_data_feed"}));
   if (node.contains("compression")) {
     ARROW_ASSIGN_OR_RAISE(auto codec, Get<std::string>(node, "compression", where));
     ARROW_RETURN_NOT_OK(ParseCompression(codec, policy));
@@ -86,8 +90,9 @@ arrow::Status ParseWritePolicy(const json& node, DeltaWritePolicy* policy) {
     ARROW_ASSIGN_OR_RAISE(policy->dictionary, Get<bool>(node, "dictionary", where));
   }
   if (node.contains("dictionary_columns")) {
-    ARROW_ASSIGN_OR_RAISE(policy->dictionary_columns,
-                          (Get<std::map<std::string, bool>>(node, "dictionary_columns", where)));
+    ARROW_ASSIGN_OR_RAISE(
+        policy->dictionary_columns,
+        (Get<std::map<std::string, bool>>(node, "dictionary_columns", where)));
   }
   if (node.contains("statistics")) {
     ARROW_ASSIGN_OR_RAISE(auto level, Get<std::string>(node, "statistics", where));
@@ -97,12 +102,14 @@ arrow::Status ParseWritePolicy(const json& node, DeltaWritePolicy* policy) {
     ARROW_ASSIGN_OR_RAISE(auto levels, (Get<std::map<std::string, std::string>>(
                                            node, "statistics_columns", where)));
     for (const auto& [column, level] : levels) {
-      ARROW_ASSIGN_OR_RAISE(policy->statistics_columns[column], ParseStatisticsLevel(level));
+      ARROW_ASSIGN_OR_RAISE(policy->statistics_columns[column],
+                            ParseStatisticsLevel(level));
     }
   }
   if (node.contains("bloom_filter_columns")) {
-    ARROW_ASSIGN_OR_RAISE(policy->bloom_filter_columns,
-                          Get<std::vector<std::string>>(node, "bloom_filter_columns", where));
+    ARROW_ASSIGN_OR_RAISE(
+        policy->bloom_filter_columns,
+        Get<std::vector<std::string>>(node, "bloom_filter_columns", where));
   }
   if (node.contains("bloom_filter_fpp")) {
     ARROW_ASSIGN_OR_RAISE(policy->bloom_filter_fpp,
@@ -117,7 +124,8 @@ arrow::Status ParseWritePolicy(const json& node, DeltaWritePolicy* policy) {
                           Get<std::vector<std::string>>(node, "stats_columns", where));
   }
   if (node.contains("num_indexed_cols")) {
-    ARROW_ASSIGN_OR_RAISE(policy->num_indexed_cols, Get<int>(node, "num_indexed_cols", where));
+    ARROW_ASSIGN_OR_RAISE(policy->num_indexed_cols,
+                          Get<int>(node, "num_indexed_cols", where));
   }
   if (node.contains("checkpoint_interval")) {
     ARROW_ASSIGN_OR_RAISE(policy->checkpoint_interval,
@@ -151,7 +159,8 @@ const std::vector<ReplacedKey>& ParquetEraKeys() {
       {"write_statistics", "delta_write.statistics / delta_write.statistics_columns"},
       {"data_page_size", "delta_write.data_page_size_bytes"},
       {"bloom_filter_options", "delta_write.bloom_filter_columns"},
-      {"sorting_columns", "the write's ordering keys (StorageWriteOptions.ordering_keys)"},
+      {"sorting_columns",
+       "the write's ordering keys (StorageWriteOptions.ordering_keys)"},
       {"max_rows_per_file", "delta_write.target_file_size_bytes"},
       {"parquet_version", "none: the Delta writer chooses the Parquet version"},
       {"_metadata", "none: the Delta log replaces _metadata sidecars"},
@@ -169,11 +178,13 @@ arrow::Result<OutputConfig> ParseOutputConfig(const std::string& json_text,
   json doc = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return InvalidInput(source + ": not valid JSON");
   ARROW_RETURN_NOT_OK(RejectParquetEraKeys(doc, "", source));
-  ARROW_RETURN_NOT_OK(CheckKnown(doc, source, {"output", "delta_write", "schema", "commit_retry"}));
+  ARROW_RETURN_NOT_OK(
+      CheckKnown(doc, source, {"output", "delta_write", "schema", "commit_retry"}));
   OutputConfig config;
   if (doc.contains("output")) {
     const json& node = doc["output"];
-    ARROW_RETURN_NOT_OK(CheckKnown(node, "output", {"format", "allow_parquet_exports", "run_mode"}));
+    ARROW_RETURN_NOT_OK(
+        CheckKnown(node, "output", {"format", "allow_parquet_exports", "run_mode"}));
     if (node.contains("run_mode")) {
       ARROW_ASSIGN_OR_RAISE(auto mode, Get<std::string>(node, "run_mode", "output"));
       ARROW_ASSIGN_OR_RAISE(config.storage.mode, ParseRunMode(mode));
@@ -185,9 +196,10 @@ arrow::Result<OutputConfig> ParseOutputConfig(const std::string& json_text,
     if (node.contains("format")) {
       ARROW_ASSIGN_OR_RAISE(auto format, Get<std::string>(node, "format", "output"));
       // A refused format leaves the default (delta) in place: the run goes on in Delta.
-      ARROW_RETURN_NOT_OK(CheckSink({"config:" + source + " output.format", format, source},
-                                    config.storage, run, /*is_export=*/false, reporter)
-                              .status());
+      ARROW_RETURN_NOT_OK(
+          CheckSink({"config:" + source + " output.format", format, source},
+                    config.storage, run, /*is_export=*/false, reporter)
+              .status());
     }
   }
   if (doc.contains("delta_write")) {
@@ -223,10 +235,13 @@ arrow::Result<OutputConfig> ParseOutputConfig(const std::string& json_text,
   return config;
 }
 
-arrow::Result<OutputConfig> LoadOutputConfig(const std::string& path, const RunContext& run,
+arrow::Result<OutputConfig> LoadOutputConfig(const std::string& path,
+                                             const RunContext& run,
                                              const delta::Reporter& reporter) {
   std::ifstream in(path);
-  if (!in) return delta::DeltaError(delta::ErrorKind::kInvalidInput, "cannot read config file '" + path + "'");
+  if (!in)
+    return delta::DeltaError(delta::ErrorKind::kInvalidInput,
+                             "cannot read config file '" + path + "'");
   std::stringstream text;
   text << in.rdbuf();
   return ParseOutputConfig(text.str(), path, run, reporter);

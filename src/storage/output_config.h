@@ -4,8 +4,8 @@
 
 #include <arrow/result.h>
 
-#include "delta/table/schema_evolution.h"
 #include "delta/log/transaction.h"
+#include "delta/table/schema_evolution.h"
 #include "storage/output_policy.h"
 #include "storage/write_policy.h"
 
@@ -44,7 +44,8 @@ arrow::Result<OutputConfig> ParseOutputConfig(const std::string& json_text,
                                               const delta::Reporter& reporter = {});
 
 /// \brief Reads and parses the config file at `path` (local path).
-arrow::Result<OutputConfig> LoadOutputConfig(const std::string& path, const RunContext& run,
+arrow::Result<OutputConfig> LoadOutputConfig(const std::string& path,
+                                             const RunContext& run,
                                              const delta::Reporter& reporter = {});
 
 }  // namespace deltaline::storage

@@ -7,8 +7,8 @@
 
 #include "delta/base/errors.h"
 #include "delta/log/log_store.h"
-#include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
+#include "delta/scan/scan.h"
 #include "storage/policy_error.h"
 #include "test_util.h"
 
@@ -27,7 +27,8 @@ TEST(OutputConfig, ParsesEveryPolicySection) {
                     "log_retention": "interval 2 days", "change_data_feed": false},
     "schema": {"mode": "merge"},
     "commit_retry": {"max_attempts": 4, "base_delay_ms": 2, "max_delay_ms": 50}
-  })", "test.json", {}));
+  })",
+                                                      "test.json", {}));
   EXPECT_TRUE(config.storage.allow_parquet_exports);
   EXPECT_EQ(config.storage.mode, RunMode::kDevelopment);
   EXPECT_EQ(config.write.compression, arrow::Compression::ZSTD);
@@ -48,20 +49,21 @@ TEST(OutputConfig, ParquetEraKeysAreRejectedWithTheirReplacement) {
   ASSERT_GE(ParquetEraKeys().size(), 6u);
   for (const auto& replaced : ParquetEraKeys()) {
     // Top level and nested under a dataset section: both are found.
-    for (const std::string& text :
-         {std::string("{\"") + replaced.parquet_key + "\": 1}",
-          std::string(R"({"delta_write": {"datasets": [{")") + replaced.parquet_key +
-              "\": true}]}}"}) {
+    for (const std::string& text : {std::string("{\"") + replaced.parquet_key + "\": 1}",
+                                    std::string(R"({"delta_write": {"datasets": [{")") +
+                                        replaced.parquet_key + "\": true}]}}"}) {
       auto parsed = ParseOutputConfig(text, "old.json", {});
       ASSERT_FALSE(parsed.ok()) << text;
       EXPECT_TRUE(delta::IsKind(parsed.status(), delta::ErrorKind::kInvalidInput));
       const std::string message = parsed.status().message();
       EXPECT_NE(message.find(replaced.parquet_key), std::string::npos) << message;
-      EXPECT_NE(message.find(std::string("use ") + replaced.replacement), std::string::npos)
+      EXPECT_NE(message.find(std::string("use ") + replaced.replacement),
+                std::string::npos)
           << message;
     }
   }
-  auto parsed = ParseOutputConfig(R"({"delta_write": {"row_group_size": 1000}})", "a.json", {});
+  auto parsed =
+      ParseOutputConfig(R"({"delta_write": {"row_group_size": 1000}})", "a.json", {});
   EXPECT_NE(parsed.status().message().find(
                 "delta_write.row_group_size is a Parquet writer option and is no longer "
                 "accepted; use delta_write.max_rows_per_row_group"),
@@ -70,8 +72,11 @@ TEST(OutputConfig, ParquetEraKeysAreRejectedWithTheirReplacement) {
 }
 
 TEST(OutputConfig, ColumnNamesAreNotMistakenForParquetKeys) {
-  ASSERT_OK_AND_ASSIGN(auto config, ParseOutputConfig(
-      R"({"delta_write": {"dictionary_columns": {"row_group_size": false}}})", "c.json", {}));
+  ASSERT_OK_AND_ASSIGN(
+      auto config,
+      ParseOutputConfig(
+          R"({"delta_write": {"dictionary_columns": {"row_group_size": false}}})",
+          "c.json", {}));
   EXPECT_FALSE(config.write.dictionary_columns.at("row_group_size"));
 }
 
@@ -79,17 +84,20 @@ TEST(OutputConfig, UnknownKeysAndBadValuesAreRefused) {
   EXPECT_FALSE(ParseOutputConfig(R"({"delta_write": {"codec": "zstd"}})", "a", {}).ok());
   EXPECT_FALSE(ParseOutputConfig(R"({"delta_write": {"compression": 3}})", "a", {}).ok());
   EXPECT_FALSE(ParseOutputConfig(R"({"schema": {"mode": "loose"}})", "a", {}).ok());
-  EXPECT_FALSE(ParseOutputConfig(R"({"commit_retry": {"max_attempts": 0}})", "a", {}).ok());
+  EXPECT_FALSE(
+      ParseOutputConfig(R"({"commit_retry": {"max_attempts": 0}})", "a", {}).ok());
   EXPECT_FALSE(ParseOutputConfig("{not json", "a", {}).ok());
 }
 
 TEST(OutputConfig, ParquetAsOutputFormatIsAForbiddenSink) {
   testing::TempDir dir;
   RunContext run{"run-42", dir.str() + "/run"};
-  auto production = ParseOutputConfig(R"({"output": {"format": "parquet"}})", "p.json", run);
+  auto production =
+      ParseOutputConfig(R"({"output": {"format": "parquet"}})", "p.json", run);
   ASSERT_FALSE(production.ok());
   EXPECT_TRUE(IsPolicyViolation(production.status()));
-  EXPECT_NE(production.status().message().find("--allow-parquet-export"), std::string::npos);
+  EXPECT_NE(production.status().message().find("--allow-parquet-export"),
+            std::string::npos);
 
   ASSERT_OK_AND_ASSIGN(auto development,
                        ParseOutputConfig(R"({"output": {"run_mode": "development",

@@ -19,23 +19,21 @@ constexpr const char* kHowToAllow =
 
 arrow::Result<std::shared_ptr<arrow::Table>> EventRow(const SinkRequest& request,
                                                       const OutputStoragePolicy& policy,
-                                                      const RunContext& run, int64_t now_ms,
+                                                      const RunContext& run,
+                                                      int64_t now_ms,
                                                       const std::string& outcome) {
-  auto schema = arrow::schema({arrow::field("time", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")),
-                               arrow::field("run_id", arrow::utf8()),
-                               arrow::field("sink", arrow::utf8()),
-                               arrow::field("format", arrow::utf8()),
-                               arrow::field("path", arrow::utf8()),
-                               arrow::field("policy", arrow::utf8()),
-                               arrow::field("outcome", arrow::utf8())});
+  auto schema = arrow::schema(
+      {arrow::field("time", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")),
+       arrow::field("run_id", arrow::utf8()), arrow::field("sink", arrow::utf8()),
+       arrow::field("format", arrow::utf8()), arrow::field("path", arrow::utf8()),
+       arrow::field("policy", arrow::utf8()), arrow::field("outcome", arrow::utf8())});
   arrow::TimestampBuilder time(schema->field(0)->type(), arrow::default_memory_pool());
   ARROW_RETURN_NOT_OK(time.Append(now_ms * 1000));
   std::vector<std::shared_ptr<arrow::Array>> columns;
   ARROW_ASSIGN_OR_RAISE(auto time_array, time.Finish());
   columns.push_back(time_array);
-  for (const std::string& text :
-       {run.run_id, request.sink, request.format, request.path,
-        OutputPolicyJson(policy).dump(), outcome}) {
+  for (const std::string& text : {run.run_id, request.sink, request.format, request.path,
+                                  OutputPolicyJson(policy).dump(), outcome}) {
     arrow::StringBuilder builder;
     ARROW_RETURN_NOT_OK(builder.Append(text));
     ARROW_ASSIGN_OR_RAISE(auto array, builder.Finish());
@@ -77,24 +75,25 @@ arrow::Result<SinkDecision> CheckSink(const SinkRequest& request,
   }
   const bool production = policy.mode == RunMode::kProduction;
   const int64_t now_ms = delta::NowMs();
-  reporter.Warn("policy: refused " + request.format + " sink '" + request.sink + "' at '" +
-                 request.path + "' (run mode " + RunModeName(policy.mode) + ", policy " +
-                 OutputPolicyJson(policy).dump() +
-                 (run.run_id.empty() ? "" : ", run " + run.run_id) + ", time_ms " +
-                 std::to_string(now_ms) + "). " + kHowToAllow);
+  reporter.Warn("policy: refused " + request.format + " sink '" + request.sink +
+                "' at '" + request.path + "' (run mode " + RunModeName(policy.mode) +
+                ", policy " + OutputPolicyJson(policy).dump() +
+                (run.run_id.empty() ? "" : ", run " + run.run_id) + ", time_ms " +
+                std::to_string(now_ms) + "). " + kHowToAllow);
   if (!run.run_dir.empty()) {
     auto row = EventRow(request, policy, run, now_ms, production ? "failed" : "refused");
     arrow::Status logged =
         row.ok() ? AppendDiagnostics(run, kPolicyEventsTable, **row) : row.status();
     // The policy outcome must not be masked by a diagnostics failure.
     if (!logged.ok()) {
-      reporter.Warn("could not record the policy event in '" + PolicyEventsTablePath(run) +
-                    "': " + logged.ToString());
+      reporter.Warn("could not record the policy event in '" +
+                    PolicyEventsTablePath(run) + "': " + logged.ToString());
     }
   }
   if (!production) return SinkDecision::kRefused;
-  return PolicyViolation("refused " + request.format + " sink '" + request.sink + "' at '" +
-                         request.path + "': outputs are Delta tables only. " + kHowToAllow);
+  return PolicyViolation("refused " + request.format + " sink '" + request.sink +
+                         "' at '" + request.path + "': outputs are Delta tables only. " +
+                         kHowToAllow);
 }
 
 }  // namespace deltaline::storage

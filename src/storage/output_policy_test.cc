@@ -52,9 +52,9 @@ std::shared_ptr<arrow::Table> Rows(const std::vector<std::string>& parts) {
     EXPECT_TRUE(p.Append(part).ok());
     EXPECT_TRUE(v.Append(1).ok());
   }
-  return arrow::Table::Make(
-      arrow::schema({arrow::field("p", arrow::utf8()), arrow::field("v", arrow::int64())}),
-      {p.Finish().ValueOrDie(), v.Finish().ValueOrDie()});
+  return arrow::Table::Make(arrow::schema({arrow::field("p", arrow::utf8()),
+                                           arrow::field("v", arrow::int64())}),
+                            {p.Finish().ValueOrDie(), v.Finish().ValueOrDie()});
 }
 
 TEST(OutputPolicyReporter, RefusedSinkIsReportedNotPrinted) {
@@ -62,22 +62,24 @@ TEST(OutputPolicyReporter, RefusedSinkIsReportedNotPrinted) {
   OutputStoragePolicy policy;
   policy.mode = RunMode::kDevelopment;
   Recorder recorder;
-  ASSERT_OK_AND_ASSIGN(auto decision,
-                       CheckSink({"engine-node", "parquet", dir.str() + "/out"}, policy, {},
-                                 /*is_export=*/false, recorder.reporter()));
+  ASSERT_OK_AND_ASSIGN(
+      auto decision, CheckSink({"engine-node", "parquet", dir.str() + "/out"}, policy, {},
+                               /*is_export=*/false, recorder.reporter()));
   EXPECT_EQ(decision, SinkDecision::kRefused);
   ASSERT_EQ(recorder.warnings.size(), 1u);
-  EXPECT_TRUE(recorder.Saw("policy: refused parquet sink 'engine-node'")) << recorder.warnings[0];
+  EXPECT_TRUE(recorder.Saw("policy: refused parquet sink 'engine-node'"))
+      << recorder.warnings[0];
   EXPECT_TRUE(recorder.Saw("--allow-parquet-export"));
 
   // Production fails with the storage layer's typed error, and still reports.
   policy.mode = RunMode::kProduction;
-  auto failed = CheckSink({"engine-node", "parquet", "x"}, policy, {}, false,
-                          recorder.reporter());
+  auto failed =
+      CheckSink({"engine-node", "parquet", "x"}, policy, {}, false, recorder.reporter());
   EXPECT_TRUE(IsPolicyViolation(failed.status())) << failed.status().ToString();
   EXPECT_EQ(recorder.warnings.size(), 2u);
   // An allowed sink says nothing.
-  ASSERT_OK(CheckSink({"w", "delta", "x"}, policy, {}, false, recorder.reporter()).status());
+  ASSERT_OK(
+      CheckSink({"w", "delta", "x"}, policy, {}, false, recorder.reporter()).status());
   EXPECT_EQ(recorder.warnings.size(), 2u);
 }
 
@@ -100,8 +102,8 @@ TEST(OutputPolicyReporter, PartitionMetricsFailureIsAWarningOfALandedWrite) {
   options.run = BrokenRun(dir);
   Recorder recorder;
   options.reporter = recorder.reporter();
-  ASSERT_OK_AND_ASSIGN(auto written, WriteTableDelta(*Rows({"a", "b"}), dir.str() + "/t",
-                                                     options));
+  ASSERT_OK_AND_ASSIGN(auto written,
+                       WriteTableDelta(*Rows({"a", "b"}), dir.str() + "/t", options));
   EXPECT_TRUE(written.delta.committed);
   ASSERT_EQ(recorder.warnings.size(), 1u);
   EXPECT_TRUE(recorder.Saw("partition metrics of ")) << recorder.warnings[0];
@@ -117,13 +119,15 @@ TEST(OutputPolicyReporter, ExportReportsRefusalAndProgress) {
   Recorder recorder;
   ExportOptions options;
   options.reporter = recorder.reporter();
-  ASSERT_OK_AND_ASSIGN(auto refused, ExportParquet(uri, dir.str() + "/out", policy, options));
+  ASSERT_OK_AND_ASSIGN(auto refused,
+                       ExportParquet(uri, dir.str() + "/out", policy, options));
   EXPECT_TRUE(refused.refused);
   EXPECT_TRUE(recorder.Saw("policy: refused parquet sink 'export-parquet'"));
   EXPECT_TRUE(recorder.progress.empty());
 
   policy.allow_parquet_exports = true;
-  ASSERT_OK_AND_ASSIGN(auto exported, ExportParquet(uri, dir.str() + "/out", policy, options));
+  ASSERT_OK_AND_ASSIGN(auto exported,
+                       ExportParquet(uri, dir.str() + "/out", policy, options));
   EXPECT_EQ(exported.rows, 3);
   ASSERT_FALSE(recorder.progress.empty());
   EXPECT_EQ(recorder.progress.front(), (std::pair<int64_t, int64_t>{3, -1}));

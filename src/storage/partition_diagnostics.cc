@@ -18,9 +18,12 @@ constexpr const char* kPartitionMetricsTable = "partition_metrics";
 std::shared_ptr<arrow::Schema> MetricsSchema() {
   arrow::FieldVector fields = {
       arrow::field("time", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")),
-      arrow::field("run_id", arrow::utf8()),      arrow::field("dataset", arrow::utf8()),
-      arrow::field("table_uri", arrow::utf8()),   arrow::field("version", arrow::int64()),
-      arrow::field("operation", arrow::utf8()),   arrow::field("partition", arrow::utf8())};
+      arrow::field("run_id", arrow::utf8()),
+      arrow::field("dataset", arrow::utf8()),
+      arrow::field("table_uri", arrow::utf8()),
+      arrow::field("version", arrow::int64()),
+      arrow::field("operation", arrow::utf8()),
+      arrow::field("partition", arrow::utf8())};
   for (const auto& count : delta::PartitionMetricFields()) {
     fields.push_back(arrow::field(count.name, arrow::int64()));
   }
@@ -38,22 +41,25 @@ arrow::Status AppendPartitionMetrics(const RunContext& run, const std::string& d
   if (!result.committed || result.partitions.empty()) return arrow::Status::OK();
   auto schema = MetricsSchema();
   std::unique_ptr<arrow::RecordBatchBuilder> builder;
-  ARROW_ASSIGN_OR_RAISE(builder, arrow::RecordBatchBuilder::Make(schema,
-                                                                 arrow::default_memory_pool()));
+  ARROW_ASSIGN_OR_RAISE(
+      builder, arrow::RecordBatchBuilder::Make(schema, arrow::default_memory_pool()));
   const int64_t now_us = delta::NowMs() * 1000;
   for (const auto& [partition, metrics] : result.partitions) {
     ARROW_RETURN_NOT_OK(builder->GetFieldAs<arrow::TimestampBuilder>(0)->Append(now_us));
     int column = 1;
     for (const std::string& text : {run.run_id, dataset, result.uri}) {
-      ARROW_RETURN_NOT_OK(builder->GetFieldAs<arrow::StringBuilder>(column++)->Append(text));
+      ARROW_RETURN_NOT_OK(
+          builder->GetFieldAs<arrow::StringBuilder>(column++)->Append(text));
     }
-    ARROW_RETURN_NOT_OK(builder->GetFieldAs<arrow::Int64Builder>(column++)->Append(result.version));
+    ARROW_RETURN_NOT_OK(
+        builder->GetFieldAs<arrow::Int64Builder>(column++)->Append(result.version));
     for (const std::string& text : {result.operation, partition}) {
-      ARROW_RETURN_NOT_OK(builder->GetFieldAs<arrow::StringBuilder>(column++)->Append(text));
+      ARROW_RETURN_NOT_OK(
+          builder->GetFieldAs<arrow::StringBuilder>(column++)->Append(text));
     }
     for (const auto& count : delta::PartitionMetricFields()) {
-      ARROW_RETURN_NOT_OK(
-          builder->GetFieldAs<arrow::Int64Builder>(column++)->Append(metrics.*count.member));
+      ARROW_RETURN_NOT_OK(builder->GetFieldAs<arrow::Int64Builder>(column++)->Append(
+          metrics.*count.member));
     }
   }
   ARROW_ASSIGN_OR_RAISE(auto batch, builder->Flush());

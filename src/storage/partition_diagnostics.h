@@ -4,8 +4,8 @@
 
 #include <arrow/status.h>
 
-#include "storage/output_policy.h"
 #include "delta/write/write.h"
+#include "storage/output_policy.h"
 
 namespace deltaline::storage {
 
@@ -16,8 +16,8 @@ std::string PartitionMetricsTablePath(const RunContext& run);
 /// \brief Appends one row per partition of a committed write (time, run id, dataset,
 /// table uri, version, operation, partition directory — "" when unpartitioned —
 /// and one column per count, named as delta::PartitionMetricFields names them) to the
-/// run's partition_metrics Delta table, as one commit (AppendDiagnostics). A write that committed nothing
-/// appends nothing.
+/// run's partition_metrics Delta table, as one commit (AppendDiagnostics). A write that
+/// committed nothing appends nothing.
 arrow::Status AppendPartitionMetrics(const RunContext& run, const std::string& dataset,
                                      const delta::WriteResult& result);
 

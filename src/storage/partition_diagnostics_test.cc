@@ -10,8 +10,8 @@
 #include <arrow/api.h>
 
 #include "delta/log/log_store.h"
-#include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
+#include "delta/scan/scan.h"
 #include "test_util.h"
 
 namespace deltaline::storage {
@@ -24,18 +24,20 @@ std::shared_ptr<arrow::Table> Rows(const std::vector<std::string>& parts) {
     EXPECT_TRUE(p.Append(parts[i]).ok());
     EXPECT_TRUE(v.Append(static_cast<int64_t>(i)).ok());
   }
-  return arrow::Table::Make(
-      arrow::schema({arrow::field("p", arrow::utf8()), arrow::field("v", arrow::int64())}),
-      {p.Finish().ValueOrDie(), v.Finish().ValueOrDie()});
+  return arrow::Table::Make(arrow::schema({arrow::field("p", arrow::utf8()),
+                                           arrow::field("v", arrow::int64())}),
+                            {p.Finish().ValueOrDie(), v.Finish().ValueOrDie()});
 }
 
 // (version, partition) -> (files added, rows added, files removed, rows removed)
-using Counts = std::map<std::pair<int64_t, std::string>, std::tuple<int64_t, int64_t, int64_t, int64_t>>;
+using Counts = std::map<std::pair<int64_t, std::string>,
+                        std::tuple<int64_t, int64_t, int64_t, int64_t>>;
 
 Counts ReadMetrics(const std::string& uri, std::set<std::string>* datasets) {
   auto store = delta::FileSystemLogStore::Open(uri).ValueOrDie();
   auto snapshot = delta::Snapshot::Load(*store).ValueOrDie();
-  auto table = delta::ReadSnapshot(*store, snapshot).ValueOrDie()->CombineChunks().ValueOrDie();
+  auto table =
+      delta::ReadSnapshot(*store, snapshot).ValueOrDie()->CombineChunks().ValueOrDie();
   auto col = [&](const char* name) { return table->GetColumnByName(name)->chunk(0); };
   auto i64 = [&](const char* name, int64_t row) {
     return std::static_pointer_cast<arrow::Int64Array>(col(name))->Value(row);
@@ -71,19 +73,21 @@ TEST(PartitionDiagnostics, EachCommittedWriteAppendsItsPartitionCounts) {
 
   std::set<std::string> datasets;
   Counts metrics = ReadMetrics(PartitionMetricsTablePath(options.run), &datasets);
-  Counts expected = {{{0, "p=a"}, {1, 2, 0, 0}},
-                     {{0, "p=b"}, {1, 1, 0, 0}},
-                     {{1, "p=a"}, {1, 1, 1, 2}}};
+  Counts expected = {
+      {{0, "p=a"}, {1, 2, 0, 0}}, {{0, "p=b"}, {1, 1, 0, 0}}, {{1, "p=a"}, {1, 1, 1, 2}}};
   EXPECT_EQ(metrics, expected);
   EXPECT_EQ(datasets, std::set<std::string>{"orders"});
 
   // Without a run directory there is nowhere to record them, and nothing is written.
   options.run = {};
-  ASSERT_OK(WriteTableDelta(*Rows({"c"}), (dir.path() / "other").string(), options).status());
+  ASSERT_OK(
+      WriteTableDelta(*Rows({"c"}), (dir.path() / "other").string(), options).status());
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "other" / "_diagnostics"));
-  EXPECT_EQ(ReadMetrics(PartitionMetricsTablePath({"run-7", (dir.path() / "run").string()}),
-                        &datasets).size(),
-            3u);
+  EXPECT_EQ(
+      ReadMetrics(PartitionMetricsTablePath({"run-7", (dir.path() / "run").string()}),
+                  &datasets)
+          .size(),
+      3u);
 }
 
 }  // namespace

@@ -24,9 +24,9 @@ std::shared_ptr<arrow::Table> Rows(const std::vector<std::string>& parts,
   arrow::Int64Builder v;
   EXPECT_TRUE(p.AppendValues(parts).ok());
   EXPECT_TRUE(v.AppendValues(values).ok());
-  return arrow::Table::Make(
-      arrow::schema({arrow::field("p", arrow::utf8()), arrow::field("v", arrow::int64())}),
-      {p.Finish().ValueOrDie(), v.Finish().ValueOrDie()});
+  return arrow::Table::Make(arrow::schema({arrow::field("p", arrow::utf8()),
+                                           arrow::field("v", arrow::int64())}),
+                            {p.Finish().ValueOrDie(), v.Finish().ValueOrDie()});
 }
 
 nlohmann::json LatestUserMetadata(const std::string& uri) {
@@ -84,7 +84,8 @@ TEST_F(StorageDeleteTest, CommitCarriesTheStorageMetadata) {
 
   // Its per-partition counts land in the run's diagnostics like a write's.
   auto metrics_store =
-      delta::FileSystemLogStore::Open(PartitionMetricsTablePath(options.run)).ValueOrDie();
+      delta::FileSystemLogStore::Open(PartitionMetricsTablePath(options.run))
+          .ValueOrDie();
   auto snapshot = delta::Snapshot::Load(*metrics_store).ValueOrDie();
   auto rows = delta::ReadSnapshot(*metrics_store, snapshot).ValueOrDie();
   EXPECT_EQ(rows->num_rows(), 2);  // p=a (rewritten) and p=b (removed)
@@ -107,7 +108,8 @@ TEST_F(StorageDeleteTest, PoliciesApplyAsToWrites) {
   options.write.checkpoint_interval = 7;
   auto differing = Delete(uri_, VAtLeast(2), options);
   EXPECT_TRUE(delta::IsKind(differing.status(), delta::ErrorKind::kInvalidInput));
-  EXPECT_NE(differing.status().message().find("delta.checkpointInterval"), std::string::npos);
+  EXPECT_NE(differing.status().message().find("delta.checkpointInterval"),
+            std::string::npos);
   EXPECT_EQ(CountRows(uri_), 4);
   options.update_table_properties = true;
   ASSERT_OK_AND_ASSIGN(auto deleted, Delete(uri_, VAtLeast(2), options));

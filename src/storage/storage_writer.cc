@@ -49,11 +49,11 @@ arrow::Status ReconcileTableProperties(delta::LogStore& store,
   }
   if (differing.empty()) return arrow::Status::OK();
   if (!options.update_table_properties) {
-    return InvalidInput("table '" + store.uri() +
-                        "' exists with other table properties than the write policy: " +
-                        differing +
-                        ". Properties change only by an explicit update "
-                        "(update_table_properties / --update-properties)");
+    return InvalidInput(
+        "table '" + store.uri() +
+        "' exists with other table properties than the write policy: " + differing +
+        ". Properties change only by an explicit update "
+        "(update_table_properties / --update-properties)");
   }
   return delta::SetTableProperties(store, wanted, options.delta.retry).status();
 }
@@ -81,10 +81,12 @@ arrow::Result<delta::WriteOptions> CoreOptions(const arrow::Schema& input,
                         SchemaFingerprint(input, options.delta.schema_conversion));
   core.user_metadata["deltaline.policy"] = policy->dump();
   if (!options.ordering_keys.empty()) {
-    core.user_metadata["deltaline.orderingKeys"] = nlohmann::json(options.ordering_keys).dump();
+    core.user_metadata["deltaline.orderingKeys"] =
+        nlohmann::json(options.ordering_keys).dump();
   }
   if (!options.constraints.empty()) {
-    core.user_metadata["deltaline.constraints"] = nlohmann::json(options.constraints).dump();
+    core.user_metadata["deltaline.constraints"] =
+        nlohmann::json(options.constraints).dump();
   }
   if (!options.side_table_of.empty()) {
     core.user_metadata["deltaline.sideTableOf"] = options.side_table_of;
@@ -95,7 +97,8 @@ arrow::Result<delta::WriteOptions> CoreOptions(const arrow::Schema& input,
 // A non-Delta format in the policy is a forbidden sink; in development the write
 // still lands in Delta, which is the only thing this surface writes.
 arrow::Status CheckFormat(const std::string& uri, const StorageWriteOptions& options) {
-  return CheckSink({"storage-write", options.output.format, uri}, options.output, options.run,
+  return CheckSink({"storage-write", options.output.format, uri}, options.output,
+                   options.run,
                    /*is_export=*/false, options.reporter)
       .status();
 }
@@ -103,8 +106,8 @@ arrow::Status CheckFormat(const std::string& uri, const StorageWriteOptions& opt
 // Wraps the Delta writer's result and records its per-partition counts in the run's
 // diagnostics. The data is committed whatever happens there; a diagnostics failure
 // must not turn a landed commit into a reported failure, so it is a warning.
-WriteResult Finish(delta::WriteResult done, delta::WriteOptions core, nlohmann::json policy,
-                   const StorageWriteOptions& options) {
+WriteResult Finish(delta::WriteResult done, delta::WriteOptions core,
+                   nlohmann::json policy, const StorageWriteOptions& options) {
   WriteResult result;
   result.delta = std::move(done);
   result.user_metadata = std::move(core.user_metadata);
@@ -123,7 +126,8 @@ WriteResult Finish(delta::WriteResult done, delta::WriteOptions core, nlohmann::
   return result;
 }
 
-arrow::Result<WriteResult> WriteOnce(arrow::RecordBatchReader& reader, const std::string& uri,
+arrow::Result<WriteResult> WriteOnce(arrow::RecordBatchReader& reader,
+                                     const std::string& uri,
                                      const StorageWriteOptions& options) {
   ARROW_RETURN_NOT_OK(CheckFormat(uri, options));
   nlohmann::json policy;
@@ -139,8 +143,8 @@ arrow::Result<WriteResult> WriteOnce(arrow::RecordBatchReader& reader, const std
 
 }  // namespace
 
-arrow::Result<std::string> SchemaFingerprint(const arrow::Schema& schema,
-                                             const delta::SchemaConversionOptions& options) {
+arrow::Result<std::string> SchemaFingerprint(
+    const arrow::Schema& schema, const delta::SchemaConversionOptions& options) {
   ARROW_ASSIGN_OR_RAISE(auto json, delta::ArrowToDeltaSchemaJson(schema, options));
   const uint64_t hash = parquet::XxHasher().Hash(std::string_view(json));
   char hex[17];
@@ -155,7 +159,8 @@ nlohmann::json EffectivePolicyJson(const StorageWriteOptions& options) {
           {"commit_retry", RetryPolicyJson(options.delta.retry)}};
 }
 
-arrow::Result<WriteResult> WriteTableDelta(const arrow::Table& table, const std::string& uri,
+arrow::Result<WriteResult> WriteTableDelta(const arrow::Table& table,
+                                           const std::string& uri,
                                            const StorageWriteOptions& options) {
   const int max_attempts = std::max(1, options.delta.retry.max_attempts);
   for (int attempt = 1;; ++attempt) {
@@ -167,7 +172,8 @@ arrow::Result<WriteResult> WriteTableDelta(const arrow::Table& table, const std:
     }
     // Only a typed concurrent-append conflict is worth redoing: the table moved on
     // under a write that read it. Everything else is final.
-    if (delta::GetConflictKind(written.status()) != delta::ConflictKind::kConcurrentAppend ||
+    if (delta::GetConflictKind(written.status()) !=
+            delta::ConflictKind::kConcurrentAppend ||
         attempt >= max_attempts) {
       return written.status();
     }
@@ -197,7 +203,8 @@ arrow::Result<WriteResult> Delete(const std::string& uri,
   }
   // The rows a delete keeps have the table's schema: that is what it fingerprints.
   nlohmann::json policy;
-  ARROW_ASSIGN_OR_RAISE(auto core, CoreOptions(*snapshot->schema(), uri, options, &policy));
+  ARROW_ASSIGN_OR_RAISE(auto core,
+                        CoreOptions(*snapshot->schema(), uri, options, &policy));
   core.read_snapshot = snapshot;
   ARROW_ASSIGN_OR_RAISE(auto done, delta::Delete(*store, predicate, core));
   return Finish(std::move(done), std::move(core), std::move(policy), options);
@@ -217,8 +224,8 @@ arrow::Result<std::map<std::string, WriteResult>> WriteNamedDatasetsDelta(
     named.dataset = name;
     auto written = WriteDatasetDelta(*reader, base_uri + "/" + name, named);
     if (!written.ok()) {
-      return written.status().WithMessage("dataset '" + name + "': " +
-                                          written.status().message());
+      return written.status().WithMessage("dataset '" + name +
+                                          "': " + written.status().message());
     }
     results.emplace(name, std::move(*written));
   }
@@ -235,20 +242,21 @@ arrow::Result<FinalizeResult> WriteFinalizeResultDelta(
   }
   if (!good) return InvalidInput("dataset '" + options.dataset + "' has no reader");
   FinalizeResult out;
-  ARROW_ASSIGN_OR_RAISE(out.good,
-                        WriteDatasetDelta(*good, base_uri + "/" + options.dataset, options));
+  ARROW_ASSIGN_OR_RAISE(
+      out.good, WriteDatasetDelta(*good, base_uri + "/" + options.dataset, options));
   // Side tables describe themselves: their own name and schema, no main-table claims.
-  auto side = [&](const std::shared_ptr<arrow::RecordBatchReader>& reader,
-                  const std::string& suffix) -> arrow::Result<std::optional<WriteResult>> {
+  auto side =
+      [&](const std::shared_ptr<arrow::RecordBatchReader>& reader,
+          const std::string& suffix) -> arrow::Result<std::optional<WriteResult>> {
     if (!reader) return std::nullopt;
     StorageWriteOptions side_options = options;
     side_options.dataset = options.dataset + suffix;
     side_options.ordering_keys.clear();
     side_options.constraints.clear();
     side_options.side_table_of = options.dataset;
-    ARROW_ASSIGN_OR_RAISE(auto written, WriteDatasetDelta(*reader, base_uri + "/" +
-                                                               side_options.dataset,
-                                                           side_options));
+    ARROW_ASSIGN_OR_RAISE(
+        auto written,
+        WriteDatasetDelta(*reader, base_uri + "/" + side_options.dataset, side_options));
     return std::optional<WriteResult>(std::move(written));
   };
   ARROW_ASSIGN_OR_RAISE(out.errors, side(errors, "_errors"));

@@ -15,9 +15,9 @@
 
 #include "delta/base/actions.h"
 #include "delta/base/reporter.h"
+#include "delta/log/transaction.h"
 #include "delta/table/schema.h"
 #include "delta/table/schema_evolution.h"
-#include "delta/log/transaction.h"
 #include "delta/write/write.h"
 #include "storage/output_policy.h"
 #include "storage/write_policy.h"
@@ -77,7 +77,8 @@ struct WriteResult {
 /// newer version, up to `delta.retry.max_attempts` times with doubling delays; then the
 /// last conflict is returned. Other errors are returned at once. The commit carries
 /// `deltaline.dataset`, `deltaline.schemaFingerprint` and `deltaline.policy`.
-arrow::Result<WriteResult> WriteTableDelta(const arrow::Table& table, const std::string& uri,
+arrow::Result<WriteResult> WriteTableDelta(const arrow::Table& table,
+                                           const std::string& uri,
                                            const StorageWriteOptions& options = {});
 
 /// \brief Streams `reader` into the table at `uri` as one commit, with bounded memory.
@@ -126,8 +127,8 @@ arrow::Result<FinalizeResult> WriteFinalizeResultDelta(
     const StorageWriteOptions& options);
 
 /// \brief `xxh64:<16 hex digits>` of the Delta schema JSON of `schema`.
-arrow::Result<std::string> SchemaFingerprint(const arrow::Schema& schema,
-                                             const delta::SchemaConversionOptions& options = {});
+arrow::Result<std::string> SchemaFingerprint(
+    const arrow::Schema& schema, const delta::SchemaConversionOptions& options = {});
 
 /// \brief The JSON stored in `deltaline.policy`.
 nlohmann::json EffectivePolicyJson(const StorageWriteOptions& options);

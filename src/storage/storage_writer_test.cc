@@ -17,8 +17,9 @@ std::shared_ptr<arrow::RecordBatchReader> Reader(const arrow::FieldVector& field
                                                  int64_t rows) {
   std::vector<std::shared_ptr<arrow::Array>> columns;
   for (const auto& field : fields) {
-    columns.push_back(arrow::MakeArrayFromScalar(*arrow::MakeNullScalar(field->type()), rows)
-                          .ValueOrDie());
+    columns.push_back(
+        arrow::MakeArrayFromScalar(*arrow::MakeNullScalar(field->type()), rows)
+            .ValueOrDie());
   }
   auto batch = arrow::RecordBatch::Make(arrow::schema(fields), rows, columns);
   return arrow::RecordBatchReader::Make({batch}).ValueOrDie();
@@ -39,9 +40,9 @@ TEST(StorageWriter, NamedDatasetsEachGetTheirOwnMetadata) {
   StorageWriteOptions options;
   options.delta.user_metadata = {{"pipeline", "nightly"}};
   ASSERT_OK_AND_ASSIGN(auto results,
-                       WriteNamedDatasetsDelta({{"orders", Reader(orders, 3)},
-                                                {"users", Reader(users, 2)}},
-                                               dir.str(), options));
+                       WriteNamedDatasetsDelta(
+                           {{"orders", Reader(orders, 3)}, {"users", Reader(users, 2)}},
+                           dir.str(), options));
   ASSERT_EQ(results.size(), 2u);
   for (const auto& [name, fields] :
        std::vector<std::pair<std::string, arrow::FieldVector>>{{"orders", orders},
@@ -87,25 +88,28 @@ TEST(StorageWriter, FinalizeWritesSideTablesWithTheirOwnMetadata) {
   options.dataset = "sales";
   options.ordering_keys = {"id"};
   options.constraints = {{"positive", "amount > 0"}};
-  ASSERT_OK_AND_ASSIGN(auto result,
-                       WriteFinalizeResultDelta(Reader(good, 4), Reader(errors, 2),
-                                                Reader(error_stats, 1), dir.str(), options));
+  ASSERT_OK_AND_ASSIGN(
+      auto result, WriteFinalizeResultDelta(Reader(good, 4), Reader(errors, 2),
+                                            Reader(error_stats, 1), dir.str(), options));
   ASSERT_TRUE(result.errors && result.error_stats);
   EXPECT_EQ(result.good.delta.rows_added, 4);
   EXPECT_EQ(result.errors->delta.rows_added, 2);
 
   auto main = LatestUserMetadata(dir.str() + "/sales");
   EXPECT_EQ(main["deltaline.dataset"], "sales");
-  EXPECT_EQ(main["deltaline.schemaFingerprint"], *SchemaFingerprint(*arrow::schema(good)));
+  EXPECT_EQ(main["deltaline.schemaFingerprint"],
+            *SchemaFingerprint(*arrow::schema(good)));
   EXPECT_EQ(main["deltaline.orderingKeys"], R"(["id"])");
   EXPECT_EQ(main["deltaline.constraints"], R"({"positive":"amount > 0"})");
   EXPECT_FALSE(main.contains("deltaline.sideTableOf"));
 
-  for (const auto& [suffix, fields] : std::vector<std::pair<std::string, arrow::FieldVector>>{
+  for (const auto& [suffix, fields] :
+       std::vector<std::pair<std::string, arrow::FieldVector>>{
            {"_errors", errors}, {"_error_stats", error_stats}}) {
     auto side = LatestUserMetadata(dir.str() + "/sales" + suffix);
     EXPECT_EQ(side["deltaline.dataset"], "sales" + suffix);
-    EXPECT_EQ(side["deltaline.schemaFingerprint"], *SchemaFingerprint(*arrow::schema(fields)));
+    EXPECT_EQ(side["deltaline.schemaFingerprint"],
+              *SchemaFingerprint(*arrow::schema(fields)));
     EXPECT_NE(side["deltaline.schemaFingerprint"], main["deltaline.schemaFingerprint"]);
     EXPECT_EQ(side["deltaline.sideTableOf"], "sales");
     EXPECT_FALSE(side.contains("deltaline.orderingKeys"));
@@ -114,8 +118,9 @@ TEST(StorageWriter, FinalizeWritesSideTablesWithTheirOwnMetadata) {
 
   // Without side tables only the main table is written.
   testing::TempDir other;
-  ASSERT_OK_AND_ASSIGN(auto alone, WriteFinalizeResultDelta(Reader(good, 1), nullptr, nullptr,
-                                                            other.str(), options));
+  ASSERT_OK_AND_ASSIGN(
+      auto alone,
+      WriteFinalizeResultDelta(Reader(good, 1), nullptr, nullptr, other.str(), options));
   EXPECT_FALSE(alone.errors.has_value());
   EXPECT_FALSE(std::filesystem::exists(other.str() + "/sales_errors"));
 }

@@ -9,12 +9,12 @@
 
 #include <arrow/result.h>
 #include <arrow/util/compression.h>
-#include <nlohmann/json.hpp>
 #include <parquet/properties.h>
+#include <nlohmann/json.hpp>
 
 #include "delta/base/actions.h"
-#include "delta/table/schema_evolution.h"
 #include "delta/log/transaction.h"
+#include "delta/table/schema_evolution.h"
 
 namespace deltaline::storage {
 
@@ -39,7 +39,8 @@ struct DeltaWritePolicy {
   int64_t max_rows_per_row_group = 1 << 20;
   /// Data page size target in bytes. Default 1 MiB.
   int64_t data_page_size = 1 << 20;
-  /// Dictionary encoding for every column, unless named in dictionary_columns. Default on.
+  /// Dictionary encoding for every column, unless named in dictionary_columns. Default
+  /// on.
   bool dictionary = true;
   std::map<std::string, bool> dictionary_columns;
   /// Statistics for every column, unless named in statistics_columns. Default chunk.
@@ -51,11 +52,12 @@ struct DeltaWritePolicy {
 
   // Table properties, set on the table when a write creates it (unset = Delta default).
   std::optional<int64_t> target_file_size;     ///< delta.targetFileSize (bytes)
-  std::vector<std::string> stats_columns;       ///< delta.dataSkippingStatsColumns
-  std::optional<int> num_indexed_cols;          ///< delta.dataSkippingNumIndexedCols
-  std::optional<int64_t> checkpoint_interval;   ///< delta.checkpointInterval (commits)
-  std::optional<std::string> log_retention;     ///< delta.logRetentionDuration
-  std::optional<std::string> deleted_file_retention;  ///< delta.deletedFileRetentionDuration
+  std::vector<std::string> stats_columns;      ///< delta.dataSkippingStatsColumns
+  std::optional<int> num_indexed_cols;         ///< delta.dataSkippingNumIndexedCols
+  std::optional<int64_t> checkpoint_interval;  ///< delta.checkpointInterval (commits)
+  std::optional<std::string> log_retention;    ///< delta.logRetentionDuration
+  std::optional<std::string>
+      deleted_file_retention;  ///< delta.deletedFileRetentionDuration
   /// delta.enableChangeDataFeed. deltaline does not write CDC files, so true is refused
   /// (kUnsupportedFeature) when the table is created.
   std::optional<bool> change_data_feed;

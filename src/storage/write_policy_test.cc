@@ -3,9 +3,9 @@
 #include "storage/write_policy.h"
 
 #include <arrow/api.h>
-#include <nlohmann/json.hpp>
 #include <parquet/file_reader.h>
 #include <parquet/metadata.h>
+#include <nlohmann/json.hpp>
 
 #include "delta/base/errors.h"
 #include "delta/log/log_store.h"
@@ -26,12 +26,12 @@ std::shared_ptr<arrow::Table> Rows(int64_t count) {
     EXPECT_TRUE(notes.Append("note-" + std::to_string(row % 7)).ok());
     EXPECT_TRUE(scores.Append(static_cast<double>(row) / 4).ok());
   }
-  auto schema = arrow::schema({arrow::field("id", arrow::int64()),
-                               arrow::field("name", arrow::utf8()),
-                               arrow::field("note", arrow::utf8()),
-                               arrow::field("score", arrow::float64())});
-  return arrow::Table::Make(schema, {ids.Finish().ValueOrDie(), names.Finish().ValueOrDie(),
-                                     notes.Finish().ValueOrDie(), scores.Finish().ValueOrDie()});
+  auto schema = arrow::schema(
+      {arrow::field("id", arrow::int64()), arrow::field("name", arrow::utf8()),
+       arrow::field("note", arrow::utf8()), arrow::field("score", arrow::float64())});
+  return arrow::Table::Make(schema,
+                            {ids.Finish().ValueOrDie(), names.Finish().ValueOrDie(),
+                             notes.Finish().ValueOrDie(), scores.Finish().ValueOrDie()});
 }
 
 struct Written {
@@ -67,7 +67,8 @@ TEST(WritePolicy, EveryPropertyIsVisibleInTheDataFiles) {
   options.write.bloom_filter_columns = {"id"};
   options.write.stats_columns = {"id", "name"};
   options.write.checkpoint_interval = 5;
-  ASSERT_OK_AND_ASSIGN(auto result, WriteTableDelta(*Rows(4500), dir.str() + "/t", options));
+  ASSERT_OK_AND_ASSIGN(auto result,
+                       WriteTableDelta(*Rows(4500), dir.str() + "/t", options));
   ASSERT_TRUE(result.delta.committed);
 
   auto written = ReadBack(dir.str() + "/t");
@@ -138,7 +139,8 @@ TEST(WritePolicy, DefaultsAreZstdWithStatsOnEveryColumn) {
   }
   auto stats = nlohmann::json::parse(written.adds[0].stats.value());
   // Floats get no min/max (NaN safety, see delta/stats.h), but a null count.
-  EXPECT_EQ(Keys(stats["nullCount"]), (std::set<std::string>{"id", "name", "note", "score"}));
+  EXPECT_EQ(Keys(stats["nullCount"]),
+            (std::set<std::string>{"id", "name", "note", "score"}));
 }
 
 TEST(WritePolicy, TargetFileSizeBecomesTheTableProperty) {
@@ -148,7 +150,8 @@ TEST(WritePolicy, TargetFileSizeBecomesTheTableProperty) {
   options.write.dictionary = false;
   options.write.compression = arrow::Compression::UNCOMPRESSED;
   options.write.max_rows_per_row_group = 2000;
-  ASSERT_OK_AND_ASSIGN(auto result, WriteTableDelta(*Rows(60000), dir.str() + "/t", options));
+  ASSERT_OK_AND_ASSIGN(auto result,
+                       WriteTableDelta(*Rows(60000), dir.str() + "/t", options));
   auto store = delta::FileSystemLogStore::Open(dir.str() + "/t").ValueOrDie();
   auto snapshot = delta::Snapshot::Load(*store).ValueOrDie();
   EXPECT_EQ(snapshot->Config("delta.targetFileSize"), "65536");
@@ -182,7 +185,9 @@ TEST(WritePolicy, ChangingAPropertyOfAnExistingTableIsAnExplicitCommit) {
   EXPECT_EQ(history[1].version, 1);
   ASSERT_TRUE(history[1].info && history[0].info);
   EXPECT_EQ(history[1].info->operation, "SET TBLPROPERTIES");
-  EXPECT_NE(history[1].info->operation_parameters.at("properties").find("delta.checkpointInterval"),
+  EXPECT_NE(history[1]
+                .info->operation_parameters.at("properties")
+                .find("delta.checkpointInterval"),
             std::string::npos);
   EXPECT_EQ(history[0].info->operation, "WRITE");
   auto snapshot = delta::Snapshot::Load(*store).ValueOrDie();

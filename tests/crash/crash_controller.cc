@@ -59,7 +59,8 @@ class Driver {
     ::close(fds[1]);
     read_fd_ = fds[0];
     if (!pid.ok()) {
-      return arrow::Status::IOError("cannot start ", args[0], ": ", pid.status().message());
+      return arrow::Status::IOError("cannot start ", args[0], ": ",
+                                    pid.status().message());
     }
     pid_ = *pid;
     return arrow::Status::OK();
@@ -78,7 +79,8 @@ class Driver {
         buffer_.erase(0, newline + 1);
         return line;
       }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
       if (left.count() < 0 || closed_) return std::nullopt;
       pollfd pfd{read_fd_, POLLIN, 0};
       if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -156,7 +158,8 @@ arrow::Status RunKill(const Args& args, int64_t kill_idx, std::mt19937_64& rng,
   double delay_ms = std::uniform_real_distribution<double>(0, 400)(rng);
   if (target != Target::kAnytime) {
     while (auto line = driver.NextLine(give_up)) {
-      if (line->starts_with("X ")) return arrow::Status::Invalid("driver failed: ", *line);
+      if (line->starts_with("X "))
+        return arrow::Status::Invalid("driver failed: ", *line);
       estimates.Saw(*line);
       last = PhaseOf(*line);
       if (last == wanted.at(target)) break;
@@ -167,8 +170,8 @@ arrow::Status RunKill(const Args& args, int64_t kill_idx, std::mt19937_64& rng,
   }
   std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(delay_ms));
   if (!driver.Kill()) {
-    return arrow::Status::Invalid("the driver exited before it was killed; see ", args.work,
-                                  "/driver.log");
+    return arrow::Status::Invalid("the driver exited before it was killed; see ",
+                                  args.work, "/driver.log");
   }
   // What it said before it died tells where the kill landed.
   while (auto line = driver.NextLine(Clock::now() + std::chrono::milliseconds(200))) {
@@ -209,7 +212,8 @@ int Run(const Args& args) {
   auto status = [&]() -> arrow::Status {
     ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(table));
     ARROW_ASSIGN_OR_RAISE(auto batches, BatchesForOp(model.seed, 0));
-    ARROW_ASSIGN_OR_RAISE(auto first, arrow::Table::FromRecordBatches(CrashSchema(), batches));
+    ARROW_ASSIGN_OR_RAISE(auto first,
+                          arrow::Table::FromRecordBatches(CrashSchema(), batches));
     delta::WriteOptions options;
     options.user_metadata = {{kOpKey, "0"}, {kKindKey, "append"}};
     // Small files and frequent checkpoints: more files per commit, and checkpoints

@@ -17,8 +17,8 @@
 #include <string>
 
 #include "crash_ops.h"
-#include "delta/log/snapshot.h"
 #include "delta/log/checkpoint_writer.h"
+#include "delta/log/snapshot.h"
 #include "delta/log/transaction.h"
 #include "delta/ops/vacuum.h"
 #include "delta/write/write.h"
@@ -71,9 +71,10 @@ arrow::Result<int64_t> RunOp(delta::LogStore& store, uint64_t seed, int64_t op) 
       ARROW_ASSIGN_OR_RAISE(auto batches, BatchesForOp(seed, op));
       AnnouncingReader reader(std::move(batches), op);
       delta::WriteOptions options;
-      options.mode =
-          kind == OpKind::kAppend ? delta::SaveMode::kAppend : delta::SaveMode::kOverwrite;
-      options.user_metadata = {{kOpKey, std::to_string(op)}, {kKindKey, OpKindName(kind)}};
+      options.mode = kind == OpKind::kAppend ? delta::SaveMode::kAppend
+                                             : delta::SaveMode::kOverwrite;
+      options.user_metadata = {{kOpKey, std::to_string(op)},
+                               {kKindKey, OpKindName(kind)}};
       ARROW_ASSIGN_OR_RAISE(auto result, delta::WriteBatches(store, reader, options));
       return result.version;
     }

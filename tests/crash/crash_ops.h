@@ -20,10 +20,14 @@ enum class OpKind { kAppend, kOverwrite, kCheckpoint, kVacuum };
 
 inline const char* OpKindName(OpKind kind) {
   switch (kind) {
-    case OpKind::kAppend: return "append";
-    case OpKind::kOverwrite: return "overwrite";
-    case OpKind::kCheckpoint: return "checkpoint";
-    case OpKind::kVacuum: return "vacuum";
+    case OpKind::kAppend:
+      return "append";
+    case OpKind::kOverwrite:
+      return "overwrite";
+    case OpKind::kCheckpoint:
+      return "checkpoint";
+    case OpKind::kVacuum:
+      return "vacuum";
   }
   return "?";
 }
@@ -36,7 +40,9 @@ inline constexpr const char* kKindKey = "crashKind";
 /// the controller's own writes are op 0 (the table's creation) and the last op of
 /// each run's range (the write after the kill).
 inline constexpr int64_t kOpsPerRun = 1000;
-inline bool IsControllerOp(int64_t op) { return op == 0 || op % kOpsPerRun == kOpsPerRun - 1; }
+inline bool IsControllerOp(int64_t op) {
+  return op == 0 || op % kOpsPerRun == kOpsPerRun - 1;
+}
 
 /// Row ids are op * kIdsPerOp + row index: the op of every row is in the data.
 inline constexpr int64_t kIdsPerOp = 1'000'000;
@@ -59,7 +65,8 @@ inline OpKind KindForOp(uint64_t seed, int64_t op) {
 /// Rows an append/overwrite writes: up to 40 000, so that writing data takes long
 /// enough for kills to land in it.
 inline int64_t RowsForOp(uint64_t seed, int64_t op) {
-  return 1 + static_cast<int64_t>(Mix(seed ^ (static_cast<uint64_t>(op) * 0x51ed27)) % 40'000);
+  return 1 + static_cast<int64_t>(Mix(seed ^ (static_cast<uint64_t>(op) * 0x51ed27)) %
+                                  40'000);
 }
 
 inline int64_t ValueFor(uint64_t seed, int64_t id) {
@@ -95,7 +102,8 @@ inline arrow::Result<std::vector<std::shared_ptr<arrow::RecordBatch>>> BatchesFo
     ARROW_RETURN_NOT_OK(ids.Finish(&columns[0]));
     ARROW_RETURN_NOT_OK(values.Finish(&columns[1]));
     ARROW_RETURN_NOT_OK(payloads.Finish(&columns[2]));
-    out.push_back(arrow::RecordBatch::Make(CrashSchema(), end - begin, std::move(columns)));
+    out.push_back(
+        arrow::RecordBatch::Make(CrashSchema(), end - begin, std::move(columns)));
   }
   return out;
 }

@@ -12,11 +12,11 @@
 
 #include "crash_ops.h"
 #include "delta/base/action_json.h"
-#include "delta/checkpoint/checkpoint.h"
 #include "delta/base/filenames.h"
-#include "delta/scan/scan.h"
+#include "delta/checkpoint/checkpoint.h"
 #include "delta/log/snapshot.h"
 #include "delta/ops/vacuum.h"
+#include "delta/scan/scan.h"
 #include "delta/write/write.h"
 #include "support/deltars_reader.h"
 
@@ -45,8 +45,10 @@ Status CheckLogFiles(delta::LogStore& store, Model& model, CheckCounts& counts) 
       }
       ARROW_ASSIGN_OR_RAISE(auto actions, delta::ParseCommitFile(text, file.name));
       int infos = 0;
-      for (const auto& action : actions) infos += std::holds_alternative<delta::CommitInfo>(action);
-      if (infos != 1) return Status::Invalid(file.name, " has ", infos, " commitInfo actions");
+      for (const auto& action : actions)
+        infos += std::holds_alternative<delta::CommitInfo>(action);
+      if (infos != 1)
+        return Status::Invalid(file.name, " has ", infos, " commitInfo actions");
       counts.commit_files += 1;
     } else if (parsed.type == delta::LogFileType::kCheckpoint) {
       ARROW_ASSIGN_OR_RAISE(auto bytes, store.ReadLog(file.name));
@@ -116,10 +118,12 @@ Status CompareRows(const arrow::Table& table, const Model& model, int64_t versio
   actual.reserve(static_cast<size_t>(table.num_rows()));
   ARROW_ASSIGN_OR_RAISE(auto batch, table.CombineChunksToBatch());
   auto ids = std::static_pointer_cast<arrow::Int64Array>(batch->GetColumnByName("id"));
-  auto values = std::static_pointer_cast<arrow::Int64Array>(batch->GetColumnByName("value"));
+  auto values =
+      std::static_pointer_cast<arrow::Int64Array>(batch->GetColumnByName("value"));
   auto payloads =
       std::static_pointer_cast<arrow::StringArray>(batch->GetColumnByName("payload"));
-  if (!ids || !values || !payloads) return Status::Invalid("columns missing", At(version));
+  if (!ids || !values || !payloads)
+    return Status::Invalid("columns missing", At(version));
   for (int64_t row = 0; row < batch->num_rows(); ++row) {
     const int64_t id = ids->Value(row);
     if (!model.landed_ops.count(id / kIdsPerOp)) {
@@ -136,8 +140,8 @@ Status CompareRows(const arrow::Table& table, const Model& model, int64_t versio
   std::sort(actual.begin(), actual.end());
   if (actual != expected) {
     return Status::Invalid(actual.size(), " rows", At(version), " where the model has ",
-                           expected.size(), " (ops landed so far: ", model.landed_ops.size(),
-                           ")");
+                           expected.size(),
+                           " (ops landed so far: ", model.landed_ops.size(), ")");
   }
   return Status::OK();
 }
@@ -202,7 +206,8 @@ Status VerifyNewVersions(delta::LogStore& store, Model& model, CheckCounts& coun
   // The model of each new version first (vacuums later in the log decide which
   // files older versions may miss), then the data.
   std::vector<std::pair<int64_t, std::vector<int64_t>>> pending;
-  for (int64_t version = model.verified_through + 1; version <= latest->version(); ++version) {
+  for (int64_t version = model.verified_through + 1; version <= latest->version();
+       ++version) {
     ARROW_RETURN_NOT_OK(ApplyToModel(store, model, version));
     pending.emplace_back(version, model.ops);
   }
@@ -212,8 +217,8 @@ Status VerifyNewVersions(delta::LogStore& store, Model& model, CheckCounts& coun
   at_version.vacuum_starts = model.vacuum_starts;
   for (auto& [version, ops] : pending) {
     at_version.ops = std::move(ops);
-    ARROW_RETURN_NOT_OK(VerifyVersion(store, at_version, version, latest->version(), counts,
-                                      model.live_before_vacuum));
+    ARROW_RETURN_NOT_OK(VerifyVersion(store, at_version, version, latest->version(),
+                                      counts, model.live_before_vacuum));
   }
   model.verified_through = latest->version();
   return Status::OK();
@@ -221,7 +226,8 @@ Status VerifyNewVersions(delta::LogStore& store, Model& model, CheckCounts& coun
 
 Status NextWriteLands(delta::LogStore& store, Model& model, int64_t op) {
   ARROW_ASSIGN_OR_RAISE(auto batches, BatchesForOp(model.seed, op));
-  ARROW_ASSIGN_OR_RAISE(auto table, arrow::Table::FromRecordBatches(CrashSchema(), batches));
+  ARROW_ASSIGN_OR_RAISE(auto table,
+                        arrow::Table::FromRecordBatches(CrashSchema(), batches));
   delta::WriteOptions options;
   options.mode = delta::SaveMode::kAppend;
   options.user_metadata = {{kOpKey, std::to_string(op)}, {kKindKey, "append"}};
@@ -245,8 +251,8 @@ Status VacuumLeavesNoOrphans(delta::LogStore& store, CheckCounts& counts) {
   ARROW_ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(store));
   const auto live = LivePaths(*snapshot);
   const fs::path root(store.root());
-  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
-       ++it) {
+  for (auto it = fs::recursive_directory_iterator(root);
+       it != fs::recursive_directory_iterator(); ++it) {
     const std::string name = it->path().filename().string();
     if (name.starts_with("_") || name.starts_with(".")) {
       if (it->is_directory()) it.disable_recursion_pending();
@@ -274,7 +280,8 @@ Status CheckWithDeltaRs(const std::string& python, const std::string& table,
       "a = t.to_pyarrow_table()\n"
       "print(t.version(), a.num_rows, pc.sum(a[\"id\"]).as_py() or 0, flush=True)",
       python);
-  if (!read.ok()) return Status::Invalid("delta-rs cannot read the table: ", read.status().message());
+  if (!read.ok())
+    return Status::Invalid("delta-rs cannot read the table: ", read.status().message());
   const std::string& out = *read;
   const std::string want = std::to_string(model.verified_through) + " " +
                            std::to_string(rows) + " " + std::to_string(id_sum) + "\n";

@@ -40,7 +40,8 @@ struct CheckCounts {
 /// it reads back exactly the model's rows (or, for a version older than a vacuum,
 /// only files the vacuum was entitled to delete are missing). The latest version
 /// must always read back in full.
-arrow::Status VerifyNewVersions(delta::LogStore& store, Model& model, CheckCounts& counts);
+arrow::Status VerifyNewVersions(delta::LogStore& store, Model& model,
+                                CheckCounts& counts);
 
 /// \brief Appends the rows of `op` (tagged like the driver does) and checks that it
 /// lands at the next version.

@@ -17,15 +17,26 @@
 
 namespace deltaline::stress {
 
-enum class OpKind { kAppend, kOverwriteOwn, kOverwriteShared, kReplaceOwn, kReplaceShared };
+enum class OpKind {
+  kAppend,
+  kOverwriteOwn,
+  kOverwriteShared,
+  kReplaceOwn,
+  kReplaceShared
+};
 
 inline const char* OpKindName(OpKind kind) {
   switch (kind) {
-    case OpKind::kAppend: return "append";
-    case OpKind::kOverwriteOwn: return "overwrite-own";
-    case OpKind::kOverwriteShared: return "overwrite-shared";
-    case OpKind::kReplaceOwn: return "replace-own";
-    case OpKind::kReplaceShared: return "replace-shared";
+    case OpKind::kAppend:
+      return "append";
+    case OpKind::kOverwriteOwn:
+      return "overwrite-own";
+    case OpKind::kOverwriteShared:
+      return "overwrite-shared";
+    case OpKind::kReplaceOwn:
+      return "replace-own";
+    case OpKind::kReplaceShared:
+      return "replace-shared";
   }
   return "?";
 }
@@ -41,9 +52,7 @@ struct Row {
     return std::tie(writer, seq, idx, key, part) <
            std::tie(other.writer, other.seq, other.idx, other.key, other.part);
   }
-  bool operator==(const Row& other) const {
-    return !(*this < other) && !(other < *this);
-  }
+  bool operator==(const Row& other) const { return !(*this < other) && !(other < *this); }
 };
 
 /// Keys [-1000, 0) are shared by every writer; writer w alone uses [w*1000, w*1000+1000).
@@ -76,7 +85,8 @@ struct Op {
 };
 
 inline Op MakeOp(int32_t writer, int32_t seq) {
-  std::mt19937_64 rng(static_cast<uint64_t>(writer) * 1000003u + static_cast<uint64_t>(seq));
+  std::mt19937_64 rng(static_cast<uint64_t>(writer) * 1000003u +
+                      static_cast<uint64_t>(seq));
   auto pick = [&](int64_t lo, int64_t hi) {  // [lo, hi)
     return std::uniform_int_distribution<int64_t>(lo, hi - 1)(rng);
   };
@@ -120,12 +130,14 @@ inline Op MakeOp(int32_t writer, int32_t seq) {
 }
 
 inline std::shared_ptr<arrow::Schema> StressSchema() {
-  return arrow::schema({arrow::field("key", arrow::int64()), arrow::field("part", arrow::utf8()),
-                        arrow::field("writer", arrow::int32()),
-                        arrow::field("seq", arrow::int32()), arrow::field("idx", arrow::int32())});
+  return arrow::schema(
+      {arrow::field("key", arrow::int64()), arrow::field("part", arrow::utf8()),
+       arrow::field("writer", arrow::int32()), arrow::field("seq", arrow::int32()),
+       arrow::field("idx", arrow::int32())});
 }
 
-inline arrow::Result<std::shared_ptr<arrow::Table>> RowsToTable(const std::vector<Row>& rows) {
+inline arrow::Result<std::shared_ptr<arrow::Table>> RowsToTable(
+    const std::vector<Row>& rows) {
   arrow::Int64Builder keys;
   arrow::StringBuilder parts;
   arrow::Int32Builder writers, seqs, idxs;

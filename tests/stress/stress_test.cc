@@ -20,11 +20,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "support/child_process.h"
-#include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
+#include "delta/scan/scan.h"
 #include "delta/write/write.h"
 #include "stress_ops.h"
+#include "support/child_process.h"
 #include "test_util.h"
 
 namespace deltaline::stress {
@@ -58,9 +58,11 @@ void ParseWriterOutput(const deltaline::testing::ChildRun& run, Tally* tally) {
     if (what == "LANDED") {
       Outcome outcome;
       in >> outcome.version >> outcome.attempts;
-      EXPECT_TRUE(tally->ops.emplace(std::make_pair(writer, seq), outcome).second) << line;
+      EXPECT_TRUE(tally->ops.emplace(std::make_pair(writer, seq), outcome).second)
+          << line;
     } else if (what == "GAVEUP") {
-      EXPECT_TRUE(tally->ops.emplace(std::make_pair(writer, seq), Outcome{}).second) << line;
+      EXPECT_TRUE(tally->ops.emplace(std::make_pair(writer, seq), Outcome{}).second)
+          << line;
     } else if (what == "CONFLICT") {
       ++tally->conflicts;
       std::string attempt, kind, conflict;
@@ -89,8 +91,8 @@ std::vector<Row> TableRows(const arrow::Table& table) {
   auto idxs = std::static_pointer_cast<arrow::Int32Array>(column("idx"));
   std::vector<Row> rows;
   for (int64_t i = 0; i < flat->num_rows(); ++i) {
-    rows.push_back({keys->Value(i), parts->GetString(i), writers->Value(i), seqs->Value(i),
-                    idxs->Value(i)});
+    rows.push_back({keys->Value(i), parts->GetString(i), writers->Value(i),
+                    seqs->Value(i), idxs->Value(i)});
   }
   std::sort(rows.begin(), rows.end());
   return rows;
@@ -115,7 +117,8 @@ void ExpectTableEqualsModel(delta::LogStore& store, int64_t version, const Model
   std::vector<Row> expected;
   for (const auto& [row, added] : model) expected.push_back(row);
   EXPECT_EQ(actual.size(), expected.size()) << "at version " << version;
-  EXPECT_TRUE(actual == expected) << "table differs from the model at version " << version;
+  EXPECT_TRUE(actual == expected)
+      << "table differs from the model at version " << version;
 }
 
 TEST(StressTest, MixedWritersMatchTheModelOfLandedCommits) {
@@ -127,7 +130,8 @@ TEST(StressTest, MixedWritersMatchTheModelOfLandedCommits) {
   ASSERT_OK_AND_ASSIGN(auto store, delta::FileSystemLogStore::Open(table));
   std::vector<Row> initial;
   for (int i = 0; i < 12; ++i) {
-    initial.push_back({(i % 2 == 0 ? -1000 : 0) + i * 80, std::string(1, "abc"[i % 3]), -1, 0, i});
+    initial.push_back(
+        {(i % 2 == 0 ? -1000 : 0) + i * 80, std::string(1, "abc"[i % 3]), -1, 0, i});
   }
   ASSERT_OK_AND_ASSIGN(auto initial_table, RowsToTable(initial));
   delta::WriteOptions create;
@@ -193,8 +197,9 @@ TEST(StressTest, MixedWritersMatchTheModelOfLandedCommits) {
         if (other.kind == OpKind::kAppend) continue;  // blind appends never conflict
         for (const auto& row : other.rows) {
           EXPECT_FALSE(op.Covers(row))
-              << OpKindName(op.kind) << " at " << version << " (read " << read << ") landed over "
-              << OpKindName(other.kind) << " at " << between << " that wrote into its range";
+              << OpKindName(op.kind) << " at " << version << " (read " << read
+              << ") landed over " << OpKindName(other.kind) << " at " << between
+              << " that wrote into its range";
         }
       }
       for (auto it = model.begin(); it != model.end();) {

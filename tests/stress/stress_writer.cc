@@ -34,7 +34,8 @@ namespace dl = deltaline::delta;
 namespace st = deltaline::stress;
 
 bool WaitForGo(const std::string& go_file) {
-  std::FILE* ready = std::fopen((go_file + ".ready." + std::to_string(::getpid())).c_str(), "w");
+  std::FILE* ready =
+      std::fopen((go_file + ".ready." + std::to_string(::getpid())).c_str(), "w");
   if (ready == nullptr) return false;
   std::fclose(ready);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
@@ -85,7 +86,8 @@ int Run(const std::string& uri, int32_t writer, int32_t count, int max_op_attemp
       } else if (!result.ok() && dl::IsCommitConflict(result.status())) {
         const auto* detail = dl::GetDeltaDetail(result.status());
         std::printf("CONFLICT %d %d %d %s %s\n", writer, seq, attempt,
-                    dl::ErrorKindName(detail->kind()), dl::ConflictKindName(detail->conflict()));
+                    dl::ErrorKindName(detail->kind()),
+                    dl::ConflictKindName(detail->conflict()));
         std::fflush(stdout);
         // Back off a little so the winner's neighbours are not beaten again at once.
         std::this_thread::sleep_for(std::chrono::milliseconds(
@@ -107,7 +109,8 @@ int Run(const std::string& uri, int32_t writer, int32_t count, int max_op_attemp
 
 int main(int argc, char** argv) {
   if (argc != 6) {
-    std::fprintf(stderr, "usage: %s <table> <writer> <count> <go-file> <max-op-attempts>\n",
+    std::fprintf(stderr,
+                 "usage: %s <table> <writer> <count> <go-file> <max-op-attempts>\n",
                  argv[0]);
     return 64;
   }

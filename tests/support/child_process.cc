@@ -29,7 +29,8 @@ arrow::Result<pid_t> SpawnProcess(const std::vector<std::string>& argv,
                                      O_WRONLY | O_CREAT | O_TRUNC, 0644);
   }
   pid_t pid = -1;
-  int rc = ::posix_spawn(&pid, argv_ptrs[0], &actions, nullptr, argv_ptrs.data(), environ);
+  int rc =
+      ::posix_spawn(&pid, argv_ptrs[0], &actions, nullptr, argv_ptrs.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) return arrow::Status::IOError("posix_spawn ", argv[0], ": ", rc);
   return pid;

@@ -11,9 +11,12 @@
 
 namespace deltaline::testing {
 
-std::string DefaultPython() { return std::string(DELTALINE_SOURCE_DIR) + "/.venv/bin/python"; }
+std::string DefaultPython() {
+  return std::string(DELTALINE_SOURCE_DIR) + "/.venv/bin/python";
+}
 
-arrow::Result<std::string> ReadWithDeltaRs(const std::string& table, const std::string& body,
+arrow::Result<std::string> ReadWithDeltaRs(const std::string& table,
+                                           const std::string& body,
                                            const std::string& python) {
   const std::string script =
       "import json, os, sys, deltalake, pyarrow.compute as pc\n"
@@ -38,8 +41,8 @@ arrow::Result<std::string> ReadWithDeltaRs(const std::string& table, const std::
   std::filesystem::remove(script_path, ec);
   std::filesystem::remove(stderr_path, ec);
   if (run.exit_code != 0) {
-    return arrow::Status::Invalid("delta-rs cannot read ", table, " (exit ", run.exit_code,
-                                  "): ", run.out, run.err);
+    return arrow::Status::Invalid("delta-rs cannot read ", table, " (exit ",
+                                  run.exit_code, "): ", run.out, run.err);
   }
   return run.out;
 }

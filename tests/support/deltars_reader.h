@@ -22,7 +22,8 @@ std::string DefaultPython();
 /// workaround lives here only.
 ///
 /// Fails (with standard error in the message) when the script exits non-zero.
-arrow::Result<std::string> ReadWithDeltaRs(const std::string& table, const std::string& body,
+arrow::Result<std::string> ReadWithDeltaRs(const std::string& table,
+                                           const std::string& body,
                                            const std::string& python = DefaultPython());
 
 }  // namespace deltaline::testing

@@ -20,8 +20,9 @@ std::vector<std::shared_ptr<arrow::Array>> Columns(const arrow::Schema& schema,
 
 }  // namespace
 
-std::shared_ptr<arrow::Table> TableFromJson(const std::shared_ptr<arrow::Schema>& schema,
-                                            const std::vector<std::string>& json_columns) {
+std::shared_ptr<arrow::Table> TableFromJson(
+    const std::shared_ptr<arrow::Schema>& schema,
+    const std::vector<std::string>& json_columns) {
   return arrow::Table::Make(schema, Columns(*schema, json_columns));
 }
 
@@ -31,8 +32,9 @@ std::shared_ptr<arrow::Table> TableFromJson(
   return TableFromJson(arrow::schema(fields), json_columns);
 }
 
-std::shared_ptr<arrow::RecordBatch> BatchFromJson(const std::shared_ptr<arrow::Schema>& schema,
-                                                  const std::vector<std::string>& json_columns) {
+std::shared_ptr<arrow::RecordBatch> BatchFromJson(
+    const std::shared_ptr<arrow::Schema>& schema,
+    const std::vector<std::string>& json_columns) {
   auto arrays = Columns(*schema, json_columns);
   return arrow::RecordBatch::Make(schema, arrays[0]->length(), arrays);
 }
@@ -43,9 +45,10 @@ std::shared_ptr<arrow::Table> IdsTable(const std::string& ids) {
 
 std::shared_ptr<arrow::Table> PxTable(const std::string& ids, const std::string& ps,
                                       const std::string& xs) {
-  return TableFromJson({arrow::field("id", arrow::int64()), arrow::field("p", arrow::int32()),
-                        arrow::field("x", arrow::int64())},
-                       {ids, ps, xs});
+  return TableFromJson(
+      {arrow::field("id", arrow::int64()), arrow::field("p", arrow::int32()),
+       arrow::field("x", arrow::int64())},
+      {ids, ps, xs});
 }
 
 }  // namespace deltaline::testing

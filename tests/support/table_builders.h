@@ -19,8 +19,9 @@ std::shared_ptr<arrow::Table> TableFromJson(
     const std::vector<std::string>& json_columns);
 
 /// \brief The same as one record batch.
-std::shared_ptr<arrow::RecordBatch> BatchFromJson(const std::shared_ptr<arrow::Schema>& schema,
-                                                  const std::vector<std::string>& json_columns);
+std::shared_ptr<arrow::RecordBatch> BatchFromJson(
+    const std::shared_ptr<arrow::Schema>& schema,
+    const std::vector<std::string>& json_columns);
 
 /// \brief One int64 column `id`: `IdsTable("[1, 2]")`.
 std::shared_ptr<arrow::Table> IdsTable(const std::string& ids);

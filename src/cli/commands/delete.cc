@@ -29,7 +29,8 @@ arrow::Status Run(const DeleteArgs& args) {
   options.delta.user_metadata = KeyValues(args.metadata);
   // The predicate was bound against this snapshot: commits since are conflict-checked.
   options.delta.read_snapshot = snapshot;
-  ARROW_ASSIGN_OR_RAISE(auto deleted_result, storage::Delete(args.table, predicate, options));
+  ARROW_ASSIGN_OR_RAISE(auto deleted_result,
+                        storage::Delete(args.table, predicate, options));
   const delta::WriteResult& result = deleted_result.delta;
   const int64_t deleted =
       result.rows_removed >= 0 ? result.rows_removed - result.rows_copied : -1;
@@ -45,8 +46,8 @@ arrow::Status Run(const DeleteArgs& args) {
                {"partitions", PartitionsJson(result.partitions)},
                {"policy", deleted_result.policy}});
   } else if (result.committed) {
-    PrintNote("committed version " + std::to_string(result.version) + " of " + result.uri +
-              " (" + std::to_string(deleted) + " rows deleted, " +
+    PrintNote("committed version " + std::to_string(result.version) + " of " +
+              result.uri + " (" + std::to_string(deleted) + " rows deleted, " +
               std::to_string(result.files_removed) + " files removed, " +
               std::to_string(result.files_added) + " rewritten)");
   } else {
@@ -60,7 +61,8 @@ arrow::Status Run(const DeleteArgs& args) {
 
 void RegisterDelete(CLI::App& app, CommandTable& table) {
   auto args = std::make_shared<DeleteArgs>();
-  auto* cmd = app.add_subcommand("delete", "Delete the rows matching a predicate (one commit)");
+  auto* cmd =
+      app.add_subcommand("delete", "Delete the rows matching a predicate (one commit)");
   cmd->add_option("TABLE", args->table, "Table path or file:// URI")->required();
   cmd->add_option("--predicate", args->predicate, "SQL predicate of the rows to delete")
       ->required();

@@ -31,20 +31,21 @@ json MapToJson(const delta::StringMap& map) {
 json DescribeJson(const delta::Snapshot& snapshot) {
   const auto& protocol = snapshot.protocol();
   const auto& metadata = snapshot.metadata();
-  json proto = {{"minReaderVersion", protocol.min_reader_version},
-                {"minWriterVersion", protocol.min_writer_version},
-                {"readerFeatures", protocol.reader_features ? json(*protocol.reader_features)
-                                                            : json(nullptr)},
-                {"writerFeatures", protocol.writer_features ? json(*protocol.writer_features)
-                                                            : json(nullptr)}};
-  json meta = {{"id", metadata.id},
-               {"name", metadata.name ? json(*metadata.name) : json(nullptr)},
-               {"description",
-                metadata.description ? json(*metadata.description) : json(nullptr)},
-               {"partitionColumns", metadata.partition_columns},
-               {"configuration", MapToJson(metadata.configuration)},
-               {"createdTime",
-                metadata.created_time ? json(*metadata.created_time) : json(nullptr)}};
+  json proto = {
+      {"minReaderVersion", protocol.min_reader_version},
+      {"minWriterVersion", protocol.min_writer_version},
+      {"readerFeatures",
+       protocol.reader_features ? json(*protocol.reader_features) : json(nullptr)},
+      {"writerFeatures",
+       protocol.writer_features ? json(*protocol.writer_features) : json(nullptr)}};
+  json meta = {
+      {"id", metadata.id},
+      {"name", metadata.name ? json(*metadata.name) : json(nullptr)},
+      {"description", metadata.description ? json(*metadata.description) : json(nullptr)},
+      {"partitionColumns", metadata.partition_columns},
+      {"configuration", MapToJson(metadata.configuration)},
+      {"createdTime",
+       metadata.created_time ? json(*metadata.created_time) : json(nullptr)}};
   json schema = json::parse(metadata.schema_string, nullptr, false);
   auto records = snapshot.num_records();
   return {{"version", snapshot.version()},
@@ -59,8 +60,8 @@ json DescribeJson(const delta::Snapshot& snapshot) {
 std::string DescribeText(const json& d) {
   std::ostringstream out;
   out << "version:        " << d["version"].dump() << "\n";
-  out << "protocol:       reader " << d["protocol"]["minReaderVersion"].dump() << ", writer "
-      << d["protocol"]["minWriterVersion"].dump();
+  out << "protocol:       reader " << d["protocol"]["minReaderVersion"].dump()
+      << ", writer " << d["protocol"]["minWriterVersion"].dump();
   if (d["protocol"]["readerFeatures"].is_array()) {
     out << ", reader features " << d["protocol"]["readerFeatures"].dump();
   }
@@ -76,13 +77,14 @@ std::string DescribeText(const json& d) {
   out << "configuration:  " << d["metadata"]["configuration"].dump() << "\n";
   out << "files:          " << d["numFiles"].dump() << "\n";
   out << "size (bytes):   " << d["sizeBytes"].dump() << "\n";
-  out << "records:        " << (d["numRecords"].is_null() ? "unknown" : d["numRecords"].dump())
-      << "\n";
+  out << "records:        "
+      << (d["numRecords"].is_null() ? "unknown" : d["numRecords"].dump()) << "\n";
   out << "schema:\n";
   if (d["schema"].is_object() && d["schema"]["fields"].is_array()) {
     for (const auto& field : d["schema"]["fields"]) {
       out << "  " << field.value("name", "?") << ": "
-          << (field["type"].is_string() ? field["type"].get<std::string>() : field["type"].dump())
+          << (field["type"].is_string() ? field["type"].get<std::string>()
+                                        : field["type"].dump())
           << (field.value("nullable", true) ? "" : " NOT NULL") << "\n";
     }
   }

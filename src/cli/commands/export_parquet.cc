@@ -1,9 +1,9 @@
 // `deltaline export-parquet TABLE OUT_DIR`: plain Parquet copies of a table version,
 // gated by the output policy.
+#include "storage/export_parquet.h"
 #include "cli/command.h"
 #include "cli/output.h"
 #include "cli/policy_flags.h"
-#include "storage/export_parquet.h"
 
 namespace deltaline::cli {
 namespace {
@@ -21,8 +21,9 @@ arrow::Status Run(const ExportArgs& args) {
   if (args.version) export_options.version = *args.version;
   export_options.run = options.run;
   export_options.reporter = options.reporter;
-  ARROW_ASSIGN_OR_RAISE(auto exported, storage::ExportParquet(args.table, args.out_dir,
-                                                              options.output, export_options));
+  ARROW_ASSIGN_OR_RAISE(
+      auto exported,
+      storage::ExportParquet(args.table, args.out_dir, options.output, export_options));
   if (args.json) PrintJson(exported.ToJson());
   if (exported.refused) {
     return RefusedByPolicy("export refused (run mode development); nothing written");
@@ -40,7 +41,8 @@ arrow::Status Run(const ExportArgs& args) {
 void RegisterExportParquet(CLI::App& app, CommandTable& table) {
   auto args = std::make_shared<ExportArgs>();
   auto* cmd = app.add_subcommand(
-      "export-parquet", "Export a table version as plain Parquet files (gated by policy)");
+      "export-parquet",
+      "Export a table version as plain Parquet files (gated by policy)");
   cmd->add_option("TABLE", args->table, "Table path or file:// URI")->required();
   cmd->add_option("OUT_DIR", args->out_dir, "New or empty output directory")->required();
   cmd->add_option("--version", args->version, "Version to export (default latest)")

@@ -100,7 +100,8 @@ std::string Shorten(std::string text, size_t width) {
 std::string ShortParameters(const json& parameters) {
   std::string out;
   for (const auto& [key, value] : parameters.items()) {
-    if (value.is_null() || ((value.is_array() || value.is_object()) && value.empty())) continue;
+    if (value.is_null() || ((value.is_array() || value.is_object()) && value.empty()))
+      continue;
     std::string text = value.is_string() ? value.get<std::string>() : value.dump();
     if (text.empty() || text == "[]" || text == "{}") continue;
     out += (out.empty() ? "" : " ") + key + "=" + Shorten(text, kMaxValue);
@@ -112,12 +113,12 @@ std::string ShortParameters(const json& parameters) {
 // metrics by their own name. Zero counts, bytes and times are left to --json.
 std::string ShortMetrics(const json& metrics) {
   static const std::vector<std::pair<std::string, std::string>> kShort{
-      {"numOutputRows", "rows"},         {"numDeletedRows", "-rows"},
-      {"numCopiedRows", "copied"},       {"numUpdatedRows", "updated"},
-      {"numFiles", "files"},             {"numAddedFiles", "+files"},
-      {"numRemovedFiles", "-files"},     {"numDeletionVectorsAdded", "+dv"}};
+      {"numOutputRows", "rows"},     {"numDeletedRows", "-rows"},
+      {"numCopiedRows", "copied"},   {"numUpdatedRows", "updated"},
+      {"numFiles", "files"},         {"numAddedFiles", "+files"},
+      {"numRemovedFiles", "-files"}, {"numDeletionVectorsAdded", "+dv"}};
   static const std::set<std::string> kLeftOut{
-      "numOutputBytes", "numAddedBytes", "numRemovedBytes", "executionTimeMs",
+      "numOutputBytes", "numAddedBytes", "numRemovedBytes",    "executionTimeMs",
       "scanTimeMs",     "rewriteTimeMs", "numAddedChangeFiles"};
   auto text_of = [](const json& value) {
     return value.is_string() ? value.get<std::string>() : value.dump();
@@ -174,11 +175,11 @@ std::string HistoryText(const json& history) {
   out << Pad("version", 8) << Pad("timestamp", 26) << Pad("operation", 18)
       << "parameters | metrics | user metadata keys\n";
   for (const auto& entry : history) {
-    std::string line = Pad(entry["version"].dump(), 8) +
-                       Pad(IsoTime(entry["timestamp"].get<int64_t>()), 26) +
-                       Pad(entry["operation"].is_string()
-                               ? entry["operation"].get<std::string>() : "-",
-                           18);
+    std::string line =
+        Pad(entry["version"].dump(), 8) +
+        Pad(IsoTime(entry["timestamp"].get<int64_t>()), 26) +
+        Pad(entry["operation"].is_string() ? entry["operation"].get<std::string>() : "-",
+            18);
     std::string details = ShortParameters(entry["operationParameters"]);
     std::string metrics = ShortMetrics(entry["operationMetrics"]);
     if (!metrics.empty()) details += " | " + metrics;
@@ -194,7 +195,8 @@ std::string HistoryText(const json& history) {
 
 arrow::Status Run(const HistoryArgs& args) {
   ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(args.table));
-  ARROW_ASSIGN_OR_RAISE(auto commits, delta::ReadHistory(*store, args.limit.value_or(-1)));
+  ARROW_ASSIGN_OR_RAISE(auto commits,
+                        delta::ReadHistory(*store, args.limit.value_or(-1)));
   auto history = HistoryJson(commits);
   if (args.json) {
     PrintJson(history);
@@ -212,8 +214,9 @@ void RegisterHistory(CLI::App& app, CommandTable& table) {
   cmd->add_option("TABLE", args->table, "Table path or file:// URI")->required();
   cmd->add_option("--limit", args->limit, "The newest N commits")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("--json", args->json,
-                "Print every commit in full (parameters, metrics, user metadata) as JSON");
+  cmd->add_flag(
+      "--json", args->json,
+      "Print every commit in full (parameters, metrics, user metadata) as JSON");
   table.Add(cmd, args, &Run);
 }
 

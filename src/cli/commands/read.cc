@@ -32,14 +32,17 @@ struct ReadArgs {
 };
 
 arrow::Result<int64_t> ParseTimestampMs(const std::string& text) {
-  auto parsed = arrow::Scalar::Parse(arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"), text);
+  auto parsed =
+      arrow::Scalar::Parse(arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"), text);
   if (parsed.ok()) return static_cast<const arrow::TimestampScalar&>(**parsed).value;
   // The millisecond parser rejects RFC 3339 fractions of more than three digits
   // ("…:05.123456Z"); retry at nanoseconds. Commits are stamped in whole ms, so
   // flooring keeps "at or before" exact.
-  auto precise = arrow::Scalar::Parse(arrow::timestamp(arrow::TimeUnit::NANO, "UTC"), text);
+  auto precise =
+      arrow::Scalar::Parse(arrow::timestamp(arrow::TimeUnit::NANO, "UTC"), text);
   if (!precise.ok()) {
-    return delta::InvalidInput("--timestamp '" + text + "' is not an RFC 3339 time (e.g. " +
+    return delta::InvalidInput("--timestamp '" + text +
+                               "' is not an RFC 3339 time (e.g. " +
                                "2024-05-01T12:00:00Z): " + parsed.status().message());
   }
   const int64_t ns = static_cast<const arrow::TimestampScalar&>(**precise).value;
@@ -60,7 +63,8 @@ void ReportScanMetrics(const ReadArgs& args, const delta::ScanMetrics& metrics) 
   } else if (args.explain) {
     std::cerr << "filter: " << (args.filter.empty() ? "(none)" : args.filter) << "\n"
               << "files considered: " << metrics.files_considered << "\n"
-              << "files skipped by partition: " << metrics.files_skipped_by_partition << "\n"
+              << "files skipped by partition: " << metrics.files_skipped_by_partition
+              << "\n"
               << "files skipped by stats: " << metrics.files_skipped_by_stats << "\n"
               << "files read: " << metrics.files_read << "\n"
               << "bytes read: " << metrics.bytes_read << "\n"
@@ -72,7 +76,8 @@ void ReportScanMetrics(const ReadArgs& args, const delta::ScanMetrics& metrics) 
 arrow::Status Run(const ReadArgs& args) {
   if (args.json) {
     return UsageError(
-        "read has no --json: its result is rows; for rows as JSON lines use --format jsonl, "
+        "read has no --json: its result is rows; for rows as JSON lines use --format "
+        "jsonl, "
         "for the scan metrics as JSON on stderr use --metrics-json");
   }
   ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(args.table));
@@ -90,7 +95,8 @@ arrow::Status Run(const ReadArgs& args) {
   scan.metrics = &metrics;
   scan.skip_files = !args.full_scan;
   if (!args.filter.empty()) {
-    ARROW_ASSIGN_OR_RAISE(scan.filter, delta::ParsePredicate(args.filter, *snapshot->schema()));
+    ARROW_ASSIGN_OR_RAISE(scan.filter,
+                          delta::ParsePredicate(args.filter, *snapshot->schema()));
   }
   ARROW_ASSIGN_OR_RAISE(auto reader, delta::ScanSnapshot(*store, snapshot, scan));
   std::shared_ptr<arrow::io::OutputStream> sink;
@@ -99,13 +105,15 @@ arrow::Status Run(const ReadArgs& args) {
   } else {
     ARROW_ASSIGN_OR_RAISE(sink, arrow::io::FileOutputStream::Open(args.output));
   }
-  ARROW_ASSIGN_OR_RAISE(auto out, MakeBatchSink(ResolveOutputFormat(args.format, args.output),
-                                                sink, reader->schema()));
+  ARROW_ASSIGN_OR_RAISE(auto out,
+                        MakeBatchSink(ResolveOutputFormat(args.format, args.output), sink,
+                                      reader->schema()));
   int64_t remaining = args.limit.value_or(-1);
   while (remaining != 0) {
     ARROW_ASSIGN_OR_RAISE(auto batch, reader->Next());
     if (!batch) break;
-    if (remaining > 0 && batch->num_rows() > remaining) batch = batch->Slice(0, remaining);
+    if (remaining > 0 && batch->num_rows() > remaining)
+      batch = batch->Slice(0, remaining);
     ARROW_RETURN_NOT_OK(out->Write(*batch));
     if (remaining > 0) remaining -= batch->num_rows();
   }
@@ -125,15 +133,18 @@ void RegisterRead(CLI::App& app, CommandTable& table) {
                       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--timestamp", args->timestamp, "Read the version current at this time")
       ->excludes(version);
-  cmd->add_option("--columns", args->columns, "Columns A,B (default all)")->delimiter(',');
+  cmd->add_option("--columns", args->columns, "Columns A,B (default all)")
+      ->delimiter(',');
   AddEnumOption(*cmd, "--format", args->format, OutputFormatNames(),
                 "Output format: csv (default), jsonl, arrow (IPC file), arrows (IPC "
                 "stream); ipc = arrow into a file, arrows on stdout. Without it, an "
                 "--output ending .arrow/.arrows/.jsonl decides");
-  cmd->add_option("--limit", args->limit, "At most N rows")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--limit", args->limit, "At most N rows")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--output", args->output, "Output file (default standard output)");
-  cmd->add_option("--filter", args->filter,
-                  "SQL predicate on the rows, e.g. \"day = DATE '2024-01-31' AND n > 3\"");
+  cmd->add_option(
+      "--filter", args->filter,
+      "SQL predicate on the rows, e.g. \"day = DATE '2024-01-31' AND n > 3\"");
   cmd->add_flag("--explain", args->explain,
                 "Print files considered/skipped/read and bytes read on stderr");
   cmd->add_flag("--metrics-json", args->metrics_json,

@@ -31,8 +31,8 @@ arrow::Status Run(const VacuumArgs& args) {
   if (!args.json) {
     options.progress = [](int64_t done, int64_t total) {
       if (done % 1000 == 0 || done == total) {
-        PrintNote("vacuum deleted " + std::to_string(done) + " of " + std::to_string(total) +
-                  " files");
+        PrintNote("vacuum deleted " + std::to_string(done) + " of " +
+                  std::to_string(total) + " files");
       }
     };
   }
@@ -49,13 +49,14 @@ arrow::Status Run(const VacuumArgs& args) {
                           {"numVacuumedDirectories", result.directories_deleted}};
     out["startVersion"] = result.start_version ? nlohmann::json(*result.start_version)
                                                : nlohmann::json(nullptr);
-    out["endVersion"] =
-        result.end_version ? nlohmann::json(*result.end_version) : nlohmann::json(nullptr);
+    out["endVersion"] = result.end_version ? nlohmann::json(*result.end_version)
+                                           : nlohmann::json(nullptr);
     PrintJson(out);
   } else if (result.dry_run) {
     for (const auto& file : result.files) std::cout << file << "\n";
     PrintNote("dry run: " + std::to_string(result.files.size()) + " files (" +
-              std::to_string(result.bytes) + " bytes) would be deleted from " + store->uri());
+              std::to_string(result.bytes) + " bytes) would be deleted from " +
+              store->uri());
   } else {
     PrintNote("vacuum deleted " + std::to_string(result.files.size()) + " files (" +
               std::to_string(result.bytes) + " bytes) and " +
@@ -74,9 +75,12 @@ void RegisterVacuum(CLI::App& app, CommandTable& table) {
   cmd->add_option("TABLE", args->table, "Table path or file:// URI")->required();
   // Range rejects inf; NaN compares false both ways, so the finiteness check is
   // explicit.
-  CLI::Validator finite([](std::string& text) -> std::string {
-    return std::isfinite(std::strtod(text.c_str(), nullptr)) ? "" : "not a finite number";
-  }, "", "FINITE");
+  CLI::Validator finite(
+      [](std::string& text) -> std::string {
+        return std::isfinite(std::strtod(text.c_str(), nullptr)) ? ""
+                                                                 : "not a finite number";
+      },
+      "", "FINITE");
   cmd->add_option("--retain-hours", args->retain_hours,
                   "Retention in hours (default: the table's "
                   "delta.deletedFileRetentionDuration, 7 days)")

@@ -8,8 +8,8 @@
 #include "cli/flags.h"
 #include "cli/io_formats.h"
 #include "cli/output.h"
-#include "delta/base/errors.h"
 #include "cli/policy_flags.h"
+#include "delta/base/errors.h"
 #include "delta/log/snapshot.h"
 #include "delta/predicate/predicate.h"
 #include "storage/storage_writer.h"
@@ -75,7 +75,8 @@ arrow::Status ApplyPartitionFlags(const WriteArgs& args,
       return UsageError("--predicate needs --mode overwrite");
     }
     if (!table_schema) {
-      return delta::InvalidInput("--predicate needs an existing table to replace rows in");
+      return delta::InvalidInput(
+          "--predicate needs an existing table to replace rows in");
     }
     ARROW_ASSIGN_OR_RAISE(options->delta.replace_where,
                           delta::ParsePredicate(args.predicate, *table_schema));
@@ -95,7 +96,8 @@ arrow::Status Run(const WriteArgs& args) {
   }
   ARROW_RETURN_NOT_OK(ApplyPartitionFlags(args, types, &options));
   ARROW_ASSIGN_OR_RAISE(auto input, OpenInput(args.input, args.input_format, types));
-  ARROW_ASSIGN_OR_RAISE(auto written, storage::WriteDatasetDelta(*input, args.table, options));
+  ARROW_ASSIGN_OR_RAISE(auto written,
+                        storage::WriteDatasetDelta(*input, args.table, options));
   const delta::WriteResult& result = written.delta;
   if (args.json) {
     nlohmann::json out = {{"table", result.uri},
@@ -114,8 +116,8 @@ arrow::Status Run(const WriteArgs& args) {
     out["partitions"] = PartitionsJson(result.partitions);
     PrintJson(out);
   } else if (result.committed) {
-    PrintNote("committed version " + std::to_string(result.version) + " of " + result.uri +
-              " (" + std::to_string(result.rows_added) + " rows, " +
+    PrintNote("committed version " + std::to_string(result.version) + " of " +
+              result.uri + " (" + std::to_string(result.rows_added) + " rows, " +
               std::to_string(result.files_added) + " files added, " +
               std::to_string(result.files_removed) + " removed)");
   } else {
@@ -131,17 +133,18 @@ void RegisterWrite(CLI::App& app, CommandTable& table) {
   auto args = std::make_shared<WriteArgs>();
   auto* cmd = app.add_subcommand("write", "Write a file into a Delta table (one commit)");
   cmd->add_option("TABLE", args->table, "Table path or file:// URI")->required();
-  cmd->add_option("--input", args->input, "Input file, or - for standard input")->required();
+  cmd->add_option("--input", args->input, "Input file, or - for standard input")
+      ->required();
   AddEnumOption(*cmd, "--input-format", args->input_format, InputFormatNames(),
                 "Input format (default: from the extension); arrow, arrows and ipc each "
                 "read both Arrow IPC forms");
-  AddEnumOption(*cmd, "--mode", args->mode,
-                std::map<std::string, delta::SaveMode>{
-                    {"error", delta::SaveMode::kError},
-                    {"append", delta::SaveMode::kAppend},
-                    {"overwrite", delta::SaveMode::kOverwrite},
-                    {"ignore", delta::SaveMode::kIgnore}},
-                "What to do when the table exists (default error)");
+  AddEnumOption(
+      *cmd, "--mode", args->mode,
+      std::map<std::string, delta::SaveMode>{{"error", delta::SaveMode::kError},
+                                             {"append", delta::SaveMode::kAppend},
+                                             {"overwrite", delta::SaveMode::kOverwrite},
+                                             {"ignore", delta::SaveMode::kIgnore}},
+      "What to do when the table exists (default error)");
   AddKeyValueOption(*cmd, "--property", args->properties, "Table property (new tables)");
   AddKeyValueOption(*cmd, "--metadata", args->metadata, "Commit user metadata");
   cmd->add_flag("--json", args->json, "Print the write result as JSON on stdout");

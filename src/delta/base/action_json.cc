@@ -130,7 +130,8 @@ arrow::Result<Action> ParseMetadata(const json& obj) {
   m.name = r.OptStr("name");
   m.description = r.OptStr("description");
   if (const json* fmt = r.Find("format")) {
-    if (!fmt->is_object()) return ProtocolError("action 'metaData': 'format' must be an object");
+    if (!fmt->is_object())
+      return ProtocolError("action 'metaData': 'format' must be an object");
     Reader f{*fmt, "metaData.format", arrow::Status::OK()};
     m.format.provider = f.Str("provider");
     m.format.options = f.OptStringMap("options").value_or(StringMap{});
@@ -139,7 +140,8 @@ arrow::Result<Action> ParseMetadata(const json& obj) {
     r.Fail("format", "present");
   }
   m.schema_string = r.Str("schemaString");
-  m.partition_columns = r.OptStringList("partitionColumns").value_or(std::vector<std::string>{});
+  m.partition_columns =
+      r.OptStringList("partitionColumns").value_or(std::vector<std::string>{});
   m.configuration = r.OptStringMap("configuration").value_or(StringMap{});
   m.created_time = r.OptInt("createdTime");
   ARROW_RETURN_NOT_OK(r.status);
@@ -210,10 +212,10 @@ arrow::Result<Action> ParseCommitInfo(const json& obj) {
   ci.isolation_level = r.OptStr("isolationLevel");
   ci.user_metadata = r.OptStr("userMetadata");
   ARROW_RETURN_NOT_OK(r.status);
-  static const char* kTyped[] = {"timestamp",     "inCommitTimestamp", "operation",
-                                 "operationParameters", "operationMetrics", "engineInfo",
-                                 "isBlindAppend", "readVersion",       "isolationLevel",
-                                 "userMetadata"};
+  static const char* kTyped[] = {
+      "timestamp",        "inCommitTimestamp", "operation",     "operationParameters",
+      "operationMetrics", "engineInfo",        "isBlindAppend", "readVersion",
+      "isolationLevel",   "userMetadata"};
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     bool typed = false;
     for (const char* key : kTyped) typed = typed || it.key() == key;
@@ -265,8 +267,9 @@ struct ToJson {
   }
   json operator()(const Metadata& m) const {
     json body = {{"id", m.id},
-                 {"format", {{"provider", m.format.provider},
-                             {"options", StringMapToJson(m.format.options)}}},
+                 {"format",
+                  {{"provider", m.format.provider},
+                   {"options", StringMapToJson(m.format.options)}}},
                  {"schemaString", m.schema_string},
                  {"partitionColumns", m.partition_columns},
                  {"configuration", StringMapToJson(m.configuration)}};
@@ -283,7 +286,8 @@ struct ToJson {
                  {"dataChange", a.data_change}};
     if (a.stats) body["stats"] = *a.stats;
     if (a.tags) body["tags"] = StringMapToJson(*a.tags);
-    if (a.deletion_vector) body["deletionVector"] = DeletionVectorToJson(*a.deletion_vector);
+    if (a.deletion_vector)
+      body["deletionVector"] = DeletionVectorToJson(*a.deletion_vector);
     if (a.base_row_id) body["baseRowId"] = *a.base_row_id;
     if (a.default_row_commit_version) {
       body["defaultRowCommitVersion"] = *a.default_row_commit_version;
@@ -294,12 +298,15 @@ struct ToJson {
   json operator()(const Remove& r) const {
     json body = {{"path", r.path}, {"dataChange", r.data_change}};
     if (r.deletion_timestamp) body["deletionTimestamp"] = *r.deletion_timestamp;
-    if (r.extended_file_metadata) body["extendedFileMetadata"] = *r.extended_file_metadata;
-    if (r.partition_values) body["partitionValues"] = PartitionValuesToJson(*r.partition_values);
+    if (r.extended_file_metadata)
+      body["extendedFileMetadata"] = *r.extended_file_metadata;
+    if (r.partition_values)
+      body["partitionValues"] = PartitionValuesToJson(*r.partition_values);
     if (r.size) body["size"] = *r.size;
     if (r.stats) body["stats"] = *r.stats;
     if (r.tags) body["tags"] = StringMapToJson(*r.tags);
-    if (r.deletion_vector) body["deletionVector"] = DeletionVectorToJson(*r.deletion_vector);
+    if (r.deletion_vector)
+      body["deletionVector"] = DeletionVectorToJson(*r.deletion_vector);
     if (r.base_row_id) body["baseRowId"] = *r.base_row_id;
     if (r.default_row_commit_version) {
       body["defaultRowCommitVersion"] = *r.default_row_commit_version;
@@ -330,7 +337,9 @@ struct ToJson {
   json operator()(const Cdc& c) const { return {{"cdc", c.raw}}; }
   json operator()(const DomainMetadata& d) const {
     return {{"domainMetadata",
-             {{"domain", d.domain}, {"configuration", d.configuration}, {"removed", d.removed}}}};
+             {{"domain", d.domain},
+              {"configuration", d.configuration},
+              {"removed", d.removed}}}};
   }
 };
 
@@ -345,7 +354,8 @@ arrow::Result<Action> ParseAction(const json& line) {
         key != "txn" && key != "commitInfo" && key != "cdc" && key != "domainMetadata") {
       continue;
     }
-    if (!body.is_object()) return ProtocolError("action '" + key + "' must be a JSON object");
+    if (!body.is_object())
+      return ProtocolError("action '" + key + "' must be a JSON object");
     if (key == "protocol") return ParseProtocol(body);
     if (key == "metaData") return ParseMetadata(body);
     if (key == "add") return ParseAdd(body);
@@ -370,8 +380,11 @@ arrow::Result<std::vector<Action>> ParseCommitFile(std::string_view content,
     pos = end + 1;
     ++line_no;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    json parsed = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
-    auto where = [&] { return std::string(source) + ":" + std::to_string(line_no) + ": "; };
+    json parsed =
+        json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+    auto where = [&] {
+      return std::string(source) + ":" + std::to_string(line_no) + ": ";
+    };
     if (parsed.is_discarded()) return ProtocolError(where() + "malformed JSON");
     auto action = ParseAction(parsed);
     if (action.status().IsNotImplemented()) continue;  // unknown action type: skipped

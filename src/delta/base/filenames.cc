@@ -12,7 +12,8 @@ std::optional<int64_t> ParseDigits(std::string_view text, size_t width) {
   if (text.size() != width) return std::nullopt;
   int64_t value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || value < 0) return std::nullopt;
+  if (ec != std::errc() || ptr != text.data() + text.size() || value < 0)
+    return std::nullopt;
   return value;
 }
 
@@ -31,8 +32,8 @@ std::string CheckpointFileName(int64_t version) {
 }
 
 std::string MultiPartCheckpointFileName(int64_t version, int32_t part, int32_t parts) {
-  return Padded(version, 20) + ".checkpoint." + Padded(part, 10) + "." + Padded(parts, 10) +
-         ".parquet";
+  return Padded(version, 20) + ".checkpoint." + Padded(part, 10) + "." +
+         Padded(parts, 10) + ".parquet";
 }
 
 ParsedLogName ParseLogFileName(std::string_view name) {

@@ -11,8 +11,15 @@ inline constexpr std::string_view kLogDir = "_delta_log";
 inline constexpr std::string_view kLastCheckpointName = "_last_checkpoint";
 
 /// \brief What a name in `_delta_log/` is.
-enum class LogFileType { kCommit, kCheckpoint, kMultiPartCheckpoint, kV2Checkpoint,
-                         kCompaction, kCrc, kOther };
+enum class LogFileType {
+  kCommit,
+  kCheckpoint,
+  kMultiPartCheckpoint,
+  kV2Checkpoint,
+  kCompaction,
+  kCrc,
+  kOther
+};
 
 struct ParsedLogName {
   LogFileType type = LogFileType::kOther;

@@ -21,10 +21,15 @@ TEST(FileNames, RejectsNearMisses) {
   EXPECT_EQ(ParseLogFileName("00000000000000000042.json.tmp").type, LogFileType::kOther);
   EXPECT_EQ(ParseLogFileName("_last_checkpoint").type, LogFileType::kOther);
   EXPECT_EQ(ParseLogFileName("0000000000000000004x.json").type, LogFileType::kOther);
-  EXPECT_EQ(ParseLogFileName("00000000000000000003.checkpoint.0000000004.0000000003.parquet").type,
-            LogFileType::kOther);
-  EXPECT_EQ(ParseLogFileName("00000000000000000003.checkpoint.80a083e8-7026-4e79-81be-64bd76c43a11.json").type,
-            LogFileType::kV2Checkpoint);
+  EXPECT_EQ(
+      ParseLogFileName("00000000000000000003.checkpoint.0000000004.0000000003.parquet")
+          .type,
+      LogFileType::kOther);
+  EXPECT_EQ(
+      ParseLogFileName(
+          "00000000000000000003.checkpoint.80a083e8-7026-4e79-81be-64bd76c43a11.json")
+          .type,
+      LogFileType::kV2Checkpoint);
 }
 
 }  // namespace deltaline::delta

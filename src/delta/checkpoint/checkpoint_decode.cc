@@ -1,10 +1,11 @@
 // DecodeCheckpoint(Batches): one checkpoint Parquet file (or part) -> actions in row
 // order, a batch of rows at a time: straight from Parquet's column readers for the
 // layouts they handle (checkpoint_leaves.cc), else through Arrow record batches
-// (checkpoint_rows.cc). Only the action columns deltaline knows are read; within them fields are looked up
-// by name, so missing optional fields, extra fields and reordered fields from other
-// writers all decode. Everything that goes wrong is reported as a protocol error
-// naming the file: checkpoint bytes come from storage and may be torn or corrupt.
+// (checkpoint_rows.cc). Only the action columns deltaline knows are read; within them
+// fields are looked up by name, so missing optional fields, extra fields and reordered
+// fields from other writers all decode. Everything that goes wrong is reported as a
+// protocol error naming the file: checkpoint bytes come from storage and may be torn or
+// corrupt.
 
 #include <algorithm>
 #include <iterator>
@@ -17,9 +18,9 @@
 #include <parquet/exception.h>
 #include <parquet/file_reader.h>
 
+#include "delta/base/errors.h"
 #include "delta/checkpoint/checkpoint.h"
 #include "delta/checkpoint/checkpoint_internal.h"
-#include "delta/base/errors.h"
 
 namespace deltaline::delta {
 namespace {

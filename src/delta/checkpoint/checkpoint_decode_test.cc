@@ -10,12 +10,12 @@
 #include <arrow/json/from_string.h>
 #include <arrow/table.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <parquet/arrow/writer.h>
+#include <nlohmann/json.hpp>
 
+#include "delta/base/errors.h"
 #include "delta/checkpoint/checkpoint.h"
 #include "delta/checkpoint/checkpoint_internal.h"
-#include "delta/base/errors.h"
 #include "test_util.h"
 
 namespace deltaline::delta {

@@ -11,9 +11,9 @@
 #include <parquet/arrow/writer.h>
 #include <parquet/exception.h>
 
+#include "delta/base/errors.h"
 #include "delta/checkpoint/checkpoint.h"
 #include "delta/checkpoint/checkpoint_internal.h"
-#include "delta/base/errors.h"
 
 namespace deltaline::delta {
 namespace {

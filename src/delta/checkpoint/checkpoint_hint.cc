@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "delta/checkpoint/checkpoint.h"
 #include "delta/base/errors.h"
+#include "delta/checkpoint/checkpoint.h"
 
 namespace deltaline::delta {
 namespace {

@@ -13,9 +13,9 @@
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/writer.h>
 
+#include "delta/base/errors.h"
 #include "delta/checkpoint/checkpoint.h"
 #include "delta/checkpoint/checkpoint_internal.h"
-#include "delta/base/errors.h"
 #include "test_util.h"
 
 namespace deltaline::delta {

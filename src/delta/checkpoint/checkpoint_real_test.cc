@@ -7,12 +7,12 @@
 
 #include <arrow/io/memory.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <parquet/arrow/reader.h>
+#include <nlohmann/json.hpp>
 
+#include "delta/base/errors.h"
 #include "delta/checkpoint/checkpoint.h"
 #include "delta/checkpoint/checkpoint_internal.h"
-#include "delta/base/errors.h"
 #include "test_util.h"
 
 namespace deltaline::delta {

@@ -7,8 +7,8 @@
 #include <parquet/arrow/reader.h>
 #include <parquet/metadata.h>
 
-#include "delta/checkpoint/checkpoint_internal.h"
 #include "delta/base/errors.h"
+#include "delta/checkpoint/checkpoint_internal.h"
 #include "test_util.h"
 
 namespace deltaline::delta {

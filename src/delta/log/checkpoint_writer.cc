@@ -28,8 +28,9 @@ arrow::Status WriteCheckpoint(LogStore& store, const Snapshot& snapshot) {
   ARROW_ASSIGN_OR_RAISE(auto head, store.HeadLog(kLastCheckpointName));
   if (head) {
     ARROW_ASSIGN_OR_RAISE(auto current, store.ReadLog(kLastCheckpointName));
-    auto hint = ParseLastCheckpoint(std::string_view(
-        reinterpret_cast<const char*>(current->data()), static_cast<size_t>(current->size())));
+    auto hint = ParseLastCheckpoint(
+        std::string_view(reinterpret_cast<const char*>(current->data()),
+                         static_cast<size_t>(current->size())));
     if (hint.ok() && hint->version >= snapshot.version()) return arrow::Status::OK();
   }
   LastCheckpointHint hint;

@@ -36,8 +36,7 @@ struct Applier {
     return arrow::Status::OK();
   }
   template <typename A>
-    requires std::is_same_v<std::remove_cvref_t<A>, Add>
-  arrow::Status operator()(A&& a) {
+  requires std::is_same_v<std::remove_cvref_t<A>, Add> arrow::Status operator()(A&& a) {
     std::string key = FileKey(a.path, a.deletion_vector);
     state.tombstones.erase(key);
     // Checkpoints (ours, and Spark's mostly) list files in path order: hinting at the
@@ -46,8 +45,8 @@ struct Applier {
     return arrow::Status::OK();
   }
   template <typename R>
-    requires std::is_same_v<std::remove_cvref_t<R>, Remove>
-  arrow::Status operator()(R&& r) {
+  requires std::is_same_v<std::remove_cvref_t<R>, Remove> arrow::Status operator()(
+      R&& r) {
     std::string key = FileKey(r.path, r.deletion_vector);
     state.files.erase(key);
     state.tombstones.insert_or_assign(std::move(key), std::forward<R>(r));

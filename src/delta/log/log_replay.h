@@ -22,7 +22,7 @@ struct TableState {
   std::map<std::string, Add> files;
   /// Removed files, keyed like `files`; kept for checkpoints until they expire.
   std::map<std::string, Remove> tombstones;
-  std::map<std::string, Txn> txns;  ///< by appId
+  std::map<std::string, Txn> txns;                ///< by appId
   std::map<std::string, DomainMetadata> domains;  ///< by domain, removed ones dropped
   /// commitInfo timestamp (or inCommitTimestamp) of the last commit replayed.
   std::optional<int64_t> last_commit_timestamp;
@@ -30,7 +30,8 @@ struct TableState {
 
 /// \brief Reconciliation key of a file: its path plus its deletion vector's unique
 /// id, as the protocol defines file identity.
-std::string FileKey(const std::string& path, const std::optional<DeletionVectorDescriptor>& dv);
+std::string FileKey(const std::string& path,
+                    const std::optional<DeletionVectorDescriptor>& dv);
 
 /// \brief Applies one commit's (or one checkpoint's) actions at `version`. Checks
 /// the per-commit invariants: at most one protocol and one metaData per version.

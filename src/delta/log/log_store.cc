@@ -226,20 +226,22 @@ arrow::Result<std::shared_ptr<arrow::Buffer>> FileSystemLogStore::ReadLog(
   return std::shared_ptr<arrow::Buffer>(std::move(buffer));
 }
 
-arrow::Result<std::optional<LogFileInfo>> FileSystemLogStore::HeadLog(std::string_view name) {
+arrow::Result<std::optional<LogFileInfo>> FileSystemLogStore::HeadLog(
+    std::string_view name) {
   ARROW_ASSIGN_OR_RAISE(auto info, fs_->GetFileInfo(LogPath(name)));
   if (info.type() != arrow::fs::FileType::File) return std::nullopt;
-  int64_t mtime_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(info.mtime().time_since_epoch())
-          .count();
+  int64_t mtime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         info.mtime().time_since_epoch())
+                         .count();
   return LogFileInfo{std::string(name), info.size(), mtime_ms};
 }
 
-arrow::Status FileSystemLogStore::PutIfAbsent(std::string_view name, std::string_view content) {
+arrow::Status FileSystemLogStore::PutIfAbsent(std::string_view name,
+                                              std::string_view content) {
   if (!local_) {
     return arrow::Status::NotImplemented(
-        "put-if-absent is only implemented for local filesystems, not '", fs_->type_name(),
-        "'");
+        "put-if-absent is only implemented for local filesystems, not '",
+        fs_->type_name(), "'");
   }
   const std::string dir = root_ + "/" + std::string(kLogDir);
   ARROW_RETURN_NOT_OK(fs_->CreateDir(dir, /*recursive=*/true));
@@ -261,7 +263,8 @@ arrow::Status FileSystemLogStore::PutIfAbsent(std::string_view name, std::string
   return arrow::Status::OK();
 }
 
-arrow::Status FileSystemLogStore::PutReplace(std::string_view name, std::string_view content) {
+arrow::Status FileSystemLogStore::PutReplace(std::string_view name,
+                                             std::string_view content) {
   const std::string dir = root_ + "/" + std::string(kLogDir);
   ARROW_RETURN_NOT_OK(fs_->CreateDir(dir, /*recursive=*/true));
   if (!local_) {

@@ -45,7 +45,8 @@ class LogStore {
       std::string_view start_at) = 0;
   /// \brief The whole of `_delta_log/`, sorted by name (ListLogFrom("")).
   arrow::Result<std::vector<LogFileInfo>> ListLog() { return ListLogFrom({}); }
-  virtual arrow::Result<std::shared_ptr<arrow::Buffer>> ReadLog(std::string_view name) = 0;
+  virtual arrow::Result<std::shared_ptr<arrow::Buffer>> ReadLog(
+      std::string_view name) = 0;
   virtual arrow::Result<std::optional<LogFileInfo>> HeadLog(std::string_view name) = 0;
   virtual arrow::Status PutIfAbsent(std::string_view name, std::string_view content) = 0;
   virtual arrow::Status PutReplace(std::string_view name, std::string_view content) = 0;
@@ -70,8 +71,8 @@ class FileSystemLogStore : public LogStore {
  public:
   /// \brief `uri` is a local path or a URI Arrow understands (`file://…`).
   static arrow::Result<std::unique_ptr<FileSystemLogStore>> Open(const std::string& uri);
-  static std::unique_ptr<FileSystemLogStore> Make(std::shared_ptr<arrow::fs::FileSystem> fs,
-                                                  std::string root, std::string uri);
+  static std::unique_ptr<FileSystemLogStore> Make(
+      std::shared_ptr<arrow::fs::FileSystem> fs, std::string root, std::string uri);
 
   /// On local disk: readdir for the names, then one stat per entry >= start_at.
   arrow::Result<std::vector<LogFileInfo>> ListLogFrom(std::string_view start_at) override;
@@ -81,7 +82,9 @@ class FileSystemLogStore : public LogStore {
   arrow::Status PutReplace(std::string_view name, std::string_view content) override;
   arrow::Status DeleteLog(std::string_view name) override;
 
-  const std::shared_ptr<arrow::fs::FileSystem>& filesystem() const override { return fs_; }
+  const std::shared_ptr<arrow::fs::FileSystem>& filesystem() const override {
+    return fs_;
+  }
   const std::string& root() const override { return root_; }
   const std::string& uri() const override { return uri_; }
 

@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "delta/base/action_json.h"
-#include "delta/checkpoint/checkpoint.h"
 #include "delta/base/errors.h"
 #include "delta/base/filenames.h"
+#include "delta/checkpoint/checkpoint.h"
 #include "delta/table/schema.h"
 #include "delta/table/table_features.h"
 
@@ -35,15 +35,20 @@ LogListing Classify(const std::vector<LogFileInfo>& files) {
   for (const auto& file : files) {
     ParsedLogName parsed = ParseLogFileName(file.name);
     switch (parsed.type) {
-      case LogFileType::kCommit: out.commits[parsed.version] = file; break;
+      case LogFileType::kCommit:
+        out.commits[parsed.version] = file;
+        break;
       case LogFileType::kCheckpoint:
         out.checkpoints[parsed.version] = {parsed.version, 1, {file.name}};
         break;
       case LogFileType::kMultiPartCheckpoint:
         parts_seen[{parsed.version, parsed.parts}].push_back(file.name);
         break;
-      case LogFileType::kV2Checkpoint: out.has_v2_checkpoint = true; break;
-      default: break;
+      case LogFileType::kV2Checkpoint:
+        out.has_v2_checkpoint = true;
+        break;
+      default:
+        break;
     }
   }
   for (auto& [key, names] : parts_seen) {
@@ -65,7 +70,8 @@ int64_t CommitTimestamp(const std::vector<Action>& actions, int64_t fallback_ms)
   return fallback_ms;
 }
 
-arrow::Result<std::vector<Action>> ReadCommitFile(LogStore& store, const LogFileInfo& info) {
+arrow::Result<std::vector<Action>> ReadCommitFile(LogStore& store,
+                                                  const LogFileInfo& info) {
   ARROW_ASSIGN_OR_RAISE(auto bytes, store.ReadLog(info.name));
   return ParseCommitFile(std::string_view(reinterpret_cast<const char*>(bytes->data()),
                                           static_cast<size_t>(bytes->size())),
@@ -96,12 +102,13 @@ arrow::Result<int64_t> ResolveTimestamp(LogStore& store, const LogListing& listi
     if (ts <= timestamp_ms) found = version;
   }
   if (!found) {
-    return DeltaError(ErrorKind::kVersionNotFound,
-                      "no version of '" + store.uri() + "' was committed at or before " +
-                          std::to_string(timestamp_ms) + " ms (earliest commit: " +
-                          (timestamps.empty() ? std::string("none")
-                                              : std::to_string(timestamps.begin()->second)) +
-                          " ms)");
+    return DeltaError(
+        ErrorKind::kVersionNotFound,
+        "no version of '" + store.uri() + "' was committed at or before " +
+            std::to_string(timestamp_ms) + " ms (earliest commit: " +
+            (timestamps.empty() ? std::string("none")
+                                : std::to_string(timestamps.begin()->second)) +
+            " ms)");
   }
   return *found;
 }
@@ -111,9 +118,11 @@ std::string LastCheckpointNote(LogStore& store) {
   if (!head.ok() || !head->has_value()) return "";
   auto bytes = store.ReadLog(kLastCheckpointName);
   if (!bytes.ok()) return "";
-  auto hint = ParseLastCheckpoint(std::string_view(
-      reinterpret_cast<const char*>((*bytes)->data()), static_cast<size_t>((*bytes)->size())));
-  if (!hint.ok()) return " (_last_checkpoint is unreadable: " + hint.status().message() + ")";
+  auto hint = ParseLastCheckpoint(
+      std::string_view(reinterpret_cast<const char*>((*bytes)->data()),
+                       static_cast<size_t>((*bytes)->size())));
+  if (!hint.ok())
+    return " (_last_checkpoint is unreadable: " + hint.status().message() + ")";
   return " (_last_checkpoint points at version " + std::to_string(hint->version) +
          ", whose checkpoint is missing or incomplete)";
 }
@@ -167,12 +176,14 @@ arrow::Result<int64_t> ResolveTarget(LogStore& store, const SnapshotRequest& req
   if (request.version) {
     target = *request.version;
     if (target < 0 || target > latest) {
-      return DeltaError(ErrorKind::kVersionNotFound,
-                        "version " + std::to_string(target) + " of '" + store.uri() +
-                            "' does not exist (latest is " + std::to_string(latest) + ")");
+      return DeltaError(ErrorKind::kVersionNotFound, "version " + std::to_string(target) +
+                                                         " of '" + store.uri() +
+                                                         "' does not exist (latest is " +
+                                                         std::to_string(latest) + ")");
     }
   } else if (request.timestamp_ms) {
-    ARROW_ASSIGN_OR_RAISE(target, ResolveTimestamp(store, listing, *request.timestamp_ms));
+    ARROW_ASSIGN_OR_RAISE(target,
+                          ResolveTimestamp(store, listing, *request.timestamp_ms));
   }
   return target;
 }
@@ -192,8 +203,8 @@ arrow::Status CheckCommitZero(LogStore& store, const SnapshotRequest& request,
     }
     return ProtocolError("table '" + store.uri() +
                          "' cannot be rebuilt: no checkpoint and commit 0 is missing"
-                         " (earliest commit " + std::to_string(earliest) + ")" +
-                         LastCheckpointNote(store));
+                         " (earliest commit " +
+                         std::to_string(earliest) + ")" + LastCheckpointNote(store));
   }
   return arrow::Status::OK();
 }
@@ -203,8 +214,9 @@ arrow::Status CheckCommitZero(LogStore& store, const SnapshotRequest& request,
 // (kVersionNotFound) or a corrupt log (kProtocol).
 arrow::Result<std::optional<int64_t>> ReplayCommits(LogStore& store,
                                                     const SnapshotRequest& request,
-                                                    const LogListing& listing, int64_t start,
-                                                    int64_t target, TableState& state) {
+                                                    const LogListing& listing,
+                                                    int64_t start, int64_t target,
+                                                    TableState& state) {
   std::optional<int64_t> commit_ts;
   for (int64_t version = start; version <= target; ++version) {
     auto it = listing.commits.find(version);
@@ -212,7 +224,8 @@ arrow::Result<std::optional<int64_t>> ReplayCommits(LogStore& store,
       // Below the earliest surviving commit, the gap is log cleanup after a newer
       // checkpoint: the requested version is gone, not the log corrupt. A gap above
       // it (or on the way to the latest version) is corruption.
-      bool cleaned_up = !listing.commits.empty() && version < listing.commits.begin()->first;
+      bool cleaned_up =
+          !listing.commits.empty() && version < listing.commits.begin()->first;
       if (cleaned_up && (request.version || request.timestamp_ms)) {
         return DeltaError(ErrorKind::kVersionNotFound,
                           "version " + std::to_string(target) + " of '" + store.uri() +
@@ -220,7 +233,8 @@ arrow::Result<std::optional<int64_t>> ReplayCommits(LogStore& store,
                               " was cleaned up (earliest commit " +
                               std::to_string(listing.commits.begin()->first) + ")");
       }
-      return ProtocolError("table '" + store.uri() + "': commit " + CommitFileName(version) +
+      return ProtocolError("table '" + store.uri() + "': commit " +
+                           CommitFileName(version) +
                            " is missing (versions must be contiguous up to " +
                            std::to_string(target) + ")");
     }
@@ -235,8 +249,8 @@ arrow::Result<std::optional<int64_t>> ReplayCommits(LogStore& store,
 
 }  // namespace
 
-arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::Load(LogStore& store,
-                                                              const SnapshotRequest& request) {
+arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::Load(
+    LogStore& store, const SnapshotRequest& request) {
   if (request.version && request.timestamp_ms) {
     return InvalidInput("give a version or a timestamp, not both");
   }
@@ -271,7 +285,8 @@ arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::LoadListed(
                                                     "' has only v2 checkpoints, which "
                                                     "deltaline does not read");
     }
-    return TableNotFound("no Delta table at '" + store.uri() + "' (no _delta_log/ commits)");
+    return TableNotFound("no Delta table at '" + store.uri() +
+                         "' (no _delta_log/ commits)");
   }
   ARROW_ASSIGN_OR_RAISE(int64_t target, ResolveTarget(store, request, listing));
 
@@ -300,13 +315,15 @@ arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::LoadListed(
   state.version = target;
 
   if (!state.protocol || !state.metadata) {
-    return ProtocolError("table '" + store.uri() + "' at version " + std::to_string(target) +
-                         " has no " + (state.protocol ? "metaData" : "protocol") + " action");
+    return ProtocolError("table '" + store.uri() + "' at version " +
+                         std::to_string(target) + " has no " +
+                         (state.protocol ? "metaData" : "protocol") + " action");
   }
   if (request.check_read_support) {
     ARROW_RETURN_NOT_OK(CheckReadSupported(*state.protocol, *state.metadata));
   }
-  ARROW_ASSIGN_OR_RAISE(snapshot->schema_, DeltaSchemaJsonToArrow(state.metadata->schema_string));
+  ARROW_ASSIGN_OR_RAISE(snapshot->schema_,
+                        DeltaSchemaJsonToArrow(state.metadata->schema_string));
   if (commit_ts) {
     snapshot->timestamp_ms_ = *commit_ts;
   } else if (auto cp_info = listing.checkpoints.find(target);
@@ -389,7 +406,8 @@ arrow::Result<std::vector<CommitRecord>> ReadHistory(LogStore& store, int64_t li
   // so that the timestamp history shows for a version loads that version.
   int64_t previous = INT64_MIN;
   for (auto it = out.rbegin(); it != out.rend(); ++it) {
-    if (previous != INT64_MIN && it->timestamp_ms <= previous) it->timestamp_ms = previous + 1;
+    if (previous != INT64_MIN && it->timestamp_ms <= previous)
+      it->timestamp_ms = previous + 1;
     previous = it->timestamp_ms;
   }
   return out;

@@ -47,8 +47,8 @@ class Snapshot {
   /// the log that survives), kProtocol (a gap in the versions, malformed or
   /// truncated files, version 0 without protocol/metaData), kUnsupportedFeature
   /// (a reader feature deltaline does not implement, named).
-  static arrow::Result<std::shared_ptr<const Snapshot>> Load(LogStore& store,
-                                                             const SnapshotRequest& request = {});
+  static arrow::Result<std::shared_ptr<const Snapshot>> Load(
+      LogStore& store, const SnapshotRequest& request = {});
 
   int64_t version() const { return state_.version; }
   const Protocol& protocol() const { return *state_.protocol; }

@@ -6,11 +6,11 @@
 #include <nlohmann/json.hpp>
 
 #include "delta/base/action_json.h"
-#include "delta/log/checkpoint_writer.h"
 #include "delta/base/clock.h"
 #include "delta/base/errors.h"
-#include "delta/predicate/file_predicate.h"
 #include "delta/base/filenames.h"
+#include "delta/log/checkpoint_writer.h"
+#include "delta/predicate/file_predicate.h"
 #include "delta/table/table_config.h"
 #include "delta/table/table_features.h"
 #include "deltaline/version.h"
@@ -26,7 +26,8 @@ bool WinnerIsBlindAppend(const std::vector<Action>& winner) {
   }
   // No commitInfo flag: judge by content, as a reader of a foreign log must.
   for (const auto& action : winner) {
-    if (std::holds_alternative<Remove>(action) || std::holds_alternative<Metadata>(action) ||
+    if (std::holds_alternative<Remove>(action) ||
+        std::holds_alternative<Metadata>(action) ||
         std::holds_alternative<Protocol>(action)) {
       return false;
     }
@@ -52,11 +53,13 @@ void Transaction::SetReadPredicate(arrow::compute::Expression predicate,
 bool Transaction::IsBlindAppend() const {
   if (read_whole_table_ || read_predicate_) return false;
   for (const auto& action : actions_) {
-    if (std::holds_alternative<Remove>(action) || std::holds_alternative<Metadata>(action) ||
+    if (std::holds_alternative<Remove>(action) ||
+        std::holds_alternative<Metadata>(action) ||
         std::holds_alternative<Protocol>(action)) {
       return false;
     }
-    if (const auto* add = std::get_if<Add>(&action); add && !add->data_change) return false;
+    if (const auto* add = std::get_if<Add>(&action); add && !add->data_change)
+      return false;
   }
   return true;
 }
@@ -69,14 +72,16 @@ arrow::Status Transaction::CheckWinner(int64_t winner_version,
   bool we_change_metadata = false;
   for (const auto& action : actions_) {
     if (const auto* rm = std::get_if<Remove>(&action)) our_removes.insert(rm->path);
-    if (std::holds_alternative<Metadata>(action) || std::holds_alternative<Protocol>(action)) {
+    if (std::holds_alternative<Metadata>(action) ||
+        std::holds_alternative<Protocol>(action)) {
       we_change_metadata = true;
     }
   }
   const bool winner_blind = WinnerIsBlindAppend(winner);
   for (const auto& action : winner) {
     if (std::holds_alternative<Protocol>(action)) {
-      return Conflict(ConflictKind::kProtocolChanged, "the protocol was changed concurrently" + at);
+      return Conflict(ConflictKind::kProtocolChanged,
+                      "the protocol was changed concurrently" + at);
     }
     if (std::holds_alternative<Metadata>(action)) {
       return Conflict(ConflictKind::kMetadataChanged,
@@ -94,9 +99,9 @@ arrow::Status Transaction::CheckWinner(int64_t winner_version,
       // a file we removed or read would otherwise bring its rows back beside ours.
       // Read before delete-delete, in Spark's order: the kind names the first cause.
       if (read_files_.count(rm->path)) {
-        return Conflict(ConflictKind::kConcurrentDeleteRead,
-                        "file '" + rm->path + "', which this transaction read, was removed" +
-                            at);
+        return Conflict(
+            ConflictKind::kConcurrentDeleteRead,
+            "file '" + rm->path + "', which this transaction read, was removed" + at);
       }
       if (our_removes.count(rm->path)) {
         return Conflict(ConflictKind::kConcurrentDeleteDelete,
@@ -104,9 +109,9 @@ arrow::Status Transaction::CheckWinner(int64_t winner_version,
       }
       if (read_whole_table_ && read_snapshot_ &&
           read_snapshot_->state().files.count(FileKey(rm->path, rm->deletion_vector))) {
-        return Conflict(ConflictKind::kConcurrentDeleteRead,
-                        "file '" + rm->path + "', which this transaction read, was removed" +
-                            at);
+        return Conflict(
+            ConflictKind::kConcurrentDeleteRead,
+            "file '" + rm->path + "', which this transaction read, was removed" + at);
       }
     }
     if (const auto* add = std::get_if<Add>(&action)) {
@@ -115,8 +120,9 @@ arrow::Status Transaction::CheckWinner(int64_t winner_version,
                        !we_change_metadata;
       if (tolerated) continue;
       if (read_whole_table_ || we_change_metadata) {
-        return Conflict(ConflictKind::kConcurrentAppend,
-                        "files were added concurrently to data this transaction read" + at);
+        return Conflict(
+            ConflictKind::kConcurrentAppend,
+            "files were added concurrently to data this transaction read" + at);
       }
       if (read_predicate_ && read_snapshot_) {
         auto match = MatchPartitionValues(*read_predicate_, *read_schema_,
@@ -147,8 +153,9 @@ std::vector<Action> Transaction::CommitActions(int64_t version, int attempt) con
   info.isolation_level =
       isolation_ == IsolationLevel::kSerializable ? "Serializable" : "WriteSerializable";
   if (!user_metadata_.empty()) {
-    info.user_metadata = nlohmann::json(user_metadata_).dump(
-        -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    info.user_metadata =
+        nlohmann::json(user_metadata_)
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   std::vector<Action> out;
   out.reserve(actions_.size() + 2);
@@ -161,15 +168,16 @@ std::vector<Action> Transaction::CommitActions(int64_t version, int attempt) con
 arrow::Result<CommitResult> Transaction::Commit(const CommitRetryPolicy& policy) {
   // Enforce the table's own rules before anything is published.
   if (read_snapshot_) {
-    ARROW_RETURN_NOT_OK(CheckWriteSupported(read_snapshot_->protocol(),
-                                            read_snapshot_->metadata()));
+    ARROW_RETURN_NOT_OK(
+        CheckWriteSupported(read_snapshot_->protocol(), read_snapshot_->metadata()));
     if (AppendOnly(read_snapshot_->metadata().configuration)) {
       for (const auto& action : actions_) {
         const auto* rm = std::get_if<Remove>(&action);
         if (rm && rm->data_change) {
-          return InvalidInput("table '" + store_->uri() +
-                              "' is append-only (delta.appendOnly=true): cannot remove '" +
-                              rm->path + "'");
+          return InvalidInput(
+              "table '" + store_->uri() +
+              "' is append-only (delta.appendOnly=true): cannot remove '" + rm->path +
+              "'");
         }
       }
     }

@@ -80,7 +80,8 @@ class Transaction {
   const std::vector<Action>& actions() const { return actions_; }
 
  private:
-  arrow::Status CheckWinner(int64_t winner_version, const std::vector<Action>& winner) const;
+  arrow::Status CheckWinner(int64_t winner_version,
+                            const std::vector<Action>& winner) const;
   std::vector<Action> CommitActions(int64_t version, int attempt) const;
   arrow::Status MaybeCheckpoint(int64_t version, CommitResult& result);
 

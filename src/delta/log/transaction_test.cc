@@ -40,11 +40,11 @@ Remove RemoveOf(const Add& add) {
 ::testing::AssertionResult IsConflict(const arrow::Result<CommitResult>& result,
                                       ConflictKind expected) {
   if (result.ok()) {
-    return ::testing::AssertionFailure()
-           << "committed at version " << result->version << ", expected "
-           << ConflictKindName(expected);
+    return ::testing::AssertionFailure() << "committed at version " << result->version
+                                         << ", expected " << ConflictKindName(expected);
   }
-  if (!IsCommitConflict(result.status()) || GetConflictKind(result.status()) != expected) {
+  if (!IsCommitConflict(result.status()) ||
+      GetConflictKind(result.status()) != expected) {
     return ::testing::AssertionFailure() << "expected " << ConflictKindName(expected)
                                          << ", got " << result.status().ToString();
   }
@@ -57,7 +57,8 @@ class TransactionTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_OK_AND_ASSIGN(store_, FileSystemLogStore::Open((dir_.path() / "t").string()));
     auto schema = arrow::schema({arrow::field("id", arrow::int64())});
-    ASSERT_OK_AND_ASSIGN(auto ids, arrow::json::ArrayFromJSONString(arrow::int64(), "[1, 2]"));
+    ASSERT_OK_AND_ASSIGN(auto ids,
+                         arrow::json::ArrayFromJSONString(arrow::int64(), "[1, 2]"));
     ASSERT_OK(WriteTable(*store_, *arrow::Table::Make(schema, {ids})));
     ASSERT_OK_AND_ASSIGN(read_, Snapshot::Load(*store_));
     ASSERT_EQ(read_->version(), 0);
@@ -77,7 +78,8 @@ class TransactionTest : public ::testing::Test {
   /// The loser left nothing behind: the log ends at `last`, no temporary file.
   void ExpectLogEndsAt(int64_t last) {
     int64_t commits = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(dir_.path() / "t" / "_delta_log")) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(dir_.path() / "t" / "_delta_log")) {
       ParsedLogName parsed = ParseLogFileName(entry.path().filename().string());
       EXPECT_EQ(parsed.type, LogFileType::kCommit) << entry.path();
       EXPECT_LE(parsed.version, last) << entry.path();
@@ -237,7 +239,8 @@ class OverwriteVsAppendTest : public TransactionTest {
 };
 
 TEST_F(OverwriteVsAppendTest, SerializableConflicts) {
-  EXPECT_TRUE(IsConflict(Race(IsolationLevel::kSerializable), ConflictKind::kConcurrentAppend));
+  EXPECT_TRUE(
+      IsConflict(Race(IsolationLevel::kSerializable), ConflictKind::kConcurrentAppend));
   ExpectLogEndsAt(1);
 }
 

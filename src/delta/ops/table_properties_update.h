@@ -22,8 +22,7 @@ struct TablePropertiesUpdate {
 /// (ValidateTableProperties). Keys already at the given value are not rewritten; when
 /// none changes nothing is committed. A concurrent commit of any other metadata
 /// change fails it with kConcurrentModification/kMetadataChanged.
-arrow::Result<TablePropertiesUpdate> SetTableProperties(LogStore& store,
-                                                        const StringMap& properties,
-                                                        const CommitRetryPolicy& retry = {});
+arrow::Result<TablePropertiesUpdate> SetTableProperties(
+    LogStore& store, const StringMap& properties, const CommitRetryPolicy& retry = {});
 
 }  // namespace deltaline::delta

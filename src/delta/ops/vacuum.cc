@@ -9,10 +9,10 @@
 #include "delta/base/errors.h"
 #include "delta/base/filenames.h"
 #include "delta/log/snapshot.h"
+#include "delta/log/transaction.h"
 #include "delta/table/partition_path.h"
 #include "delta/table/table_config.h"
 #include "delta/table/table_features.h"
-#include "delta/log/transaction.h"
 
 namespace deltaline::delta {
 namespace {
@@ -25,7 +25,8 @@ struct Listed {
 
 // Spark's DeltaTableUtils.isHiddenDirectory: `_`/`.` names are not the table's data,
 // except partition directories (which may start with `_`) and change data files.
-bool IsHidden(const std::string& name, const std::vector<std::string>& partition_columns) {
+bool IsHidden(const std::string& name,
+              const std::vector<std::string>& partition_columns) {
   if (name.empty() || (name[0] != '_' && name[0] != '.')) return false;
   if (name.rfind("_change_data", 0) == 0) return false;
   for (const auto& column : partition_columns) {
@@ -36,7 +37,8 @@ bool IsHidden(const std::string& name, const std::vector<std::string>& partition
 
 // The on-disk relative path an `add`/`remove` path names, or nullopt when it points
 // outside the table (absolute URIs elsewhere are never ours to delete).
-std::optional<std::string> RelativeOnDisk(const std::string& path, const std::string& root) {
+std::optional<std::string> RelativeOnDisk(const std::string& path,
+                                          const std::string& root) {
   DecodedDataFilePath decoded = DecodeDataFilePath(path);
   switch (decoded.kind) {
     case DecodedDataFilePath::Kind::kRelative:
@@ -57,7 +59,8 @@ int64_t ToMs(arrow::fs::TimePoint time) {
 }
 
 // Every data file under the root, and every directory entered (deepest last).
-arrow::Status ListTable(LogStore& store, const std::vector<std::string>& partition_columns,
+arrow::Status ListTable(LogStore& store,
+                        const std::vector<std::string>& partition_columns,
                         std::vector<Listed>& files, std::vector<std::string>& dirs) {
   const std::string& root = store.root();
   std::vector<std::string> pending = {""};
@@ -101,8 +104,8 @@ std::string ParentOf(const std::string& relative) {
   return slash == std::string::npos ? std::string() : relative.substr(0, slash);
 }
 
-arrow::Status CheckRetention(LogStore& store, int64_t retention_ms, int64_t table_retention_ms,
-                             const VacuumOptions& options) {
+arrow::Status CheckRetention(LogStore& store, int64_t retention_ms,
+                             int64_t table_retention_ms, const VacuumOptions& options) {
   if (retention_ms < 0) {
     return InvalidInput("vacuum retention must not be negative (got " +
                         std::to_string(retention_ms) + " ms)");
@@ -120,7 +123,8 @@ arrow::Status CheckRetention(LogStore& store, int64_t retention_ms, int64_t tabl
 
 // On-disk paths the snapshot still needs: live files, and tombstones younger than the
 // cutoff (readers of older versions may open them).
-std::set<std::string> KeptPaths(LogStore& store, const Snapshot& snapshot, int64_t cutoff_ms) {
+std::set<std::string> KeptPaths(LogStore& store, const Snapshot& snapshot,
+                                int64_t cutoff_ms) {
   std::set<std::string> keep;
   for (const auto& [key, add] : snapshot.state().files) {
     if (auto relative = RelativeOnDisk(add.path, store.root())) keep.insert(*relative);
@@ -151,7 +155,8 @@ void ChooseFiles(const std::vector<Listed>& listed, const std::set<std::string>&
   std::sort(result.files.begin(), result.files.end());
 }
 
-arrow::Result<int64_t> DeleteChosenFiles(LogStore& store, const std::vector<std::string>& files,
+arrow::Result<int64_t> DeleteChosenFiles(LogStore& store,
+                                         const std::vector<std::string>& files,
                                          const VacuumOptions& options) {
   const int64_t total = static_cast<int64_t>(files.size());
   int64_t deleted = 0;
@@ -160,8 +165,8 @@ arrow::Result<int64_t> DeleteChosenFiles(LogStore& store, const std::vector<std:
     // Gone already (another vacuum): the goal is reached all the same.
     if (!st.ok() && !st.IsIOError()) return st;
     if (!st.ok()) {
-      ARROW_ASSIGN_OR_RAISE(auto info,
-                            store.filesystem()->GetFileInfo(store.root() + "/" + relative));
+      ARROW_ASSIGN_OR_RAISE(
+          auto info, store.filesystem()->GetFileInfo(store.root() + "/" + relative));
       if (info.type() != arrow::fs::FileType::NotFound) return st;
     }
     ++deleted;
@@ -171,14 +176,16 @@ arrow::Result<int64_t> DeleteChosenFiles(LogStore& store, const std::vector<std:
 }
 
 // Returns how many directories were deleted.
-arrow::Result<int64_t> DeleteEmptyDirs(LogStore& store, const std::vector<std::string>& dirs,
+arrow::Result<int64_t> DeleteEmptyDirs(LogStore& store,
+                                       const std::vector<std::string>& dirs,
                                        std::map<std::string, int64_t>& remaining_in_dir) {
   int64_t deleted = 0;
   // Deepest directories first, so that a parent emptied by its children goes too.
   std::vector<std::string> by_depth = dirs;
-  std::sort(by_depth.begin(), by_depth.end(), [](const std::string& a, const std::string& b) {
-    return std::count(a.begin(), a.end(), '/') > std::count(b.begin(), b.end(), '/');
-  });
+  std::sort(
+      by_depth.begin(), by_depth.end(), [](const std::string& a, const std::string& b) {
+        return std::count(a.begin(), a.end(), '/') > std::count(b.begin(), b.end(), '/');
+      });
   for (const auto& dir : by_depth) {
     bool empty = remaining_in_dir[dir] == 0;
     if (empty) {
@@ -211,7 +218,8 @@ arrow::Result<VacuumResult> Vacuum(LogStore& store, const VacuumOptions& options
   result.snapshot_version = snapshot->version();
   result.dry_run = options.dry_run;
   result.retention_ms = options.retention_ms.value_or(table_retention_ms);
-  ARROW_RETURN_NOT_OK(CheckRetention(store, result.retention_ms, table_retention_ms, options));
+  ARROW_RETURN_NOT_OK(
+      CheckRetention(store, result.retention_ms, table_retention_ms, options));
   const int64_t cutoff_ms = NowMs() - result.retention_ms;
   const std::set<std::string> keep = KeptPaths(store, *snapshot, cutoff_ms);
 
@@ -233,11 +241,11 @@ arrow::Result<VacuumResult> Vacuum(LogStore& store, const VacuumOptions& options
   ARROW_ASSIGN_OR_RAISE(int64_t deleted, DeleteChosenFiles(store, result.files, options));
   ARROW_ASSIGN_OR_RAISE(result.directories_deleted,
                         DeleteEmptyDirs(store, dirs, remaining_in_dir));
-  ARROW_ASSIGN_OR_RAISE(
-      result.end_version,
-      CommitMarker(store, "VACUUM END", {{"status", "COMPLETED"}},
-                   {{"numDeletedFiles", std::to_string(deleted)},
-                    {"numVacuumedDirectories", std::to_string(result.directories_deleted)}}));
+  ARROW_ASSIGN_OR_RAISE(result.end_version,
+                        CommitMarker(store, "VACUUM END", {{"status", "COMPLETED"}},
+                                     {{"numDeletedFiles", std::to_string(deleted)},
+                                      {"numVacuumedDirectories",
+                                       std::to_string(result.directories_deleted)}}));
   return result;
 }
 

@@ -15,10 +15,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "delta/write/data_writer.h"
 #include "delta/base/errors.h"
-#include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
+#include "delta/scan/scan.h"
+#include "delta/write/data_writer.h"
 #include "delta/write/write.h"
 #include "support/cli_runner.h"
 #include "support/deltars_reader.h"
@@ -55,7 +55,8 @@ std::set<std::string> LogFiles(const fs::path& root) {
 std::set<std::string> LivePaths(LogStore& store) {
   auto snapshot = Snapshot::Load(store).ValueOrDie();
   std::set<std::string> out;
-  for (const auto& add : snapshot->files()) out.insert(arrow::util::UriUnescape(add.path));
+  for (const auto& add : snapshot->files())
+    out.insert(arrow::util::UriUnescape(add.path));
   return out;
 }
 
@@ -74,11 +75,11 @@ std::shared_ptr<arrow::Table> ReadLatest(LogStore& store) {
 
 /// Runs delta-rs on the table: version, row count and the operations of its history.
 nlohmann::json DeltaRs(const std::string& table) {
-  auto out = testing::ReadWithDeltaRs(
-      table,
-      "print(json.dumps({\"version\": t.version(), \"rows\": "
-      "t.to_pyarrow_table().num_rows, \"operations\": "
-      "[h[\"operation\"] for h in t.history()]}), flush=True)");
+  auto out =
+      testing::ReadWithDeltaRs(table,
+                               "print(json.dumps({\"version\": t.version(), \"rows\": "
+                               "t.to_pyarrow_table().num_rows, \"operations\": "
+                               "[h[\"operation\"] for h in t.history()]}), flush=True)");
   EXPECT_TRUE(out.ok()) << out.status().ToString();
   return nlohmann::json::parse(out.ok() ? *out : std::string(), nullptr, false);
 }
@@ -154,7 +155,8 @@ TEST_F(VacuumTest, OverwrittenFilesGoOnlyPastRetentionAndHistoryRecordsIt) {
   EXPECT_EQ(history[1].info->operation, "VACUUM START");
   EXPECT_EQ(history[1].info->operation_parameters.at("retentionCheckEnabled"), "false");
   EXPECT_EQ(history[1].info->operation_parameters.at("specifiedRetentionMillis"), "0");
-  EXPECT_EQ(history[1].info->operation_parameters.at("defaultRetentionMillis"), "604800000");
+  EXPECT_EQ(history[1].info->operation_parameters.at("defaultRetentionMillis"),
+            "604800000");
   EXPECT_EQ(history[1].info->operation_metrics.at("numFilesToDelete"),
             std::to_string(v0_files.size()));
   EXPECT_EQ(history[1].info->operation_metrics.at("sizeOfDataToDelete"),
@@ -172,9 +174,9 @@ TEST_F(VacuumTest, OrphansOfAFailedWriteGoHiddenAndLogFilesStay) {
   WriteIds("[1, 2, 3]", SaveMode::kError);
   // What a write killed before its commit leaves: a finished but uncommitted data
   // file, and a torn one.
-  auto writer = DataFileWriter::Make(store_->filesystem(), store_->root(),
-                                     IdsTable("[]")->schema())
-                    .ValueOrDie();
+  auto writer =
+      DataFileWriter::Make(store_->filesystem(), store_->root(), IdsTable("[]")->schema())
+          .ValueOrDie();
   auto batch = IdsTable("[7, 8, 9]")->CombineChunksToBatch().ValueOrDie();
   ASSERT_OK(writer->Write(*batch));
   ASSERT_OK_AND_ASSIGN(auto orphan_adds, writer->Finish());
@@ -201,8 +203,9 @@ TEST_F(VacuumTest, OrphansOfAFailedWriteGoHiddenAndLogFilesStay) {
                                    "sub/deeper/old.parquet"}));
   EXPECT_EQ(result.directories_deleted, 2);
   EXPECT_FALSE(fs::exists(root_ / "sub"));
-  for (const char* stays : {".hidden.parquet", "_tmp/x.parquet", "_delta_log/stray.parquet",
-                            "_delta_log/.00000000000000000009.json.tmp.1.2", "young.parquet"}) {
+  for (const char* stays :
+       {".hidden.parquet", "_tmp/x.parquet", "_delta_log/stray.parquet",
+        "_delta_log/.00000000000000000009.json.tmp.1.2", "young.parquet"}) {
     EXPECT_TRUE(fs::exists(root_ / stays)) << stays;
   }
   EXPECT_TRUE(fs::exists(root_ / live));
@@ -283,7 +286,8 @@ TEST_F(VacuumTest, Cli) {
   EXPECT_NE(refused.out.find("InvalidInput"), std::string::npos) << refused.out;
   EXPECT_NE(refused.out.find("retentionDurationCheck"), std::string::npos) << refused.out;
 
-  auto dry = RunDeltaline("vacuum " + table + " --retain-hours 0 --no-retention-check --dry-run");
+  auto dry = RunDeltaline("vacuum " + table +
+                          " --retain-hours 0 --no-retention-check --dry-run");
   ASSERT_EQ(dry.exit_code, 0) << dry.out;
   for (const auto& path : removed) {
     EXPECT_NE(dry.out.find(path + "\n"), std::string::npos) << dry.out;

@@ -20,7 +20,8 @@ arrow::Result<cp::Expression> PartitionEquals(const arrow::Schema& schema,
   std::vector<cp::Expression> terms;
   for (const auto& column : columns) {
     auto field = schema.GetFieldByName(column);
-    if (!field) return InvalidInput("partition column '" + column + "' is not in the schema");
+    if (!field)
+      return InvalidInput("partition column '" + column + "' is not in the schema");
     auto it = values.find(column);
     std::optional<std::string> raw;
     if (it != values.end()) raw = it->second;
@@ -54,11 +55,11 @@ arrow::Result<cp::Expression> BindPredicate(cp::Expression predicate,
   return predicate;
 }
 
-arrow::Result<PartitionMatch> MatchPartitionValues(const cp::Expression& predicate,
-                                              const arrow::Schema& schema,
-                                              const std::vector<std::string>& partition_columns,
-                                              const PartitionValues& values) {
-  ARROW_ASSIGN_OR_RAISE(auto guarantee, PartitionEquals(schema, partition_columns, values));
+arrow::Result<PartitionMatch> MatchPartitionValues(
+    const cp::Expression& predicate, const arrow::Schema& schema,
+    const std::vector<std::string>& partition_columns, const PartitionValues& values) {
+  ARROW_ASSIGN_OR_RAISE(auto guarantee,
+                        PartitionEquals(schema, partition_columns, values));
   ARROW_ASSIGN_OR_RAISE(auto simplified, cp::SimplifyWithGuarantee(predicate, guarantee));
   if (const arrow::Datum* literal = simplified.literal()) {
     if (!literal->is_scalar()) return PartitionMatch::kUnknown;
@@ -66,18 +67,19 @@ arrow::Result<PartitionMatch> MatchPartitionValues(const cp::Expression& predica
     if (!scalar.is_valid) return PartitionMatch::kNone;
     if (scalar.type->id() != arrow::Type::BOOL) return PartitionMatch::kUnknown;
     return static_cast<const arrow::BooleanScalar&>(scalar).value ? PartitionMatch::kAll
-                                                                   : PartitionMatch::kNone;
+                                                                  : PartitionMatch::kNone;
   }
   return PartitionMatch::kUnknown;
 }
 
 arrow::Result<std::shared_ptr<arrow::BooleanArray>> PredicateIsTrue(
     const cp::Expression& predicate, const arrow::RecordBatch& batch) {
-  ARROW_ASSIGN_OR_RAISE(auto input, cp::MakeExecBatch(*batch.schema(), arrow::Datum(batch)));
+  ARROW_ASSIGN_OR_RAISE(auto input,
+                        cp::MakeExecBatch(*batch.schema(), arrow::Datum(batch)));
   ARROW_ASSIGN_OR_RAISE(auto value, cp::ExecuteScalarExpression(predicate, input));
   if (value.is_scalar()) {
-    ARROW_ASSIGN_OR_RAISE(auto array, arrow::MakeArrayFromScalar(*value.scalar(),
-                                                                 batch.num_rows()));
+    ARROW_ASSIGN_OR_RAISE(auto array,
+                          arrow::MakeArrayFromScalar(*value.scalar(), batch.num_rows()));
     value = array;
   }
   ARROW_ASSIGN_OR_RAISE(auto filled,
@@ -91,7 +93,8 @@ arrow::Result<PartitionValues> NormalizePartitionValues(
   PartitionValues out;
   for (const auto& column : partition_columns) {
     auto field = schema.GetFieldByName(column);
-    if (!field) return InvalidInput("partition column '" + column + "' is not in the schema");
+    if (!field)
+      return InvalidInput("partition column '" + column + "' is not in the schema");
     auto it = values.find(column);
     std::optional<std::string> raw;
     if (it != values.end()) raw = it->second;

@@ -22,17 +22,16 @@ enum class PartitionMatch {
 
 /// \brief Binds `predicate` to `schema` unless it is bound already, and checks that it
 /// is boolean. Fails with kInvalidInput naming the expression.
-arrow::Result<arrow::compute::Expression> BindPredicate(arrow::compute::Expression predicate,
-                                                        const arrow::Schema& schema);
+arrow::Result<arrow::compute::Expression> BindPredicate(
+    arrow::compute::Expression predicate, const arrow::Schema& schema);
 
 /// \brief Decides a file from its partition values alone: the predicate is simplified
 /// with the guarantee "each partition column equals its value" (or is null), so a
 /// predicate over partition columns only always gets kAll or kNone, and a mixed one
 /// gets kNone when its partition part is false. `predicate` must be bound to `schema`.
-arrow::Result<PartitionMatch> MatchPartitionValues(const arrow::compute::Expression& predicate,
-                                              const arrow::Schema& schema,
-                                              const std::vector<std::string>& partition_columns,
-                                              const PartitionValues& values);
+arrow::Result<PartitionMatch> MatchPartitionValues(
+    const arrow::compute::Expression& predicate, const arrow::Schema& schema,
+    const std::vector<std::string>& partition_columns, const PartitionValues& values);
 
 /// \brief Evaluates a bound predicate on a batch: true where it is true, false where it
 /// is false or null (SQL's WHERE semantics). The result has no nulls.

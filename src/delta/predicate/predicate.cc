@@ -92,7 +92,9 @@ class Parser {
     Next();
     return true;
   }
-  std::string Where(const Token& token) const { return predicate_internal::Where(sql_, token); }
+  std::string Where(const Token& token) const {
+    return predicate_internal::Where(sql_, token);
+  }
   arrow::Status Expected(const std::string& what) const {
     return InvalidInput("predicate: expected " + what + " " + Where(Peek()));
   }
@@ -142,8 +144,9 @@ class Parser {
     ARROW_ASSIGN_OR_RAISE(Operand lhs, ParseOperand());
     const Token& token = Peek();
     if (token.kind == TokenKind::kOperator &&
-        (token.text == "=" || token.text == "!=" || token.text == "<>" || token.text == "<" ||
-         token.text == "<=" || token.text == ">" || token.text == ">=")) {
+        (token.text == "=" || token.text == "!=" || token.text == "<>" ||
+         token.text == "<" || token.text == "<=" || token.text == ">" ||
+         token.text == ">=")) {
       std::string op = Next().text;
       ARROW_ASSIGN_OR_RAISE(Operand rhs, ParseOperand());
       return Comparison(op, lhs, rhs);
@@ -175,7 +178,8 @@ class Parser {
       return negated ? cp::not_(std::move(between)) : between;
     }
     if (IsKeyword(Peek(), "LIKE")) {
-      return UnsupportedFeature("LIKE", "predicate: LIKE is not supported " + Where(Peek()));
+      return UnsupportedFeature("LIKE",
+                                "predicate: LIKE is not supported " + Where(Peek()));
     }
     if (negated) return Expected("IN, BETWEEN or LIKE after NOT");
     // A lone operand is a condition only when it is boolean (`active`, `TRUE`).
@@ -186,9 +190,10 @@ class Parser {
       type = nullptr;
     }
     if (!type || type->id() != arrow::Type::BOOL) {
-      return SchemaMismatch("predicate: " + lhs.token.raw +
-                            " is not a boolean condition (expected a comparison after it) " +
-                            Where(lhs.token));
+      return SchemaMismatch(
+          "predicate: " + lhs.token.raw +
+          " is not a boolean condition (expected a comparison after it) " +
+          Where(lhs.token));
     }
     return value;
   }
@@ -208,7 +213,8 @@ class Parser {
         operand.literal = {Literal::Kind::kNumber, token.text};
         return operand;
       case TokenKind::kOperator:
-        if ((token.text == "-" || token.text == "+") && Peek().kind == TokenKind::kNumber) {
+        if ((token.text == "-" || token.text == "+") &&
+            Peek().kind == TokenKind::kNumber) {
           operand.literal = {Literal::Kind::kNumber, token.text + Next().text};
           operand.token.raw = operand.literal.text;
           return operand;
@@ -220,15 +226,16 @@ class Parser {
           operand.literal = {Literal::Kind::kBool, token.text};
           return operand;
         }
-        if (token.text == "DATE" || token.text == "TIMESTAMP" || token.text == "TIMESTAMP_NTZ") {
+        if (token.text == "DATE" || token.text == "TIMESTAMP" ||
+            token.text == "TIMESTAMP_NTZ") {
           if (Peek().kind != TokenKind::kString) {
             return Expected("a quoted value after " + token.text);
           }
           // Errors about the value point at the quoted text.
           operand.token = Peek();
-          operand.literal = {token.text == "DATE" ? Literal::Kind::kDate
-                                                  : Literal::Kind::kTimestamp,
-                             Next().text};
+          operand.literal = {
+              token.text == "DATE" ? Literal::Kind::kDate : Literal::Kind::kTimestamp,
+              Next().text};
           return operand;
         }
         break;
@@ -248,7 +255,8 @@ class Parser {
     while (IsOp(Peek(), ".")) {
       Next();
       const Token& part = Peek();
-      if (part.kind != TokenKind::kIdentifier && part.kind != TokenKind::kQuotedIdentifier) {
+      if (part.kind != TokenKind::kIdentifier &&
+          part.kind != TokenKind::kQuotedIdentifier) {
         return Expected("a field name after '.'");
       }
       Next();
@@ -257,7 +265,8 @@ class Parser {
                               field->type()->ToString() + ", not a struct with field '" +
                               part.text + "' " + Where(part));
       }
-      auto child = static_cast<const arrow::StructType&>(*field->type()).GetFieldByName(part.text);
+      auto child =
+          static_cast<const arrow::StructType&>(*field->type()).GetFieldByName(part.text);
       path.push_back(part.text);
       if (!child) return UnknownColumn(Join(path), part);
       field = child;
@@ -288,29 +297,31 @@ class Parser {
   // natural type.
   arrow::Result<cp::Expression> AsValue(const Operand& operand) const {
     if (operand.is_column()) return *operand.column;
-    ARROW_ASSIGN_OR_RAISE(auto scalar,
-                          predicate_internal::NaturalLiteral(operand.literal, Where(operand.token)));
+    ARROW_ASSIGN_OR_RAISE(auto scalar, predicate_internal::NaturalLiteral(
+                                           operand.literal, Where(operand.token)));
     return cp::literal(std::move(scalar));
   }
 
-  arrow::Result<cp::Expression> Typed(const Operand& operand, const Operand& against) const {
+  arrow::Result<cp::Expression> Typed(const Operand& operand,
+                                      const Operand& against) const {
     if (operand.is_column()) return *operand.column;
-    ARROW_ASSIGN_OR_RAISE(auto scalar,
-                          predicate_internal::TypeLiteral(operand.literal, against.type,
-                                                          against.column_name,
-                                                          Where(operand.token)));
+    ARROW_ASSIGN_OR_RAISE(auto scalar, predicate_internal::TypeLiteral(
+                                           operand.literal, against.type,
+                                           against.column_name, Where(operand.token)));
     return cp::literal(std::move(scalar));
   }
 
   arrow::Result<cp::Expression> Comparison(const std::string& op, const Operand& lhs,
                                            const Operand& rhs) const {
     if (lhs.is_column() && rhs.is_column()) {
-      bool comparable = lhs.type->Equals(*rhs.type) ||
-                        (arrow::is_numeric(lhs.type->id()) && arrow::is_numeric(rhs.type->id()));
+      bool comparable =
+          lhs.type->Equals(*rhs.type) ||
+          (arrow::is_numeric(lhs.type->id()) && arrow::is_numeric(rhs.type->id()));
       if (!comparable) {
-        return SchemaMismatch("predicate: cannot compare column '" + lhs.column_name + "' (" +
-                              lhs.type->ToString() + ") with column '" + rhs.column_name +
-                              "' (" + rhs.type->ToString() + ") " + Where(rhs.token));
+        return SchemaMismatch("predicate: cannot compare column '" + lhs.column_name +
+                              "' (" + lhs.type->ToString() + ") with column '" +
+                              rhs.column_name + "' (" + rhs.type->ToString() + ") " +
+                              Where(rhs.token));
       }
       return Compare(op, *lhs.column, *rhs.column);
     }
@@ -323,16 +334,17 @@ class Parser {
       return Compare(Flip(op), *rhs.column, std::move(value));
     }
     // Two literals: type the second like the first when the first has a type.
-    ARROW_ASSIGN_OR_RAISE(auto left,
-                          predicate_internal::NaturalLiteral(lhs.literal, Where(lhs.token)));
+    ARROW_ASSIGN_OR_RAISE(
+        auto left, predicate_internal::NaturalLiteral(lhs.literal, Where(lhs.token)));
     std::shared_ptr<arrow::Scalar> right;
     if (lhs.literal.kind == Literal::Kind::kNull) {
-      ARROW_ASSIGN_OR_RAISE(right,
-                            predicate_internal::NaturalLiteral(rhs.literal, Where(rhs.token)));
+      ARROW_ASSIGN_OR_RAISE(
+          right, predicate_internal::NaturalLiteral(rhs.literal, Where(rhs.token)));
       left = arrow::MakeNullScalar(right->type);
     } else {
-      ARROW_ASSIGN_OR_RAISE(right, predicate_internal::TypeLiteral(
-                                       rhs.literal, left->type, lhs.token.raw, Where(rhs.token)));
+      ARROW_ASSIGN_OR_RAISE(
+          right, predicate_internal::TypeLiteral(rhs.literal, left->type, lhs.token.raw,
+                                                 Where(rhs.token)));
     }
     return Compare(op, cp::literal(std::move(left)), cp::literal(std::move(right)));
   }
@@ -344,7 +356,8 @@ class Parser {
     while (true) {
       ARROW_ASSIGN_OR_RAISE(Operand item, ParseOperand());
       if (item.is_column()) {
-        return InvalidInput("predicate: IN lists hold literals only " + Where(item.token));
+        return InvalidInput("predicate: IN lists hold literals only " +
+                            Where(item.token));
       }
       items.push_back(std::move(item));
       if (IsOp(Peek(), ",")) {
@@ -370,7 +383,8 @@ class Parser {
     std::unique_ptr<arrow::ArrayBuilder> builder;
     ARROW_ASSIGN_OR_RAISE(builder, arrow::MakeBuilder(lhs.type));
     for (const auto& equality : equalities) {
-      ARROW_RETURN_NOT_OK(builder->AppendScalar(*equality.call()->arguments[1].literal()->scalar()));
+      ARROW_RETURN_NOT_OK(
+          builder->AppendScalar(*equality.call()->arguments[1].literal()->scalar()));
     }
     ARROW_ASSIGN_OR_RAISE(auto value_set, builder->Finish());
     return cp::call("is_in", {*lhs.column},
@@ -404,7 +418,8 @@ void CollectTopLevel(const cp::Expression& expr, const arrow::Schema& schema,
 
 }  // namespace
 
-arrow::Result<cp::Expression> ParsePredicate(std::string_view sql, const arrow::Schema& schema) {
+arrow::Result<cp::Expression> ParsePredicate(std::string_view sql,
+                                             const arrow::Schema& schema) {
   // Binding and literal casts need the compute kernels registered.
   ARROW_RETURN_NOT_OK(cp::Initialize());
   ARROW_ASSIGN_OR_RAISE(auto tokens, predicate_internal::Tokenize(sql));
@@ -413,9 +428,9 @@ arrow::Result<cp::Expression> ParsePredicate(std::string_view sql, const arrow::
   ARROW_ASSIGN_OR_RAISE(auto expr, parser.Parse());
   auto bound = expr.Bind(schema);
   if (!bound.ok()) {
-    return SchemaMismatch("predicate: '" + std::string(sql) +
-                          "' does not type-check against the table schema: " +
-                          bound.status().message());
+    return SchemaMismatch(
+        "predicate: '" + std::string(sql) +
+        "' does not type-check against the table schema: " + bound.status().message());
   }
   return bound;
 }

@@ -9,8 +9,8 @@ namespace deltaline::delta::predicate_internal {
 namespace {
 
 constexpr std::array<std::string_view, 13> kKeywords = {
-    "AND", "OR", "NOT", "IN", "IS", "NULL", "BETWEEN",
-    "TRUE", "FALSE", "DATE", "TIMESTAMP", "TIMESTAMP_NTZ", "LIKE"};
+    "AND",  "OR",        "NOT",           "IN",  "IS", "NULL", "BETWEEN", "TRUE", "FALSE",
+    "DATE", "TIMESTAMP", "TIMESTAMP_NTZ", "LIKE"};
 
 std::string Upper(std::string_view text) {
   std::string out(text);
@@ -44,15 +44,16 @@ size_t PositionOf(std::string_view sql, size_t offset) {
 
 std::string Where(std::string_view sql, const Token& token) {
   std::string near = token.kind == TokenKind::kEnd ? "end of input" : Quote(token.raw);
-  return "at position " + std::to_string(PositionOf(sql, token.offset)) + " (near " + near +
-         ")";
+  return "at position " + std::to_string(PositionOf(sql, token.offset)) + " (near " +
+         near + ")";
 }
 
 namespace {
 
 arrow::Status LexError(std::string_view sql, size_t at, std::string_view what,
                        std::string_view raw) {
-  Token bad{TokenKind::kOperator, "", at, std::string(raw)};  // kOperator: Where quotes it
+  Token bad{TokenKind::kOperator, "", at,
+            std::string(raw)};  // kOperator: Where quotes it
   return InvalidInput("predicate: " + std::string(what) + " " + Where(sql, bad));
 }
 
@@ -80,7 +81,8 @@ arrow::Result<size_t> LexQuoted(std::string_view sql, size_t pos, Token& token) 
     value += sql[end++];
   }
   if (!closed) {
-    return LexError(sql, pos, quote == '\'' ? "unterminated string" : "unterminated identifier",
+    return LexError(sql, pos,
+                    quote == '\'' ? "unterminated string" : "unterminated identifier",
                     sql.substr(pos));
   }
   token.kind = quote == '\'' ? TokenKind::kString : TokenKind::kQuotedIdentifier;
@@ -107,7 +109,8 @@ arrow::Result<size_t> LexNumber(std::string_view sql, size_t pos, Token& token) 
   // "12abc" is one bad token, not a number followed by a name.
   if (end < sql.size() && IsIdentChar(static_cast<unsigned char>(sql[end]))) {
     size_t bad_end = end;
-    while (bad_end < sql.size() && IsIdentChar(static_cast<unsigned char>(sql[bad_end]))) {
+    while (bad_end < sql.size() &&
+           IsIdentChar(static_cast<unsigned char>(sql[bad_end]))) {
       ++bad_end;
     }
     return LexError(sql, pos, "malformed number", sql.substr(pos, bad_end - pos));

@@ -12,10 +12,10 @@ namespace deltaline::delta::predicate_internal {
 enum class TokenKind {
   kIdentifier,  ///< bare word that is not a keyword
   kQuotedIdentifier,
-  kKeyword,     ///< `text` holds the keyword upper-cased
-  kString,      ///< `text` holds the unescaped value
+  kKeyword,  ///< `text` holds the keyword upper-cased
+  kString,   ///< `text` holds the unescaped value
   kNumber,
-  kOperator,    ///< = != <> < <= > >= ( ) , . - +
+  kOperator,  ///< = != <> < <= > >= ( ) , . - +
   kEnd,
 };
 

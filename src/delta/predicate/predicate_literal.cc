@@ -13,14 +13,15 @@ using Kind = Literal::Kind;
 arrow::Status Mismatch(const Literal& literal, const arrow::DataType& type,
                        const std::string& column, const std::string& where) {
   return SchemaMismatch("predicate: column '" + column + "' is " + type.ToString() +
-                        " and cannot be compared with the " + LiteralKindName(literal.kind) +
-                        " literal " + where);
+                        " and cannot be compared with the " +
+                        LiteralKindName(literal.kind) + " literal " + where);
 }
 
 arrow::Status BadLiteral(const Literal& literal, const arrow::DataType& type,
                          const std::string& detail, const std::string& where) {
-  return InvalidInput("predicate: '" + literal.text + "' is not a valid " + type.ToString() +
-                      " literal" + (detail.empty() ? "" : " (" + detail + ")") + " " + where);
+  return InvalidInput("predicate: '" + literal.text + "' is not a valid " +
+                      type.ToString() + " literal" +
+                      (detail.empty() ? "" : " (" + detail + ")") + " " + where);
 }
 
 bool IsIntegralText(const std::string& text) {
@@ -44,8 +45,8 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> ParseTimestamp(
   if (text.size() > 10 && text[10] == ' ') text[10] = 'T';
   // A zoned column compares instants: a literal without a zone is read as UTC.
   if (!ts_type.timezone().empty() && !HasZone(text)) text += "Z";
-  auto cast = arrow::compute::Cast(arrow::Datum(std::make_shared<arrow::StringScalar>(text)),
-                                   type);
+  auto cast = arrow::compute::Cast(
+      arrow::Datum(std::make_shared<arrow::StringScalar>(text)), type);
   if (!cast.ok()) return BadLiteral(literal, *type, cast.status().message(), where);
   return cast->scalar();
 }
@@ -161,7 +162,8 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> NaturalLiteral(const Literal& lite
     case Kind::kBool:
       return TypeLiteral(literal, arrow::boolean(), "", where);
     case Kind::kNumber:
-      return TypeLiteral(literal, IsIntegralText(literal.text) ? arrow::int64() : arrow::float64(),
+      return TypeLiteral(literal,
+                         IsIntegralText(literal.text) ? arrow::int64() : arrow::float64(),
                          "", where);
     case Kind::kString:
       return TypeLiteral(literal, arrow::utf8(), "", where);

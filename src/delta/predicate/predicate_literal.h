@@ -22,10 +22,9 @@ const char* LiteralKindName(Literal::Kind kind);
 /// kSchemaMismatch when the literal's kind cannot be compared with `type`, and with
 /// kInvalidInput when its text is not a valid value of `type` (out of range, bad date,
 /// more decimal digits than the scale). `where` ends every message.
-arrow::Result<std::shared_ptr<arrow::Scalar>> TypeLiteral(const Literal& literal,
-                                                          const std::shared_ptr<arrow::DataType>& type,
-                                                          const std::string& column,
-                                                          const std::string& where);
+arrow::Result<std::shared_ptr<arrow::Scalar>> TypeLiteral(
+    const Literal& literal, const std::shared_ptr<arrow::DataType>& type,
+    const std::string& column, const std::string& where);
 
 /// \brief The literal's own type when nothing else gives one (int64 or double for
 /// numbers, utf8, boolean, date32, timestamp[us]).

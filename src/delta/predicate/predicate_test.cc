@@ -25,13 +25,14 @@ std::shared_ptr<arrow::Schema> TestSchema() {
       arrow::field("amount", arrow::decimal128(10, 2)),
       arrow::field("weird name", arrow::int32()),
       arrow::field("s", arrow::struct_({arrow::field("a", arrow::int32()),
-                                         arrow::field("b", arrow::utf8())})),
+                                        arrow::field("b", arrow::utf8())})),
   });
 }
 
 // Five rows covering nulls in every column.
 std::shared_ptr<arrow::RecordBatch> TestBatch() {
-  auto array = arrow::json::ArrayFromJSONString(arrow::struct_(TestSchema()->fields()), R"([
+  auto array =
+      arrow::json::ArrayFromJSONString(arrow::struct_(TestSchema()->fields()), R"([
     {"id": 1, "small": 1, "x": 1.5, "name": "alpha", "flag": true, "day": 19723,
      "ts": 1704067200000000, "ntz": 1704067200000000, "amount": "12.50",
      "weird name": 7, "s": {"a": 1, "b": "p"}},
@@ -157,7 +158,8 @@ TEST(Predicate, IdentifiersAndKeywords) {
 
 TEST(Predicate, ColumnsReferenced) {
   auto schema = TestSchema();
-  ASSERT_OK_AND_ASSIGN(auto expr, ParsePredicate("s.a = 1 AND (id > 2 OR s.b = 'x')", *schema));
+  ASSERT_OK_AND_ASSIGN(auto expr,
+                       ParsePredicate("s.a = 1 AND (id > 2 OR s.b = 'x')", *schema));
   EXPECT_EQ(PredicateColumns(expr, *schema), (std::vector<std::string>{"id", "s"}));
   ASSERT_OK_AND_ASSIGN(expr, ParsePredicate("TRUE", *schema));
   EXPECT_TRUE(PredicateColumns(expr, *schema).empty());
@@ -174,17 +176,20 @@ void ExpectError(const std::string& sql, ErrorKind kind, const std::string& wher
 }
 
 TEST(Predicate, ErrorsCarryPositionAndToken) {
-  ExpectError("idx = 1", ErrorKind::kInvalidInput, "unknown column 'idx' at position 1 (near 'idx')");
+  ExpectError("idx = 1", ErrorKind::kInvalidInput,
+              "unknown column 'idx' at position 1 (near 'idx')");
   ExpectError("id = 1 AND nope > 2", ErrorKind::kInvalidInput,
               "unknown column 'nope' at position 12 (near 'nope')");
-  ExpectError("s.zz = 1", ErrorKind::kInvalidInput, "unknown column 's.zz' at position 3");
+  ExpectError("s.zz = 1", ErrorKind::kInvalidInput,
+              "unknown column 's.zz' at position 3");
   ExpectError("id = 1 garbage", ErrorKind::kInvalidInput,
               "trailing text at position 8 (near 'garbage')");
   ExpectError("id = 1)", ErrorKind::kInvalidInput, "at position 7 (near ')')");
   ExpectError("day = DATE '2024-13-45'", ErrorKind::kInvalidInput,
               "at position 12 (near ''2024-13-45'')");
   ExpectError("small = 300", ErrorKind::kInvalidInput, "at position 9 (near '300')");
-  ExpectError("amount = 1.234", ErrorKind::kInvalidInput, "at position 10 (near '1.234')");
+  ExpectError("amount = 1.234", ErrorKind::kInvalidInput,
+              "at position 10 (near '1.234')");
   ExpectError("ts > TIMESTAMP 'yesterday'", ErrorKind::kInvalidInput, "at position 16");
   ExpectError("id = 'one'", ErrorKind::kSchemaMismatch, "at position 6 (near ''one'')");
   ExpectError("id = 1.5", ErrorKind::kSchemaMismatch, "at position 6 (near '1.5')");
@@ -193,12 +198,16 @@ TEST(Predicate, ErrorsCarryPositionAndToken) {
   ExpectError("id", ErrorKind::kSchemaMismatch, "at position 1 (near 'id')");
   ExpectError("id = ", ErrorKind::kInvalidInput, "at position 6 (near end of input)");
   ExpectError("(id = 1", ErrorKind::kInvalidInput, "expected ')' at position 8");
-  ExpectError("name = 'open", ErrorKind::kInvalidInput, "unterminated string at position 8");
-  ExpectError("id = 1 ; drop", ErrorKind::kInvalidInput, "unexpected character at position 8 (near ';')");
+  ExpectError("name = 'open", ErrorKind::kInvalidInput,
+              "unterminated string at position 8");
+  ExpectError("id = 1 ; drop", ErrorKind::kInvalidInput,
+              "unexpected character at position 8 (near ';')");
   ExpectError("id IN ()", ErrorKind::kInvalidInput, "at position 8 (near ')')");
-  ExpectError("id = 12abc", ErrorKind::kInvalidInput, "malformed number at position 6 (near '12abc')");
+  ExpectError("id = 12abc", ErrorKind::kInvalidInput,
+              "malformed number at position 6 (near '12abc')");
   // Positions count characters, not bytes.
-  ExpectError("name = 'ü' AND zz = 1", ErrorKind::kInvalidInput, "at position 16 (near 'zz')");
+  ExpectError("name = 'ü' AND zz = 1", ErrorKind::kInvalidInput,
+              "at position 16 (near 'zz')");
   ExpectError("", ErrorKind::kInvalidInput, "empty predicate");
   ExpectError("name LIKE 'a%'", ErrorKind::kUnsupportedFeature, "at position 6");
 }

@@ -16,8 +16,8 @@ namespace deltaline::delta {
 namespace cp = arrow::compute;
 
 struct FilePruner::Column {
-  arrow::FieldRef ref;               ///< as the predicate spells it
-  std::vector<std::string> path;     ///< names from the top-level column down
+  arrow::FieldRef ref;            ///< as the predicate spells it
+  std::vector<std::string> path;  ///< names from the top-level column down
   std::shared_ptr<arrow::DataType> type;
   bool partition = false;
 };
@@ -63,9 +63,9 @@ int64_t UnitsPerMilli(arrow::TimeUnit::type unit) {
   }
 }
 
-std::shared_ptr<arrow::Scalar> TimestampBound(const nlohmann::json& value,
-                                              const std::shared_ptr<arrow::DataType>& type,
-                                              bool is_max) {
+std::shared_ptr<arrow::Scalar> TimestampBound(
+    const nlohmann::json& value, const std::shared_ptr<arrow::DataType>& type,
+    bool is_max) {
   if (!value.is_string()) return nullptr;
   const auto& ts_type = static_cast<const arrow::TimestampType&>(*type);
   std::string text = value.get<std::string>();
@@ -73,7 +73,8 @@ std::shared_ptr<arrow::Scalar> TimestampBound(const nlohmann::json& value,
   if (ts_type.timezone().empty()) {
     if (!text.empty() && text.back() == 'Z') text.pop_back();
   } else if (!text.empty() && text.back() != 'Z' &&
-             text.find_first_of("+-", std::min<size_t>(text.size(), 11)) == std::string::npos) {
+             text.find_first_of("+-", std::min<size_t>(text.size(), 11)) ==
+                 std::string::npos) {
     text += "Z";
   }
   auto cast = cp::Cast(arrow::Datum(std::make_shared<arrow::StringScalar>(text)), type);
@@ -98,7 +99,8 @@ std::shared_ptr<arrow::Scalar> DecimalBound(const nlohmann::json& value,
                                           dec_type.scale());
   if (!real.ok()) return nullptr;
   // One unit of the scale either way covers the double's rounding.
-  arrow::Decimal128 bound = is_max ? *real + arrow::Decimal128(1) : *real - arrow::Decimal128(1);
+  arrow::Decimal128 bound =
+      is_max ? *real + arrow::Decimal128(1) : *real - arrow::Decimal128(1);
   if (!bound.FitsInPrecision(dec_type.precision())) return nullptr;
   return std::make_shared<arrow::Decimal128Scalar>(bound, type);
 }
@@ -133,7 +135,8 @@ std::shared_ptr<arrow::Scalar> StatBound(const nlohmann::json& value,
       bool tie_broken = text.size() >= kTieBreaker.size() &&
                         text.compare(text.size() - kTieBreaker.size(), kTieBreaker.size(),
                                      kTieBreaker) == 0;
-      if (is_max && !tie_broken && CountChars(text) >= kMaybeTruncatedChars) return nullptr;
+      if (is_max && !tie_broken && CountChars(text) >= kMaybeTruncatedChars)
+        return nullptr;
       auto parsed = arrow::Scalar::Parse(type, text);
       return parsed.ok() ? *parsed : nullptr;
     }
@@ -203,12 +206,12 @@ arrow::Result<std::unique_ptr<FilePruner>> FilePruner::Make(
       column.type = field->type();
       fields = &field->type()->fields();
     }
-    column.partition =
-        column.path.size() == 1 &&
-        std::find(partition_columns.begin(), partition_columns.end(), column.path[0]) !=
-            partition_columns.end();
-    bool seen = std::any_of(pruner->columns_.begin(), pruner->columns_.end(),
-                            [&](const Column& other) { return other.path == column.path; });
+    column.partition = column.path.size() == 1 &&
+                       std::find(partition_columns.begin(), partition_columns.end(),
+                                 column.path[0]) != partition_columns.end();
+    bool seen =
+        std::any_of(pruner->columns_.begin(), pruner->columns_.end(),
+                    [&](const Column& other) { return other.path == column.path; });
     if (!seen) pruner->columns_.push_back(std::move(column));
   }
   pruner->predicate_ = std::move(predicate);
@@ -224,9 +227,11 @@ arrow::Result<cp::Expression> FilePruner::PartitionGuarantee(const Add& add) con
     std::optional<std::string> raw;
     auto it = add.partition_values.find(column.path[0]);
     if (it != add.partition_values.end()) raw = it->second;
-    ARROW_ASSIGN_OR_RAISE(auto value, ParsePartitionValue(raw, column.type, column.path[0]));
-    facts.push_back(value->is_valid ? cp::equal(cp::field_ref(column.ref), cp::literal(value))
-                                    : cp::is_null(cp::field_ref(column.ref)));
+    ARROW_ASSIGN_OR_RAISE(auto value,
+                          ParsePartitionValue(raw, column.type, column.path[0]));
+    facts.push_back(value->is_valid
+                        ? cp::equal(cp::field_ref(column.ref), cp::literal(value))
+                        : cp::is_null(cp::field_ref(column.ref)));
   }
   return facts.empty() ? cp::literal(true) : cp::and_(facts);
 }
@@ -278,7 +283,8 @@ arrow::Result<FileVerdict> FilePruner::Evaluate(const Add& add) const {
   ARROW_ASSIGN_OR_RAISE(partition_facts, partition_facts.Bind(*schema_));
   ARROW_ASSIGN_OR_RAISE(auto after_partition,
                         cp::SimplifyWithGuarantee(predicate_, partition_facts));
-  if (MatchesNone(after_partition)) return FileVerdict{FileMatch::kNone, SkipReason::kPartition};
+  if (MatchesNone(after_partition))
+    return FileVerdict{FileMatch::kNone, SkipReason::kPartition};
   if (IsBoolLiteral(after_partition, true)) return FileVerdict{FileMatch::kAll, {}};
   auto stats_facts = StatsGuarantee(add);
   if (IsBoolLiteral(stats_facts, true)) return FileVerdict{};

@@ -4,9 +4,9 @@
 #include <arrow/compute/api.h>
 
 #include "delta/log/log_store.h"
+#include "delta/log/snapshot.h"
 #include "delta/predicate/predicate.h"
 #include "delta/scan/scan.h"
-#include "delta/log/snapshot.h"
 #include "delta/write/write.h"
 #include "test_util.h"
 
@@ -41,15 +41,14 @@ std::shared_ptr<arrow::RecordBatch> ClusteredBatch(int file_idx) {
       (void)tags.Append(id % 2 ? "odd" : "even");
     }
   }
-  auto schema = arrow::schema({arrow::field("id", arrow::int64()),
-                               arrow::field("name", arrow::utf8()),
-                               arrow::field("x", arrow::float64()),
-                               arrow::field("ts", ts.type()),
-                               arrow::field("tag", arrow::utf8())});
-  return arrow::RecordBatch::Make(schema, kRowsPerFile,
-                                  {ids.Finish().ValueOrDie(), names.Finish().ValueOrDie(),
-                                   xs.Finish().ValueOrDie(), ts.Finish().ValueOrDie(),
-                                   tags.Finish().ValueOrDie()});
+  auto schema = arrow::schema(
+      {arrow::field("id", arrow::int64()), arrow::field("name", arrow::utf8()),
+       arrow::field("x", arrow::float64()), arrow::field("ts", ts.type()),
+       arrow::field("tag", arrow::utf8())});
+  return arrow::RecordBatch::Make(
+      schema, kRowsPerFile,
+      {ids.Finish().ValueOrDie(), names.Finish().ValueOrDie(), xs.Finish().ValueOrDie(),
+       ts.Finish().ValueOrDie(), tags.Finish().ValueOrDie()});
 }
 
 class SkippingTest : public ::testing::Test {
@@ -60,7 +59,8 @@ class SkippingTest : public ::testing::Test {
     WriteOptions options;
     options.mode = SaveMode::kAppend;
     for (int file_idx = 0; file_idx < kFiles; ++file_idx) {
-      auto table = arrow::Table::FromRecordBatches({ClusteredBatch(file_idx)}).ValueOrDie();
+      auto table =
+          arrow::Table::FromRecordBatches({ClusteredBatch(file_idx)}).ValueOrDie();
       auto result = WriteTable(*store, *table, options);
       ASSERT_TRUE(result.ok()) << result.status().ToString();
     }
@@ -123,12 +123,13 @@ TEST_F(SkippingTest, OnePercentFilterReadsAtMostTwoPercentOfFiles) {
 }
 
 TEST_F(SkippingTest, EveryConstructPrunesSoundly) {
-  for (const char* sql : {"id = 12345", "id IN (5, 77777, 99999)", "id NOT IN (5, 6)",
-                          "id BETWEEN 1000 AND 1999", "NOT (id < 98000)", "id > 99999",
-                          "id < 0 OR id >= 99500", "name = 'n00042000'", "name > 'n00098999'",
-                          "tag IS NULL AND id < 2000", "tag IS NOT NULL AND id < 3",
-                          "id != 5", "x > 95 AND id < 5000", "x != 1 AND id < 1000",
-                          "id = NULL", "NOT (id = NULL)", "id IN (1, NULL)"}) {
+  for (const char* sql :
+       {"id = 12345", "id IN (5, 77777, 99999)", "id NOT IN (5, 6)",
+        "id BETWEEN 1000 AND 1999", "NOT (id < 98000)", "id > 99999",
+        "id < 0 OR id >= 99500", "name = 'n00042000'", "name > 'n00098999'",
+        "tag IS NULL AND id < 2000", "tag IS NOT NULL AND id < 3", "id != 5",
+        "x > 95 AND id < 5000", "x != 1 AND id < 1000", "id = NULL", "NOT (id = NULL)",
+        "id IN (1, NULL)"}) {
     ScanBothWays(sql);
   }
   EXPECT_EQ(ScanBothWays("id = 12345").metrics.files_read, 1);
@@ -142,12 +143,14 @@ TEST_F(SkippingTest, FilterOnColumnsNotReturned) {
   ScanMetrics metrics;
   ScanOptions options;
   options.columns = {"name"};
-  options.filter = ParsePredicate("id BETWEEN 7000 AND 7002 AND tag IS NOT NULL",
-                                  *snapshot_->schema()).ValueOrDie();
+  options.filter =
+      ParsePredicate("id BETWEEN 7000 AND 7002 AND tag IS NOT NULL", *snapshot_->schema())
+          .ValueOrDie();
   options.metrics = &metrics;
   ASSERT_OK_AND_ASSIGN(auto table, ReadSnapshot(*store_, snapshot_, options));
   // 7000 is a multiple of 7: its tag is null.
-  ASSERT_EQ(table->schema()->ToString(), arrow::schema({arrow::field("name", arrow::utf8())})->ToString());
+  ASSERT_EQ(table->schema()->ToString(),
+            arrow::schema({arrow::field("name", arrow::utf8())})->ToString());
   ASSERT_EQ(table->num_rows(), 2);
   EXPECT_EQ(metrics.files_read, 1);
   EXPECT_EQ(metrics.rows_read, kRowsPerFile);
@@ -158,7 +161,8 @@ TEST_F(SkippingTest, MillisecondTimestampStatsDoNotHideRows) {
   // File 0's last row is at …000 + 999 * 1000 + 999 µs; its max stat is truncated to
   // the millisecond. Asking for rows after that millisecond must still find it.
   int64_t last_us = 1'700'000'000'000'000 + 999 * 1000 + 999;
-  auto text = arrow::TimestampScalar(last_us - 500, arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"))
+  auto text = arrow::TimestampScalar(last_us - 500,
+                                     arrow::timestamp(arrow::TimeUnit::MICRO, "UTC"))
                   .ToString();
   auto scanned = ScanBothWays("ts > TIMESTAMP '" + text + "' AND id < 1000");
   EXPECT_EQ(scanned.table->num_rows(), 1);
@@ -188,9 +192,10 @@ TEST(SkippingTable, TruncatedStringStatsDoNotHideRows) {
     saw_tie_breaker |= add.stats->find("\\ufffd") != std::string::npos ||
                        add.stats->find("\xEF\xBF\xBD") != std::string::npos;
   }
-  ASSERT_TRUE(saw_tie_breaker) << "the writer no longer truncates: this test proves nothing";
-  for (const std::string& sql : {"s = '" + prefix + "b'", "s > '" + prefix + "a'",
-                                 "s >= '" + prefix + "b'"}) {
+  ASSERT_TRUE(saw_tie_breaker)
+      << "the writer no longer truncates: this test proves nothing";
+  for (const std::string& sql :
+       {"s = '" + prefix + "b'", "s > '" + prefix + "a'", "s >= '" + prefix + "b'"}) {
     ScanMetrics metrics;
     ScanOptions scan;
     scan.filter = ParsePredicate(sql, *snapshot->schema()).ValueOrDie();
@@ -211,12 +216,12 @@ Add AddWithStats(std::optional<std::string> stats) {
 
 FileMatch Verdict(const std::string& sql, std::optional<std::string> stats,
                   const PartitionValues& partition = {}) {
-  auto schema = arrow::schema({arrow::field("id", arrow::int64()),
-                               arrow::field("x", arrow::float64()),
-                               arrow::field("s", arrow::utf8()),
-                               arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")),
-                               arrow::field("st", arrow::struct_({arrow::field("a", arrow::int32())})),
-                               arrow::field("p", arrow::utf8())});
+  auto schema = arrow::schema(
+      {arrow::field("id", arrow::int64()), arrow::field("x", arrow::float64()),
+       arrow::field("s", arrow::utf8()),
+       arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")),
+       arrow::field("st", arrow::struct_({arrow::field("a", arrow::int32())})),
+       arrow::field("p", arrow::utf8())});
   auto predicate = ParsePredicate(sql, *schema).ValueOrDie();
   auto pruner = FilePruner::Make(predicate, schema, {"p"}).ValueOrDie();
   Add add = AddWithStats(std::move(stats));
@@ -229,15 +234,21 @@ TEST(FilePruner, MissingOrPartialStatsNeverSkip) {
   EXPECT_EQ(Verdict("id = 5", ""), FileMatch::kSome);
   EXPECT_EQ(Verdict("id = 5", "{not json"), FileMatch::kSome);
   EXPECT_EQ(Verdict("id = 5", R"({"numRecords": 10})"), FileMatch::kSome);
-  EXPECT_EQ(Verdict("id = 5", R"({"numRecords": 10, "minValues": {"s": "a"}})"), FileMatch::kSome);
-  // Only a min: a filter below it skips, one above it cannot.
-  EXPECT_EQ(Verdict("id = 5", R"({"numRecords": 10, "minValues": {"id": 7}})"), FileMatch::kNone);
-  EXPECT_EQ(Verdict("id = 9", R"({"numRecords": 10, "minValues": {"id": 7}})"), FileMatch::kSome);
-  // nullCount without min/max proves nothing about values.
-  EXPECT_EQ(Verdict("id = 5", R"({"numRecords": 10, "nullCount": {"id": 3}})"), FileMatch::kSome);
-  // A stat of the wrong JSON type is ignored, not trusted.
-  EXPECT_EQ(Verdict("id = 5", R"({"numRecords": 10, "minValues": {"id": "7"}, "maxValues": {"id": 9}})"),
+  EXPECT_EQ(Verdict("id = 5", R"({"numRecords": 10, "minValues": {"s": "a"}})"),
             FileMatch::kSome);
+  // Only a min: a filter below it skips, one above it cannot.
+  EXPECT_EQ(Verdict("id = 5", R"({"numRecords": 10, "minValues": {"id": 7}})"),
+            FileMatch::kNone);
+  EXPECT_EQ(Verdict("id = 9", R"({"numRecords": 10, "minValues": {"id": 7}})"),
+            FileMatch::kSome);
+  // nullCount without min/max proves nothing about values.
+  EXPECT_EQ(Verdict("id = 5", R"({"numRecords": 10, "nullCount": {"id": 3}})"),
+            FileMatch::kSome);
+  // A stat of the wrong JSON type is ignored, not trusted.
+  EXPECT_EQ(
+      Verdict("id = 5",
+              R"({"numRecords": 10, "minValues": {"id": "7"}, "maxValues": {"id": 9}})"),
+      FileMatch::kSome);
 }
 
 TEST(FilePruner, RangesNullsAndWholeFileMatches) {
@@ -258,8 +269,10 @@ TEST(FilePruner, RangesNullsAndWholeFileMatches) {
   EXPECT_EQ(Verdict("NOT (id = 3)", all_null), FileMatch::kNone);
   EXPECT_EQ(Verdict("id IS NOT NULL", all_null), FileMatch::kNone);
   // tightBounds=false: counts may be stale, min/max still bound the rows.
-  EXPECT_EQ(Verdict("id = 3", R"({"numRecords": 10, "nullCount": {"id": 10}, "tightBounds": false})"),
-            FileMatch::kSome);
+  EXPECT_EQ(
+      Verdict("id = 3",
+              R"({"numRecords": 10, "nullCount": {"id": 10}, "tightBounds": false})"),
+      FileMatch::kSome);
 }
 
 TEST(FilePruner, PartitionValues) {
@@ -275,13 +288,16 @@ TEST(FilePruner, PartitionValues) {
 
 TEST(FilePruner, UntrustedStatsAreNotUsed) {
   // NaN rows are absent from float min/max, and NaN != 1 is true.
-  EXPECT_EQ(Verdict("x != 1", R"({"numRecords": 2, "minValues": {"x": 1.0}, "maxValues": {"x": 1.0}, "nullCount": {"x": 0}})"),
-            FileMatch::kSome);
+  EXPECT_EQ(
+      Verdict(
+          "x != 1",
+          R"({"numRecords": 2, "minValues": {"x": 1.0}, "maxValues": {"x": 1.0}, "nullCount": {"x": 0}})"),
+      FileMatch::kSome);
   // A 32-character max without the tie-breaker may be a bare prefix of longer values.
   const std::string prefix(32, 'a');
   EXPECT_EQ(Verdict("s = '" + prefix + "z'",
-                    R"({"numRecords": 2, "minValues": {"s": "a"}, "maxValues": {"s": ")" + prefix +
-                        R"("}})"),
+                    R"({"numRecords": 2, "minValues": {"s": "a"}, "maxValues": {"s": ")" +
+                        prefix + R"("}})"),
             FileMatch::kSome);
   // With the tie-breaker it is a real upper bound: longer values below it stay in,
   // values above it are excluded.
@@ -290,14 +306,17 @@ TEST(FilePruner, UntrustedStatsAreNotUsed) {
                     R"({"numRecords": 2, "minValues": {"s": "a"}, "maxValues": {"s": ")" +
                         tie_broken + R"("}})"),
             FileMatch::kSome);
-  EXPECT_EQ(Verdict("s = 'b'", R"({"numRecords": 2, "minValues": {"s": "a"}, "maxValues": {"s": ")" +
-                                   tie_broken + R"("}})"),
+  EXPECT_EQ(Verdict("s = 'b'",
+                    R"({"numRecords": 2, "minValues": {"s": "a"}, "maxValues": {"s": ")" +
+                        tie_broken + R"("}})"),
             FileMatch::kNone);
   // Millisecond timestamp max: a row 0.5 ms later may exist.
   const std::string ts_stats =
       R"({"numRecords": 1, "minValues": {"ts": "2024-01-01T00:00:00.000Z"}, "maxValues": {"ts": "2024-01-01T00:00:00.000Z"}})";
-  EXPECT_EQ(Verdict("ts > TIMESTAMP '2024-01-01 00:00:00.0005'", ts_stats), FileMatch::kSome);
-  EXPECT_EQ(Verdict("ts > TIMESTAMP '2024-01-01 00:00:00.001'", ts_stats), FileMatch::kNone);
+  EXPECT_EQ(Verdict("ts > TIMESTAMP '2024-01-01 00:00:00.0005'", ts_stats),
+            FileMatch::kSome);
+  EXPECT_EQ(Verdict("ts > TIMESTAMP '2024-01-01 00:00:00.001'", ts_stats),
+            FileMatch::kNone);
   // Nested stats nest like the schema.
   const std::string nested =
       R"({"numRecords": 3, "minValues": {"st": {"a": 1}}, "maxValues": {"st": {"a": 4}}, "nullCount": {"st": {"a": 0}}})";

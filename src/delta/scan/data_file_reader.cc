@@ -37,7 +37,8 @@ class DataFileBatches : public arrow::RecordBatchReader {
     }
     auto opened = store_.filesystem()->OpenInputFile(DataFilePath(store_, file_.path));
     if (!opened.ok()) {
-      return arrow::Status::IOError("data file '", file_.path, "' of table '", store_.uri(),
+      return arrow::Status::IOError("data file '", file_.path, "' of table '",
+                                    store_.uri(),
                                     "' cannot be opened: ", opened.status().message());
     }
     parquet::ArrowReaderProperties properties;
@@ -96,8 +97,8 @@ class DataFileBatches : public arrow::RecordBatchReader {
     std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
     for (int64_t done = 0; done < total_rows; done += batch_size) {
       int64_t rows = std::min(batch_size, total_rows - done);
-      batches.push_back(arrow::RecordBatch::Make(empty_schema, rows,
-                                                 std::vector<std::shared_ptr<arrow::Array>>{}));
+      batches.push_back(arrow::RecordBatch::Make(
+          empty_schema, rows, std::vector<std::shared_ptr<arrow::Array>>{}));
     }
     ARROW_ASSIGN_OR_RAISE(source_, arrow::RecordBatchReader::Make(batches, empty_schema));
     return arrow::Status::OK();
@@ -113,14 +114,16 @@ class DataFileBatches : public arrow::RecordBatchReader {
     std::optional<std::string> raw;
     auto it = file_.partition_values.find(field.name());
     if (it != file_.partition_values.end()) raw = it->second;
-    ARROW_ASSIGN_OR_RAISE(auto scalar, ParsePartitionValue(raw, field.type(), field.name()));
+    ARROW_ASSIGN_OR_RAISE(auto scalar,
+                          ParsePartitionValue(raw, field.type(), field.name()));
     return arrow::MakeArrayFromScalar(*scalar, rows);
   }
 
   arrow::Result<std::shared_ptr<arrow::Array>> CastColumn(
       const std::shared_ptr<arrow::Array>& column, const arrow::Field& field) const {
     if (column->type()->Equals(*field.type(), /*check_metadata=*/false)) return column;
-    auto cast = arrow::compute::Cast(*column, field.type(), arrow::compute::CastOptions::Safe());
+    auto cast =
+        arrow::compute::Cast(*column, field.type(), arrow::compute::CastOptions::Safe());
     if (!cast.ok()) {
       return ProtocolError("data file '" + file_.path + "' of table '" + store_.uri() +
                            "': column '" + field.name() + "' is " +
@@ -130,7 +133,8 @@ class DataFileBatches : public arrow::RecordBatchReader {
     return *cast;
   }
 
-  arrow::Result<std::shared_ptr<arrow::RecordBatch>> Conform(const arrow::RecordBatch& batch) {
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> Conform(
+      const arrow::RecordBatch& batch) {
     std::vector<std::shared_ptr<arrow::Array>> columns;
     for (const auto& field : schema_->fields()) {
       std::shared_ptr<arrow::Array> column;
@@ -139,7 +143,8 @@ class DataFileBatches : public arrow::RecordBatchReader {
       } else if (auto found = batch.GetColumnByName(field->name())) {
         ARROW_ASSIGN_OR_RAISE(column, CastColumn(found, *field));
       } else {
-        ARROW_ASSIGN_OR_RAISE(column, arrow::MakeArrayOfNull(field->type(), batch.num_rows()));
+        ARROW_ASSIGN_OR_RAISE(column,
+                              arrow::MakeArrayOfNull(field->type(), batch.num_rows()));
       }
       columns.push_back(std::move(column));
     }
@@ -180,7 +185,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenDataFile(
 arrow::Result<std::shared_ptr<arrow::Table>> ReadDataFile(
     LogStore& store, const std::shared_ptr<arrow::Schema>& schema,
     const std::vector<std::string>& partition_columns, const Add& file) {
-  ARROW_ASSIGN_OR_RAISE(auto reader, OpenDataFile(store, schema, partition_columns, file));
+  ARROW_ASSIGN_OR_RAISE(auto reader,
+                        OpenDataFile(store, schema, partition_columns, file));
   return reader->ToTable();
 }
 

@@ -24,7 +24,8 @@ std::shared_ptr<arrow::Table> MakeTable(std::shared_ptr<arrow::Schema> schema,
                                         const std::vector<std::string>& columns) {
   std::vector<std::shared_ptr<arrow::Array>> arrays;
   for (int idx = 0; idx < schema->num_fields(); ++idx) {
-    arrays.push_back(ArrayFromJSONString(schema->field(idx)->type(), columns[idx]).ValueOrDie());
+    arrays.push_back(
+        ArrayFromJSONString(schema->field(idx)->type(), columns[idx]).ValueOrDie());
   }
   return arrow::Table::Make(std::move(schema), arrays);
 }
@@ -35,21 +36,23 @@ class BadCastTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store_ = FileSystemLogStore::Open(dir_.str()).ValueOrDie();
-    auto schema = arrow::schema({arrow::field("id", arrow::int64()),
-                                 arrow::field("name", arrow::utf8())});
+    auto schema = arrow::schema(
+        {arrow::field("id", arrow::int64()), arrow::field("name", arrow::utf8())});
     WriteOptions options;
     options.mode = SaveMode::kError;
-    ASSERT_OK(WriteTable(*store_, *MakeTable(schema, {"[1, 2]", R"(["a", "b"])"}), options)
-                  .status());
+    ASSERT_OK(
+        WriteTable(*store_, *MakeTable(schema, {"[1, 2]", R"(["a", "b"])"}), options)
+            .status());
     ASSERT_OK_AND_ASSIGN(snapshot_, Snapshot::Load(*store_));
     ASSERT_EQ(snapshot_->files().size(), 1u);
     file_ = snapshot_->files()[0];
     // The same columns with `id` as text, written by deltaline into another table;
     // its data file then takes the place of ours.
-    auto wrong = arrow::schema({arrow::field("id", arrow::utf8()),
-                                arrow::field("name", arrow::utf8())});
+    auto wrong = arrow::schema(
+        {arrow::field("id", arrow::utf8()), arrow::field("name", arrow::utf8())});
     ASSERT_OK_AND_ASSIGN(auto other, FileSystemLogStore::Open(other_dir_.str()));
-    ASSERT_OK(WriteTable(*other, *MakeTable(wrong, {R"(["one", "two"])", R"(["a", "b"])"}),
+    ASSERT_OK(WriteTable(*other,
+                         *MakeTable(wrong, {R"(["one", "two"])", R"(["a", "b"])"}),
                          options)
                   .status());
     ASSERT_OK_AND_ASSIGN(auto other_snapshot, Snapshot::Load(*other));
@@ -69,10 +72,12 @@ class BadCastTest : public ::testing::Test {
 // returned Arrow's bare cast error, with no kind and no file name.
 TEST_F(BadCastTest, ScanAndReadDataFileFailAlike) {
   auto scanned = ReadSnapshot(*store_, snapshot_);
-  auto read = ReadDataFile(*store_, snapshot_->schema(), snapshot_->partition_columns(), file_);
+  auto read =
+      ReadDataFile(*store_, snapshot_->schema(), snapshot_->partition_columns(), file_);
   ASSERT_FALSE(scanned.ok());
   ASSERT_FALSE(read.ok());
-  EXPECT_TRUE(IsKind(scanned.status(), ErrorKind::kProtocol)) << scanned.status().ToString();
+  EXPECT_TRUE(IsKind(scanned.status(), ErrorKind::kProtocol))
+      << scanned.status().ToString();
   EXPECT_TRUE(IsKind(read.status(), ErrorKind::kProtocol)) << read.status().ToString();
   EXPECT_EQ(scanned.status().message(), read.status().message());
   const std::string& msg = read.status().message();
@@ -85,7 +90,8 @@ TEST_F(BadCastTest, DeleteReadingTheFileFailsAlike) {
   auto deleted = Delete(*store_, arrow::compute::equal(arrow::compute::field_ref("name"),
                                                        arrow::compute::literal("a")));
   ASSERT_FALSE(deleted.ok());
-  EXPECT_TRUE(IsKind(deleted.status(), ErrorKind::kProtocol)) << deleted.status().ToString();
+  EXPECT_TRUE(IsKind(deleted.status(), ErrorKind::kProtocol))
+      << deleted.status().ToString();
   EXPECT_NE(deleted.status().message().find(file_.path), std::string::npos);
 }
 

@@ -51,7 +51,8 @@ class ByteReader {
   template <typename T>
   static T Le(const uint8_t* p) {
     T value = 0;
-    for (size_t byte = 0; byte < sizeof(T); ++byte) value |= static_cast<T>(p[byte]) << (8 * byte);
+    for (size_t byte = 0; byte < sizeof(T); ++byte)
+      value |= static_cast<T>(p[byte]) << (8 * byte);
     return value;
   }
 
@@ -73,7 +74,8 @@ class DeletedRows::Decoder {
     if (!in_.Read(&magic)) return Truncated("the magic number");
     if (magic == kNativeMagic) {
       return Fail("uses the native RoaringBitmapArray serialisation (magic " +
-                  std::to_string(kNativeMagic) + "); the protocol specifies the portable one (" +
+                  std::to_string(kNativeMagic) +
+                  "); the protocol specifies the portable one (" +
                   std::to_string(kPortableMagic) + ")");
     }
     if (magic != kPortableMagic) {
@@ -86,14 +88,16 @@ class DeletedRows::Decoder {
     // caught here before anything is sized by it.
     if (buckets > in_.remaining() / 8) {
       return Fail("declares " + std::to_string(static_cast<int64_t>(buckets)) +
-                  " buckets but only " + std::to_string(in_.remaining()) + " bytes follow");
+                  " buckets but only " + std::to_string(in_.remaining()) +
+                  " bytes follow");
     }
     for (uint64_t bucket_idx = 0; bucket_idx < buckets; ++bucket_idx) {
       uint32_t key = 0;
       if (!in_.Read(&key)) return Truncated("a bucket key");
       // Delta requires a clear top bit so that Java, reading keys signed, sees no
       // negative row index.
-      if (key & 0x80000000u) return Fail("bucket key " + std::to_string(key) + " is negative");
+      if (key & 0x80000000u)
+        return Fail("bucket key " + std::to_string(key) + " is negative");
       if (bucket_idx > 0 && key <= last_bucket_key_) {
         return Fail("bucket keys are not strictly ascending (" + std::to_string(key) +
                     " after " + std::to_string(last_bucket_key_) + ")");
@@ -129,7 +133,8 @@ class DeletedRows::Decoder {
       has_offsets = count >= kNoOffsetThreshold;
     } else if (cookie == kCookieNoRuns) {
       if (!in_.Read(&count)) return Truncated("the container count");
-      if (count > 65536) return Fail("container count " + std::to_string(count) + " > 65536");
+      if (count > 65536)
+        return Fail("container count " + std::to_string(count) + " > 65536");
     } else {
       return Fail("bad roaring cookie " + std::to_string(cookie));
     }
@@ -142,14 +147,16 @@ class DeletedRows::Decoder {
     for (uint32_t container_idx = 0; container_idx < count; ++container_idx) {
       const uint16_t key = ByteReader::Le<uint16_t>(header + 4 * container_idx);
       const uint32_t card = ByteReader::Le<uint16_t>(header + 4 * container_idx + 2) + 1u;
-      if (container_idx > 0 && key <= ByteReader::Le<uint16_t>(header + 4 * (container_idx - 1))) {
+      if (container_idx > 0 &&
+          key <= ByteReader::Le<uint16_t>(header + 4 * (container_idx - 1))) {
         return Fail("container keys are not strictly ascending in bucket " +
                     std::to_string(bucket_key));
       }
-      const bool is_run =
-          run_flags != nullptr && ((run_flags[container_idx / 8] >> (container_idx % 8)) & 1);
-      const Kind kind = is_run ? Kind::kRun
-                               : (card <= kMaxArrayCardinality ? Kind::kArray : Kind::kBitmap);
+      const bool is_run = run_flags != nullptr &&
+                          ((run_flags[container_idx / 8] >> (container_idx % 8)) & 1);
+      const Kind kind =
+          is_run ? Kind::kRun
+                 : (card <= kMaxArrayCardinality ? Kind::kArray : Kind::kBitmap);
       ARROW_RETURN_NOT_OK(ReadContainer((uint64_t{bucket_key} << 16) | key, kind, card));
     }
     return arrow::Status::OK();
@@ -158,9 +165,15 @@ class DeletedRows::Decoder {
   arrow::Status ReadContainer(uint64_t key, Kind kind, uint32_t card) {
     Container container{key, kind, 0, 0, card};
     switch (kind) {
-      case Kind::kArray: ARROW_RETURN_NOT_OK(ReadArray(card, &container)); break;
-      case Kind::kBitmap: ARROW_RETURN_NOT_OK(ReadBitmap(card, &container)); break;
-      case Kind::kRun: ARROW_RETURN_NOT_OK(ReadRuns(card, &container)); break;
+      case Kind::kArray:
+        ARROW_RETURN_NOT_OK(ReadArray(card, &container));
+        break;
+      case Kind::kBitmap:
+        ARROW_RETURN_NOT_OK(ReadBitmap(card, &container));
+        break;
+      case Kind::kRun:
+        ARROW_RETURN_NOT_OK(ReadRuns(card, &container));
+        break;
     }
     out_->containers_.push_back(container);
     out_->cardinality_ += card;
@@ -194,8 +207,8 @@ class DeletedRows::Decoder {
       out_->words_.push_back(word);
     }
     if (bits != card) {
-      return Fail("bitmap container holds " + std::to_string(bits) + " rows, its header says " +
-                  std::to_string(card));
+      return Fail("bitmap container holds " + std::to_string(bits) +
+                  " rows, its header says " + std::to_string(card));
     }
     return arrow::Status::OK();
   }
@@ -213,8 +226,9 @@ class DeletedRows::Decoder {
       const uint16_t start = ByteReader::Le<uint16_t>(p + 4 * run_idx);
       const uint16_t length_minus_1 = ByteReader::Le<uint16_t>(p + 4 * run_idx + 2);
       const int64_t last = int64_t{start} + length_minus_1;
-      if (last > 0xFFFF) return Fail("a run overflows its container (" + std::to_string(start) +
-                                     " + " + std::to_string(length_minus_1) + ")");
+      if (last > 0xFFFF)
+        return Fail("a run overflows its container (" + std::to_string(start) + " + " +
+                    std::to_string(length_minus_1) + ")");
       if (start <= previous_last) return Fail("runs overlap or are not ascending");
       previous_last = last;
       total += length_minus_1 + 1u;
@@ -222,8 +236,8 @@ class DeletedRows::Decoder {
       out_->values_.push_back(length_minus_1);
     }
     if (total != card) {
-      return Fail("run container holds " + std::to_string(total) + " rows, its header says " +
-                  std::to_string(card));
+      return Fail("run container holds " + std::to_string(total) +
+                  " rows, its header says " + std::to_string(card));
     }
     return arrow::Status::OK();
   }
@@ -264,7 +278,10 @@ bool DeletedRows::Contains(int64_t row) const {
       uint32_t lo = 0, hi = container->size;
       while (lo < hi) {
         const uint32_t mid = lo + (hi - lo) / 2;
-        if (values_[container->begin + 2 * mid] <= low) lo = mid + 1; else hi = mid;
+        if (values_[container->begin + 2 * mid] <= low)
+          lo = mid + 1;
+        else
+          hi = mid;
       }
       if (lo == 0) return false;
       const uint32_t run = container->begin + 2 * (lo - 1);
@@ -304,7 +321,8 @@ void DeletedRows::ForEachRunAt(const Container& container, int64_t from, int64_t
         const int64_t end = start + values_[container.begin + 2 * run_idx + 1] + 1;
         const int64_t clipped_start = std::max(start, from);
         const int64_t clipped_end = std::min(end, to);
-        if (clipped_start < clipped_end) on_run(base + clipped_start, clipped_end - clipped_start);
+        if (clipped_start < clipped_end)
+          on_run(base + clipped_start, clipped_end - clipped_start);
         if (end >= to) break;
       }
       break;
@@ -327,7 +345,8 @@ std::optional<int64_t> DeletedRows::Max() const {
   const Container& last = containers_.back();
   const auto base = static_cast<int64_t>(last.key << 16);
   switch (last.kind) {
-    case Kind::kArray: return base + values_[last.begin + last.size - 1];
+    case Kind::kArray:
+      return base + values_[last.begin + last.size - 1];
     case Kind::kRun: {
       const uint32_t run = last.begin + 2 * (last.size - 1);
       return base + values_[run] + values_[run + 1];
@@ -382,10 +401,11 @@ void DeletedRows::FillKeepBits(int64_t first_row, int64_t num_rows, uint8_t* bit
 arrow::Result<std::shared_ptr<arrow::BooleanArray>> DeletedRows::KeepMask(
     int64_t first_row, int64_t num_rows, arrow::MemoryPool* pool) const {
   if (first_row < 0 || num_rows < 0 || first_row > INT64_MAX - num_rows) {
-    return arrow::Status::Invalid("KeepMask: bad row range [", first_row, ", +", num_rows, ")");
+    return arrow::Status::Invalid("KeepMask: bad row range [", first_row, ", +", num_rows,
+                                  ")");
   }
-  ARROW_ASSIGN_OR_RAISE(auto buffer,
-                        arrow::AllocateBuffer(arrow::bit_util::BytesForBits(num_rows), pool));
+  ARROW_ASSIGN_OR_RAISE(
+      auto buffer, arrow::AllocateBuffer(arrow::bit_util::BytesForBits(num_rows), pool));
   if (buffer->size() > 0) std::memset(buffer->mutable_data(), 0, buffer->size());
   FillKeepBits(first_row, num_rows, buffer->mutable_data(), 0);
   return std::make_shared<arrow::BooleanArray>(num_rows, std::move(buffer), nullptr, 0);

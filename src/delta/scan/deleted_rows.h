@@ -35,8 +35,8 @@ class DeletedRows {
   /// negative keys, a container whose stated cardinality disagrees with its content,
   /// unsorted or overflowing values, and trailing bytes all fail with a ProtocolError
   /// (kProtocol) whose message starts with `what` (which names the DV).
-  static arrow::Result<DeletedRows> Deserialize(std::string_view bytes,
-                                                std::string_view what = "deletion vector");
+  static arrow::Result<DeletedRows> Deserialize(
+      std::string_view bytes, std::string_view what = "deletion vector");
 
   /// \brief Number of deleted rows.
   int64_t cardinality() const { return cardinality_; }
@@ -72,10 +72,10 @@ class DeletedRows {
   enum class Kind : uint8_t { kArray, kBitmap, kRun };
   /// One roaring container: the rows whose index >> 16 equals `key`.
   struct Container {
-    uint64_t key = 0;        ///< bucket key << 16 | 16-bit container key
+    uint64_t key = 0;  ///< bucket key << 16 | 16-bit container key
     Kind kind = Kind::kArray;
-    uint32_t begin = 0;      ///< first element in values_ (array/run) or words_ (bitmap)
-    uint32_t size = 0;       ///< values (array), runs (run) or words (bitmap)
+    uint32_t begin = 0;  ///< first element in values_ (array/run) or words_ (bitmap)
+    uint32_t size = 0;   ///< values (array), runs (run) or words (bitmap)
     uint32_t cardinality = 0;
   };
   class Decoder;
@@ -84,7 +84,8 @@ class DeletedRows {
   /// Calls on_run(first, count) for the deleted rows of `container` that fall in
   /// [lo, hi), as maximal-or-smaller runs, in ascending order.
   template <typename OnRun>
-  void ForEachRun(const Container& container, int64_t lo, int64_t hi, OnRun&& on_run) const;
+  void ForEachRun(const Container& container, int64_t lo, int64_t hi,
+                  OnRun&& on_run) const;
   /// The same over offsets [from, to) inside the container (0 <= from, to <= 65536).
   template <typename OnRun>
   void ForEachRunAt(const Container& container, int64_t from, int64_t to,

@@ -46,14 +46,16 @@ void ExpectRows(const DeletedRows& rows, const std::vector<int64_t>& expected) {
   if (!expected.empty()) {
     EXPECT_EQ(rows.Max(), expected.back());
   }
-  std::set<int64_t> probes{0, 1, 65535, 65536, 65537, (int64_t{1} << 32) - 1, int64_t{1} << 32};
+  std::set<int64_t> probes{
+      0, 1, 65535, 65536, 65537, (int64_t{1} << 32) - 1, int64_t{1} << 32};
   for (int64_t row : expected) {
     for (int64_t delta : {-1, 0, 1}) probes.insert(row + delta);
   }
   for (int64_t probe : probes) {
     EXPECT_EQ(rows.Contains(probe), set.count(probe) > 0) << "row " << probe;
   }
-  std::vector<std::pair<int64_t, int64_t>> ranges{{0, 70000}, {3, 61}, {65530, 20}, {1, 131072}};
+  std::vector<std::pair<int64_t, int64_t>> ranges{
+      {0, 70000}, {3, 61}, {65530, 20}, {1, 131072}};
   for (int64_t row : expected) ranges.emplace_back(std::max<int64_t>(row - 70, 0), 141);
   for (auto [first, n] : ranges) {
     ASSERT_OK_AND_ASSIGN(auto mask, rows.KeepMask(first, n));
@@ -77,7 +79,8 @@ TEST(DeletedRowsTest, EmptyBitmap) {
 }
 
 TEST(DeletedRowsTest, ArrayContainer) {
-  ASSERT_OK_AND_ASSIGN(auto rows, DeletedRows::Deserialize(SerializeRows({0, 3, 9, 65535})));
+  ASSERT_OK_AND_ASSIGN(auto rows,
+                       DeletedRows::Deserialize(SerializeRows({0, 3, 9, 65535})));
   ExpectRows(rows, {0, 3, 9, 65535});
 }
 
@@ -107,7 +110,8 @@ TEST(DeletedRowsTest, MixedContainersWithOffsetHeader) {
                                    {9, Range(100, 200), true}};
   std::vector<int64_t> expected;
   for (const auto& spec : specs) {
-    for (int64_t row : Rows(uint64_t{spec.key} << 16, spec.values)) expected.push_back(row);
+    for (int64_t row : Rows(uint64_t{spec.key} << 16, spec.values))
+      expected.push_back(row);
   }
   const auto bytes = SerializeBuckets({{0, SerializeRoaring32(specs)}});
   ASSERT_OK_AND_ASSIGN(auto rows, DeletedRows::Deserialize(bytes));
@@ -116,7 +120,12 @@ TEST(DeletedRowsTest, MixedContainersWithOffsetHeader) {
 
 TEST(DeletedRowsTest, SixtyFourBitRowsInSeveralBuckets) {
   const int64_t high = int64_t{1} << 32;
-  std::vector<int64_t> expected{1, 2, high - 1, high, high + 65536 + 3, 5 * high + 17,
+  std::vector<int64_t> expected{1,
+                                2,
+                                high - 1,
+                                high,
+                                high + 65536 + 3,
+                                5 * high + 17,
                                 (int64_t{0x7FFFFFFF} << 32) + 0xFFFFFFFF};
   ASSERT_OK_AND_ASSIGN(auto rows, DeletedRows::Deserialize(SerializeRows(expected)));
   EXPECT_EQ(rows.ToVector(), expected);
@@ -138,7 +147,8 @@ TEST(DeletedRowsTest, FillKeepBitsAtAnOffsetLeavesOtherBits) {
   std::vector<uint8_t> bits(4, 0xAA);
   rows.FillKeepBits(/*first_row=*/1, /*num_rows=*/9, bits.data(), /*bit_offset=*/5);
   // Bits 5..13 hold rows 1..9: kept 1, 5, 6, 7, 9; deleted 2, 3, 4, 8.
-  const std::vector<bool> expected{true, false, false, false, true, true, true, false, true};
+  const std::vector<bool> expected{true, false, false, false, true,
+                                   true, true,  false, true};
   for (int bit = 0; bit < 32; ++bit) {
     const bool value = (bits[bit / 8] >> (bit % 8)) & 1;
     if (bit >= 5 && bit < 14) {
@@ -155,7 +165,8 @@ TEST(DeletedRowsTest, FillKeepBitsAtAnOffsetLeavesOtherBits) {
 void ExpectProtocolError(const std::string& bytes, const std::string& needle) {
   auto result = DeletedRows::Deserialize(bytes, "deletion vector 'test'");
   ASSERT_FALSE(result.ok()) << needle;
-  EXPECT_TRUE(IsKind(result.status(), ErrorKind::kProtocol)) << result.status().ToString();
+  EXPECT_TRUE(IsKind(result.status(), ErrorKind::kProtocol))
+      << result.status().ToString();
   EXPECT_NE(result.status().message().find("deletion vector 'test'"), std::string::npos);
   EXPECT_NE(result.status().message().find(needle), std::string::npos)
       << result.status().message();
@@ -173,8 +184,8 @@ TEST(DeletedRowsTest, BadMagic) {
 }
 
 TEST(DeletedRowsTest, EveryTruncationFails) {
-  std::vector<ContainerSpec> specs{{0, Range(0, 99), true}, {1, Range(0, 4999, 1)},
-                                   {2, {1, 2, 3}}, {3, {9}}};
+  std::vector<ContainerSpec> specs{
+      {0, Range(0, 99), true}, {1, Range(0, 4999, 1)}, {2, {1, 2, 3}}, {3, {9}}};
   const std::string bytes =
       SerializeBuckets({{0, Bucket(specs)}, {1, SerializeRoaring32({{0, {5}}})}});
   ASSERT_OK(DeletedRows::Deserialize(bytes).status());
@@ -185,7 +196,9 @@ TEST(DeletedRowsTest, EveryTruncationFails) {
   }
 }
 
-TEST(DeletedRowsTest, TrailingBytes) { ExpectProtocolError(SerializeRows({1}) + "x", "trailing"); }
+TEST(DeletedRowsTest, TrailingBytes) {
+  ExpectProtocolError(SerializeRows({1}) + "x", "trailing");
+}
 
 TEST(DeletedRowsTest, BucketKeys) {
   const std::string one = SerializeRoaring32({{0, {1}}});
@@ -199,7 +212,8 @@ TEST(DeletedRowsTest, BucketKeys) {
 }
 
 TEST(DeletedRowsTest, ContainerHeaders) {
-  ExpectProtocolError(SerializeBuckets({{0, Bucket({{2, {1}}, {1, {1}}})}}), "container keys");
+  ExpectProtocolError(SerializeBuckets({{0, Bucket({{2, {1}}, {1, {1}}})}}),
+                      "container keys");
   std::string bad_cookie = SerializeRows({1});
   bad_cookie[16] = 0x7F;  // the cookie follows magic (4), count (8) and key (4)
   ExpectProtocolError(bad_cookie, "cookie");
@@ -224,7 +238,8 @@ TEST(DeletedRowsTest, BitmapCardinalityMismatch) {
 
 TEST(DeletedRowsTest, RunContainerChecks) {
   // Hand-written run container: cookie with runs, flags, header, then the runs.
-  auto run_bucket = [](uint16_t card_minus_1, std::vector<std::pair<uint16_t, uint16_t>> runs) {
+  auto run_bucket = [](uint16_t card_minus_1,
+                       std::vector<std::pair<uint16_t, uint16_t>> runs) {
     std::string b;
     PutLe(&b, 12347, 4);
     b.push_back('\x01');
@@ -255,8 +270,10 @@ TEST(DeletedRowsTest, WriteFuzzSeeds) {
       {"raw-bitmap", SerializeRows(Rows(0, Range(1, 9999, 2)))},
       {"raw-runs", SerializeRows({10, 11, 12, 13, 65536, 65537, 70000}, true)},
       {"raw-buckets", SerializeRows({1, high, high + 65536 + 3, 5 * high + 17})},
-      {"raw-mixed", SerializeBuckets({{0, Bucket({{0, Range(0, 300), true}, {1, {1, 2}},
-                                                  {2, Range(0, 9000)}, {3, {7}}})}})},
+      {"raw-mixed", SerializeBuckets({{0, Bucket({{0, Range(0, 300), true},
+                                                  {1, {1, 2}},
+                                                  {2, Range(0, 9000)},
+                                                  {3, {7}}})}})},
   };
   for (const auto& [name, bytes] : seeds) {
     std::ofstream out(std::filesystem::path(dir) / name, std::ios::binary);

@@ -14,7 +14,8 @@ namespace deltaline::delta {
 namespace {
 
 constexpr std::string_view kZ85Alphabet =
-    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/"
+    "*?&<>()[]{}@%$#";
 constexpr size_t kUuidZ85Chars = 20;  // 16 bytes
 constexpr uint8_t kDvFileVersion = 1;
 
@@ -43,7 +44,8 @@ constexpr std::array<uint32_t, 256> kCrcTable = MakeCrcTable();
 
 uint32_t Crc32(std::string_view bytes) {
   uint32_t crc = 0xFFFFFFFFu;
-  for (char c : bytes) crc = kCrcTable[(crc ^ static_cast<uint8_t>(c)) & 0xFF] ^ (crc >> 8);
+  for (char c : bytes)
+    crc = kCrcTable[(crc ^ static_cast<uint8_t>(c)) & 0xFF] ^ (crc >> 8);
   return crc ^ 0xFFFFFFFFu;
 }
 
@@ -83,19 +85,23 @@ arrow::Result<int64_t> FramedStart(const DeletionVectorDescriptor& dv) {
 
 arrow::Status CheckDescriptorNumbers(const DeletionVectorDescriptor& dv) {
   if (dv.size_in_bytes < 0) {
-    return ProtocolError(Name(dv) + ": negative sizeInBytes " + std::to_string(dv.size_in_bytes));
+    return ProtocolError(Name(dv) + ": negative sizeInBytes " +
+                         std::to_string(dv.size_in_bytes));
   }
   if (dv.cardinality < 0) {
-    return ProtocolError(Name(dv) + ": negative cardinality " + std::to_string(dv.cardinality));
+    return ProtocolError(Name(dv) + ": negative cardinality " +
+                         std::to_string(dv.cardinality));
   }
   return arrow::Status::OK();
 }
 
-arrow::Status CheckVersionByte(std::string_view first_byte, const DeletionVectorDescriptor& dv) {
+arrow::Status CheckVersionByte(std::string_view first_byte,
+                               const DeletionVectorDescriptor& dv) {
   if (first_byte.empty()) return ProtocolError(Name(dv) + ": the DV file is empty");
   if (static_cast<uint8_t>(first_byte[0]) != kDvFileVersion) {
     return ProtocolError(Name(dv) + ": DV file format version " +
-                         std::to_string(static_cast<uint8_t>(first_byte[0])) + ", expected 1");
+                         std::to_string(static_cast<uint8_t>(first_byte[0])) +
+                         ", expected 1");
   }
   return arrow::Status::OK();
 }
@@ -115,17 +121,18 @@ arrow::Result<std::string_view> CheckFramed(std::string_view framed,
                          std::to_string(dv.size_in_bytes));
   }
   if (framed.size() < needed) {
-    return ProtocolError(Name(dv) + ": DV file truncated: " + std::to_string(framed.size()) +
-                         " bytes from the offset, the DV and its checksum need " +
-                         std::to_string(needed));
+    return ProtocolError(
+        Name(dv) + ": DV file truncated: " + std::to_string(framed.size()) +
+        " bytes from the offset, the DV and its checksum need " + std::to_string(needed));
   }
   std::string_view bitmap = framed.substr(4, static_cast<size_t>(dv.size_in_bytes));
   const uint32_t stored_crc = BigEndian32(framed.data() + 4 + bitmap.size());
   const uint32_t actual_crc = Crc32(bitmap);
   if (stored_crc != actual_crc) {
     char message[64];
-    std::snprintf(message, sizeof message, "checksum mismatch (stored %08x, computed %08x)",
-                  stored_crc, actual_crc);
+    std::snprintf(message, sizeof message,
+                  "checksum mismatch (stored %08x, computed %08x)", stored_crc,
+                  actual_crc);
     return ProtocolError(Name(dv) + ": " + message);
   }
   return bitmap;
@@ -136,7 +143,8 @@ arrow::Result<DeletedRows> DecodeBitmap(std::string_view bitmap,
   ARROW_ASSIGN_OR_RAISE(auto rows, DeletedRows::Deserialize(bitmap, Name(dv)));
   if (rows.cardinality() != dv.cardinality) {
     return ProtocolError(Name(dv) + ": decodes to " + std::to_string(rows.cardinality()) +
-                         " rows, the log says cardinality " + std::to_string(dv.cardinality));
+                         " rows, the log says cardinality " +
+                         std::to_string(dv.cardinality));
   }
   return rows;
 }
@@ -166,7 +174,8 @@ arrow::Result<std::string> Z85Decode(std::string_view encoded) {
       return ProtocolError("Z85 group at position " + std::to_string(group) +
                            " exceeds 32 bits");
     }
-    for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((value >> shift) & 0xFF);
+    for (int shift = 24; shift >= 0; shift -= 8)
+      out += static_cast<char>((value >> shift) & 0xFF);
   }
   return out;
 }
@@ -189,10 +198,11 @@ arrow::Result<std::string> Z85Encode(std::string_view bytes) {
   return out;
 }
 
-arrow::Result<std::string> RelativeDeletionVectorPath(std::string_view path_or_inline_dv) {
+arrow::Result<std::string> RelativeDeletionVectorPath(
+    std::string_view path_or_inline_dv) {
   if (path_or_inline_dv.size() < kUuidZ85Chars) {
-    return ProtocolError("deletion vector id '" + std::string(path_or_inline_dv) + "' has " +
-                         std::to_string(path_or_inline_dv.size()) +
+    return ProtocolError("deletion vector id '" + std::string(path_or_inline_dv) +
+                         "' has " + std::to_string(path_or_inline_dv.size()) +
                          " characters; the encoded UUID alone takes 20");
   }
   const size_t prefix_len = path_or_inline_dv.size() - kUuidZ85Chars;
@@ -209,11 +219,13 @@ arrow::Result<std::string> RelativeDeletionVectorPath(std::string_view path_or_i
 arrow::Result<std::string> DeletionVectorFilePath(const LogStore& store,
                                                   const DeletionVectorDescriptor& dv) {
   if (dv.storage_type == "u") {
-    ARROW_ASSIGN_OR_RAISE(auto relative, RelativeDeletionVectorPath(dv.path_or_inline_dv));
+    ARROW_ASSIGN_OR_RAISE(auto relative,
+                          RelativeDeletionVectorPath(dv.path_or_inline_dv));
     return store.root() + "/" + relative;
   }
   if (dv.storage_type == "p") return DataFilePath(store, dv.path_or_inline_dv);
-  if (dv.storage_type == "i") return ProtocolError(Name(dv) + " is inline: it has no file");
+  if (dv.storage_type == "i")
+    return ProtocolError(Name(dv) + " is inline: it has no file");
   return ProtocolError(Name(dv) + ": unknown storageType '" + dv.storage_type + "'");
 }
 
@@ -231,7 +243,8 @@ arrow::Result<DeletedRows> DecodeDeletionVectorFile(std::string_view file_bytes,
   return DecodeBitmap(bitmap, dv);
 }
 
-arrow::Result<DeletedRows> DecodeInlineDeletionVector(const DeletionVectorDescriptor& dv) {
+arrow::Result<DeletedRows> DecodeInlineDeletionVector(
+    const DeletionVectorDescriptor& dv) {
   ARROW_RETURN_NOT_OK(CheckDescriptorNumbers(dv));
   // The offset, which the protocol says is always absent for inline DVs, means nothing
   // here, so a writer that sets it anyway loses nothing by being ignored.
@@ -269,8 +282,8 @@ arrow::Result<DeletedRows> LoadDeletionVector(LogStore& store,
   const int64_t wanted = 8 + static_cast<int64_t>(dv.size_in_bytes);
   if (start > *file_size) {
     return ProtocolError(Name(dv) + ": offset " + std::to_string(start) +
-                         " is past the end of the DV file (" + std::to_string(*file_size) +
-                         " bytes)");
+                         " is past the end of the DV file (" +
+                         std::to_string(*file_size) + " bytes)");
   }
   auto framed = (*file)->ReadAt(start, std::min(wanted, *file_size - start));
   if (!framed.ok()) return io_error(framed.status());

@@ -31,9 +31,7 @@ std::string ReadBytes(const fs::path& path) {
   return buffer.str();
 }
 
-DeletionVectorDescriptor SmallDv() {
-  return {"u", "vBn[lx{q8@P<9BNH/isA", 1, 36, 2};
-}
+DeletionVectorDescriptor SmallDv() { return {"u", "vBn[lx{q8@P<9BNH/isA", 1, 36, 2}; }
 
 void ExpectProtocolError(const arrow::Status& st, const std::string& needle) {
   ASSERT_FALSE(st.ok()) << needle;
@@ -70,14 +68,16 @@ TEST(DeletionVectorPathTest, ProtocolExampleWithPrefix) {
   ASSERT_OK_AND_ASSIGN(auto path, RelativeDeletionVectorPath("ab^-aqEH.-t@S}K{vb[*k^"));
   EXPECT_EQ(path, "ab/deletion_vector_d2c639aa-8816-431a-aaf6-d3fe2512ff61.bin");
   // And back: the UUID's 16 bytes encode to the id's last 20 characters.
-  const std::string uuid("\xd2\xc6\x39\xaa\x88\x16\x43\x1a\xaa\xf6\xd3\xfe\x25\x12\xff\x61", 16);
+  const std::string uuid(
+      "\xd2\xc6\x39\xaa\x88\x16\x43\x1a\xaa\xf6\xd3\xfe\x25\x12\xff\x61", 16);
   ASSERT_OK_AND_ASSIGN(auto encoded, Z85Encode(uuid));
   EXPECT_EQ(encoded, "^-aqEH.-t@S}K{vb[*k^");
 }
 
 TEST(DeletionVectorPathTest, MoreUuidVectors) {
   // UUID/id pairs that delta-kernel-rs checks its writer against.
-  ASSERT_OK_AND_ASSIGN(auto with_prefix, RelativeDeletionVectorPath("dvrsTVZ&*Sl-RXRWjryu/!"));
+  ASSERT_OK_AND_ASSIGN(auto with_prefix,
+                       RelativeDeletionVectorPath("dvrsTVZ&*Sl-RXRWjryu/!"));
   EXPECT_EQ(with_prefix, "dv/deletion_vector_550e8400-e29b-41d4-a716-446655440000.bin");
   ASSERT_OK_AND_ASSIGN(auto bare, RelativeDeletionVectorPath("5<w-%>:JjlQ/G/]6C<1m"));
   EXPECT_EQ(bare, "deletion_vector_123e4567-e89b-12d3-a456-426614174000.bin");
@@ -86,19 +86,23 @@ TEST(DeletionVectorPathTest, MoreUuidVectors) {
 TEST(DeletionVectorPathTest, NoPrefixAndErrors) {
   ASSERT_OK_AND_ASSIGN(auto path, RelativeDeletionVectorPath("vBn[lx{q8@P<9BNH/isA"));
   EXPECT_EQ(path, kSmallDvFile);
-  ExpectProtocolError(RelativeDeletionVectorPath("vBn[lx{q8@P<9BNH/is").status(), "takes 20");
+  ExpectProtocolError(RelativeDeletionVectorPath("vBn[lx{q8@P<9BNH/is").status(),
+                      "takes 20");
   ExpectProtocolError(RelativeDeletionVectorPath("vBn[lx{q8@P<9BNH/is\"").status(),
                       "bad Z85 character");
 }
 
 TEST(DeletionVectorPathTest, StorageTypes) {
-  ASSERT_OK_AND_ASSIGN(auto store, FileSystemLogStore::Open(kTables + "table-with-dv-small"));
+  ASSERT_OK_AND_ASSIGN(auto store,
+                       FileSystemLogStore::Open(kTables + "table-with-dv-small"));
   ASSERT_OK_AND_ASSIGN(auto path, DeletionVectorFilePath(*store, SmallDv()));
   EXPECT_TRUE(fs::exists(path)) << path;
-  ASSERT_OK_AND_ASSIGN(auto absolute,
-                       DeletionVectorFilePath(*store, {"p", "file:///tmp/a%20b.bin", 1, 1, 1}));
+  ASSERT_OK_AND_ASSIGN(
+      auto absolute,
+      DeletionVectorFilePath(*store, {"p", "file:///tmp/a%20b.bin", 1, 1, 1}));
   EXPECT_EQ(absolute, "/tmp/a b.bin");
-  ExpectProtocolError(DeletionVectorFilePath(*store, {"i", "abcde", {}, 4, 1}).status(), "inline");
+  ExpectProtocolError(DeletionVectorFilePath(*store, {"i", "abcde", {}, 4, 1}).status(),
+                      "inline");
   ExpectProtocolError(DeletionVectorFilePath(*store, {"x", "abcde", {}, 4, 1}).status(),
                       "unknown storageType");
 }
@@ -120,7 +124,8 @@ TEST(DeletionVectorTest, ProtocolInlineExample) {
   dv.path_or_inline_dv[3] = '"';
   ExpectProtocolError(DecodeInlineDeletionVector(dv).status(), "bad Z85 character");
 
-  DeletionVectorDescriptor wrong{"i", "wi5b=000010000siXQKl0rr91000f55c8Xg0@@D72lkbi5=-{L", {}, 40, 6};
+  DeletionVectorDescriptor wrong{
+      "i", "wi5b=000010000siXQKl0rr91000f55c8Xg0@@D72lkbi5=-{L", {}, 40, 6};
   ExpectProtocolError(DecodeInlineDeletionVector(wrong).status(), "bad magic number");
 }
 
@@ -131,7 +136,8 @@ TEST(DeletionVectorTest, InlineWithPadding) {
   bytes.append((4 - bytes.size() % 4) % 4, '\0');
   ASSERT_OK_AND_ASSIGN(auto text, Z85Encode(bytes));
   DeletionVectorDescriptor dv{"i", text, {}, size, 3};
-  ASSERT_OK_AND_ASSIGN(auto store, FileSystemLogStore::Open(kTables + "table-with-dv-small"));
+  ASSERT_OK_AND_ASSIGN(auto store,
+                       FileSystemLogStore::Open(kTables + "table-with-dv-small"));
   ASSERT_OK_AND_ASSIGN(auto rows, LoadDeletionVector(*store, dv));
   EXPECT_EQ(rows.ToVector(), (std::vector<int64_t>{1, 5, 70000}));
 }
@@ -144,13 +150,16 @@ TEST(DeletionVectorFileTest, RealFileAndCorruptions) {
 
   std::string bad = file;
   bad[0] = 2;
-  ExpectProtocolError(DecodeDeletionVectorFile(bad, SmallDv()).status(), "format version 2");
+  ExpectProtocolError(DecodeDeletionVectorFile(bad, SmallDv()).status(),
+                      "format version 2");
   bad = file;
   bad[20] ^= 0x10;  // inside the bitmap: the checksum no longer matches
-  ExpectProtocolError(DecodeDeletionVectorFile(bad, SmallDv()).status(), "checksum mismatch");
+  ExpectProtocolError(DecodeDeletionVectorFile(bad, SmallDv()).status(),
+                      "checksum mismatch");
   bad = file;
   bad[44] ^= 1;  // the checksum itself
-  ExpectProtocolError(DecodeDeletionVectorFile(bad, SmallDv()).status(), "checksum mismatch");
+  ExpectProtocolError(DecodeDeletionVectorFile(bad, SmallDv()).status(),
+                      "checksum mismatch");
   for (size_t len = 0; len < file.size(); ++len) {
     auto st = DecodeDeletionVectorFile(file.substr(0, len), SmallDv()).status();
     ASSERT_FALSE(st.ok()) << len;
@@ -172,20 +181,24 @@ TEST(DeletionVectorFileTest, RealFileAndCorruptions) {
   dv.offset.reset();  // absent: the first DV, right after the version byte
   ASSERT_OK(DecodeDeletionVectorFile(file, dv).status());
   dv.size_in_bytes = -1;
-  ExpectProtocolError(DecodeDeletionVectorFile(file, dv).status(), "negative sizeInBytes");
+  ExpectProtocolError(DecodeDeletionVectorFile(file, dv).status(),
+                      "negative sizeInBytes");
 }
 
 TEST(DeletionVectorFileTest, ErrorsNameTheDv) {
   auto dv = SmallDv();
   dv.cardinality = 3;
-  auto st = DecodeDeletionVectorFile(ReadBytes(kTables + "table-with-dv-small/" + kSmallDvFile), dv)
+  auto st = DecodeDeletionVectorFile(
+                ReadBytes(kTables + "table-with-dv-small/" + kSmallDvFile), dv)
                 .status();
-  EXPECT_NE(st.message().find("'uvBn[lx{q8@P<9BNH/isA@1'"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("'uvBn[lx{q8@P<9BNH/isA@1'"), std::string::npos)
+      << st.message();
 }
 
 TEST(DeletionVectorFileTest, AbsolutePathAndMissingFile) {
   deltaline::testing::TempDir dir;
-  fs::copy_file(kTables + "table-with-dv-small/" + kSmallDvFile, dir.path() / "my dv.bin");
+  fs::copy_file(kTables + "table-with-dv-small/" + kSmallDvFile,
+                dir.path() / "my dv.bin");
   ASSERT_OK_AND_ASSIGN(auto store, FileSystemLogStore::Open(dir.str()));
   DeletionVectorDescriptor dv{"p", "file://" + dir.str() + "/my%20dv.bin", 1, 36, 2};
   ASSERT_OK_AND_ASSIGN(auto rows, LoadDeletionVector(*store, dv));
@@ -198,7 +211,8 @@ TEST(DeletionVectorFileTest, AbsolutePathAndMissingFile) {
 
   // A corrupt descriptor must not make the ranged read allocate what it claims.
   dv.size_in_bytes = 0x7FFFFFFF;
-  ExpectProtocolError(LoadDeletionVector(*store, dv).status(), "the file gives the DV size 36");
+  ExpectProtocolError(LoadDeletionVector(*store, dv).status(),
+                      "the file gives the DV size 36");
   dv.size_in_bytes = 36;
   dv.offset = 4096;
   ExpectProtocolError(LoadDeletionVector(*store, dv).status(), "past the end");
@@ -258,17 +272,21 @@ TEST(RealDeletionVectorTest, EveryDvInTheSharedTablesLoads) {
 // a QueryBuilder read returns values 1..8), and cdf-table-with-cdc-and-dvs's live file
 // part-00000-92f71a43… the selection [F,F,F,F,F,T,F,T] (a run container).
 TEST(RealDeletionVectorTest, RowsMatchDeltaRs) {
-  ASSERT_OK_AND_ASSIGN(auto small, FileSystemLogStore::Open(kTables + "table-with-dv-small"));
+  ASSERT_OK_AND_ASSIGN(auto small,
+                       FileSystemLogStore::Open(kTables + "table-with-dv-small"));
   ASSERT_OK_AND_ASSIGN(auto rows, LoadDeletionVector(*small, SmallDv()));
   ASSERT_OK_AND_ASSIGN(auto mask, rows.KeepMask(0, 10));
-  EXPECT_EQ(mask->ToString(), "[\n  false,\n  true,\n  true,\n  true,\n  true,\n  true,\n"
-                              "  true,\n  true,\n  true,\n  false\n]");
+  EXPECT_EQ(mask->ToString(),
+            "[\n  false,\n  true,\n  true,\n  true,\n  true,\n  true,\n"
+            "  true,\n  true,\n  true,\n  false\n]");
   EXPECT_EQ(rows.Max(), 9);
 
-  ASSERT_OK_AND_ASSIGN(auto cdf, FileSystemLogStore::Open(kTables + "cdf-table-with-cdc-and-dvs"));
+  ASSERT_OK_AND_ASSIGN(auto cdf,
+                       FileSystemLogStore::Open(kTables + "cdf-table-with-cdc-and-dvs"));
   DeletionVectorDescriptor dv{"u", "Xq<G^UbT+TGkmx<+7Y=5", 1, 35, 6};
   ASSERT_OK_AND_ASSIGN(auto path, DeletionVectorFilePath(*cdf, dv));
-  EXPECT_EQ(fs::path(path).filename(), "deletion_vector_b88e5353-aeaa-40f2-836b-a7b2ca85fcb7.bin");
+  EXPECT_EQ(fs::path(path).filename(),
+            "deletion_vector_b88e5353-aeaa-40f2-836b-a7b2ca85fcb7.bin");
   ASSERT_OK_AND_ASSIGN(auto cdf_rows, LoadDeletionVector(*cdf, dv));
   EXPECT_EQ(cdf_rows.ToVector(), (std::vector<int64_t>{0, 1, 2, 3, 4, 6}));
   EXPECT_EQ(cdf_rows.CountInRange(0, 8), 6);

@@ -13,7 +13,8 @@
 namespace deltaline::delta::roaring_test {
 
 inline void PutLe(std::string* out, uint64_t value, int bytes) {
-  for (int byte = 0; byte < bytes; ++byte) out->push_back(static_cast<char>(value >> (8 * byte)));
+  for (int byte = 0; byte < bytes; ++byte)
+    out->push_back(static_cast<char>(value >> (8 * byte)));
 }
 
 /// \brief One container of a 32-bit roaring bitmap: its key (bits 16..31) and the
@@ -86,7 +87,8 @@ inline std::string SerializeRoaring32(const std::vector<ContainerSpec>& containe
 
 /// \brief Delta's RoaringBitmapArray: magic, bucket count, then (key, 32-bit bitmap)
 /// per bucket.
-inline std::string SerializeBuckets(const std::vector<std::pair<uint32_t, std::string>>& buckets) {
+inline std::string SerializeBuckets(
+    const std::vector<std::pair<uint32_t, std::string>>& buckets) {
   std::string out;
   PutLe(&out, 1681511377u, 4);
   PutLe(&out, buckets.size(), 8);

@@ -62,9 +62,9 @@ class SnapshotReader : public arrow::RecordBatchReader {
         ++metrics_->files_read;
         metrics_->bytes_read += add.size;
       }
-      ARROW_ASSIGN_OR_RAISE(current_, OpenDataFile(store_, schema_,
-                                                   snapshot_->partition_columns(), add,
-                                                   {.batch_size = batch_size_}));
+      ARROW_ASSIGN_OR_RAISE(
+          current_, OpenDataFile(store_, schema_, snapshot_->partition_columns(), add,
+                                 {.batch_size = batch_size_}));
     }
   }
 
@@ -83,11 +83,13 @@ class SnapshotReader : public arrow::RecordBatchReader {
     return filtered.record_batch();
   }
 
-  std::shared_ptr<arrow::RecordBatch> Project(std::shared_ptr<arrow::RecordBatch> batch) const {
+  std::shared_ptr<arrow::RecordBatch> Project(
+      std::shared_ptr<arrow::RecordBatch> batch) const {
     if (output_columns_ == batch->num_columns()) return batch;
     std::vector<std::shared_ptr<arrow::Array>> columns(
         batch->columns().begin(), batch->columns().begin() + output_columns_);
-    return arrow::RecordBatch::Make(output_schema_, batch->num_rows(), std::move(columns));
+    return arrow::RecordBatch::Make(output_schema_, batch->num_rows(),
+                                    std::move(columns));
   }
 
   LogStore& store_;
@@ -106,7 +108,8 @@ class SnapshotReader : public arrow::RecordBatchReader {
 }  // namespace
 
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
-    LogStore& store, std::shared_ptr<const Snapshot> snapshot, const ScanOptions& options) {
+    LogStore& store, std::shared_ptr<const Snapshot> snapshot,
+    const ScanOptions& options) {
   // Casts need the compute kernels, which Arrow ≥ 21 registers only on request.
   ARROW_RETURN_NOT_OK(arrow::compute::Initialize());
   std::shared_ptr<arrow::Schema> schema = snapshot->schema();
@@ -115,8 +118,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
     for (const auto& name : options.columns) {
       auto field = schema->GetFieldByName(name);
       if (!field) {
-        return InvalidInput("column '" + name + "' does not exist in table '" + store.uri() +
-                            "' (columns: " + schema->ToString() + ")");
+        return InvalidInput("column '" + name + "' does not exist in table '" +
+                            store.uri() + "' (columns: " + schema->ToString() + ")");
       }
       fields.push_back(field);
     }
@@ -133,7 +136,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
     // Columns only the filter needs are read too, after the output ones.
     std::vector<std::shared_ptr<arrow::Field>> fields = schema->fields();
     for (const auto& name : PredicateColumns(*options.filter, *snapshot->schema())) {
-      if (schema->GetFieldIndex(name) < 0) fields.push_back(snapshot->schema()->GetFieldByName(name));
+      if (schema->GetFieldIndex(name) < 0)
+        fields.push_back(snapshot->schema()->GetFieldByName(name));
     }
     schema = arrow::schema(std::move(fields));
     auto rebound = options.filter->Bind(*schema);
@@ -161,14 +165,14 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
       files = std::move(kept);
     }
   }
-  return std::make_shared<SnapshotReader>(store, std::move(snapshot), std::move(files),
-                                          std::move(schema), output_columns, std::move(filter),
-                                          options.batch_size, options.metrics);
+  return std::make_shared<SnapshotReader>(
+      store, std::move(snapshot), std::move(files), std::move(schema), output_columns,
+      std::move(filter), options.batch_size, options.metrics);
 }
 
-arrow::Result<std::shared_ptr<arrow::Table>> ReadSnapshot(LogStore& store,
-                                                          std::shared_ptr<const Snapshot> snapshot,
-                                                          const ScanOptions& options) {
+arrow::Result<std::shared_ptr<arrow::Table>> ReadSnapshot(
+    LogStore& store, std::shared_ptr<const Snapshot> snapshot,
+    const ScanOptions& options) {
   ARROW_ASSIGN_OR_RAISE(auto reader, ScanSnapshot(store, std::move(snapshot), options));
   return reader->ToTable();
 }

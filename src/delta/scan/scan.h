@@ -23,10 +23,10 @@ struct ScanMetrics {
   int64_t files_considered = 0;
   int64_t files_skipped_by_partition = 0;
   int64_t files_skipped_by_stats = 0;
-  int64_t files_read = 0;      ///< files opened so far
-  int64_t bytes_read = 0;      ///< sum of `add.size` of the files opened
-  int64_t rows_read = 0;       ///< rows decoded, before the row filter
-  int64_t rows_returned = 0;   ///< rows after the row filter
+  int64_t files_read = 0;     ///< files opened so far
+  int64_t bytes_read = 0;     ///< sum of `add.size` of the files opened
+  int64_t rows_read = 0;      ///< rows decoded, before the row filter
+  int64_t rows_returned = 0;  ///< rows after the row filter
 };
 
 struct ScanOptions {
@@ -53,11 +53,12 @@ struct ScanOptions {
 /// to the table's type: kProtocol naming the file and the column). `store` must
 /// outlive the reader.
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
-    LogStore& store, std::shared_ptr<const Snapshot> snapshot, const ScanOptions& options = {});
+    LogStore& store, std::shared_ptr<const Snapshot> snapshot,
+    const ScanOptions& options = {});
 
 /// \brief ScanSnapshot collected into one table.
-arrow::Result<std::shared_ptr<arrow::Table>> ReadSnapshot(LogStore& store,
-                                                          std::shared_ptr<const Snapshot> snapshot,
-                                                          const ScanOptions& options = {});
+arrow::Result<std::shared_ptr<arrow::Table>> ReadSnapshot(
+    LogStore& store, std::shared_ptr<const Snapshot> snapshot,
+    const ScanOptions& options = {});
 
 }  // namespace deltaline::delta

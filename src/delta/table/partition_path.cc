@@ -18,8 +18,20 @@ namespace {
 bool NeedsEscaping(unsigned char c) {
   if (c < 0x20 || c == 0x7F) return true;
   switch (c) {
-    case '"': case '#': case '%': case '\'': case '*': case '/': case ':': case '=':
-    case '?': case '\\': case '{': case '[': case ']': case '^':
+    case '"':
+    case '#':
+    case '%':
+    case '\'':
+    case '*':
+    case '/':
+    case ':':
+    case '=':
+    case '?':
+    case '\\':
+    case '{':
+    case '[':
+    case ']':
+    case '^':
       return true;
     default:
       return false;
@@ -45,19 +57,24 @@ std::string FormatMicros(int64_t micros, bool utc) {
   }
   const int64_t seconds = rest / 1000000;
   char buf[48];
-  std::snprintf(buf, sizeof(buf), "%s%c%02lld:%02lld:%02lld.%06lld%s", FormatDate(days).c_str(),
-                utc ? 'T' : ' ', static_cast<long long>(seconds / 3600),
-                static_cast<long long>(seconds / 60 % 60), static_cast<long long>(seconds % 60),
-                static_cast<long long>(rest % 1000000), utc ? "Z" : "");
+  std::snprintf(
+      buf, sizeof(buf), "%s%c%02lld:%02lld:%02lld.%06lld%s", FormatDate(days).c_str(),
+      utc ? 'T' : ' ', static_cast<long long>(seconds / 3600),
+      static_cast<long long>(seconds / 60 % 60), static_cast<long long>(seconds % 60),
+      static_cast<long long>(rest % 1000000), utc ? "Z" : "");
   return buf;
 }
 
 int64_t ToMicros(int64_t value, arrow::TimeUnit::type unit) {
   switch (unit) {
-    case arrow::TimeUnit::SECOND: return value * 1000000;
-    case arrow::TimeUnit::MILLI: return value * 1000;
-    case arrow::TimeUnit::MICRO: return value;
-    case arrow::TimeUnit::NANO: return value / 1000 - (value % 1000 < 0 ? 1 : 0);
+    case arrow::TimeUnit::SECOND:
+      return value * 1000000;
+    case arrow::TimeUnit::MILLI:
+      return value * 1000;
+    case arrow::TimeUnit::MICRO:
+      return value;
+    case arrow::TimeUnit::NANO:
+      return value / 1000 - (value % 1000 < 0 ? 1 : 0);
   }
   return value;
 }
@@ -79,22 +96,33 @@ std::string EscapePartitionPathName(std::string_view text) {
   return out;
 }
 
-arrow::Status CheckPartitionColumnType(const std::string& column, const arrow::DataType& type) {
+arrow::Status CheckPartitionColumnType(const std::string& column,
+                                       const arrow::DataType& type) {
   switch (type.id()) {
-    case arrow::Type::BOOL: case arrow::Type::INT8: case arrow::Type::INT16:
-    case arrow::Type::INT32: case arrow::Type::INT64: case arrow::Type::FLOAT:
-    case arrow::Type::DOUBLE: case arrow::Type::DECIMAL128: case arrow::Type::DECIMAL256:
-    case arrow::Type::STRING: case arrow::Type::LARGE_STRING: case arrow::Type::STRING_VIEW:
-    case arrow::Type::DATE32: case arrow::Type::TIMESTAMP:
+    case arrow::Type::BOOL:
+    case arrow::Type::INT8:
+    case arrow::Type::INT16:
+    case arrow::Type::INT32:
+    case arrow::Type::INT64:
+    case arrow::Type::FLOAT:
+    case arrow::Type::DOUBLE:
+    case arrow::Type::DECIMAL128:
+    case arrow::Type::DECIMAL256:
+    case arrow::Type::STRING:
+    case arrow::Type::LARGE_STRING:
+    case arrow::Type::STRING_VIEW:
+    case arrow::Type::DATE32:
+    case arrow::Type::TIMESTAMP:
       return arrow::Status::OK();
     default:
-      return UnsupportedFeature(type.ToString(), "partition column '" + column + "' is " +
-                                                     type.ToString() +
-                                                     ", which cannot be a partition column");
+      return UnsupportedFeature(
+          type.ToString(), "partition column '" + column + "' is " + type.ToString() +
+                               ", which cannot be a partition column");
   }
 }
 
-arrow::Result<std::optional<std::string>> SerializePartitionValue(const arrow::Scalar& value) {
+arrow::Result<std::optional<std::string>> SerializePartitionValue(
+    const arrow::Scalar& value) {
   if (!value.is_valid) return std::nullopt;
   switch (value.type->id()) {
     case arrow::Type::DATE32:
@@ -105,7 +133,9 @@ arrow::Result<std::optional<std::string>> SerializePartitionValue(const arrow::S
           ToMicros(static_cast<const arrow::TimestampScalar&>(value).value, type.unit());
       return FormatMicros(micros, !type.timezone().empty());
     }
-    case arrow::Type::STRING: case arrow::Type::LARGE_STRING: case arrow::Type::STRING_VIEW: {
+    case arrow::Type::STRING:
+    case arrow::Type::LARGE_STRING:
+    case arrow::Type::STRING_VIEW: {
       std::string text = value.ToString();
       if (text.empty()) return std::nullopt;
       return text;
@@ -187,7 +217,8 @@ std::string UriEscapeSegment(std::string_view segment) {
 
 }  // namespace
 
-std::string EncodeDataFilePath(const std::string& directory, const std::string& file_name) {
+std::string EncodeDataFilePath(const std::string& directory,
+                               const std::string& file_name) {
   std::string out;
   size_t begin = 0;
   while (!directory.empty() && begin <= directory.size()) {
@@ -214,8 +245,8 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(
   auto parsed = arrow::Scalar::Parse(type, text);
   if (!parsed.ok() && is_decimal(type->id())) {
     // Scalar::Parse has no decimal support; the string-to-decimal cast does.
-    auto cast = arrow::compute::Cast(arrow::Datum(std::make_shared<arrow::StringScalar>(text)),
-                                     type);
+    auto cast = arrow::compute::Cast(
+        arrow::Datum(std::make_shared<arrow::StringScalar>(text)), type);
     if (cast.ok()) return cast->scalar();
   }
   if (!parsed.ok()) {

@@ -25,14 +25,16 @@ std::string EscapePartitionPathName(std::string_view text);
 /// \brief Checks that a data type can be a partition column (booleans, integers,
 /// floats, decimals, strings, dates, timestamps). Fails with kUnsupportedFeature
 /// naming the column otherwise (binary and nested types).
-arrow::Status CheckPartitionColumnType(const std::string& column, const arrow::DataType& type);
+arrow::Status CheckPartitionColumnType(const std::string& column,
+                                       const arrow::DataType& type);
 
 /// \brief The `partitionValues` string of a scalar, as the protocol serialises it:
 /// dates `YYYY-MM-DD`, timestamps ISO-8601 in UTC (`…T10:00:00.000000Z`),
 /// timestamp_ntz `YYYY-MM-DD HH:MM:SS.ffffff`, decimals with their scale, booleans
 /// `true`/`false`, numbers as plain text. Null and the empty string give nullopt (the
 /// protocol reads an empty value as null for every type, as Spark writes it).
-arrow::Result<std::optional<std::string>> SerializePartitionValue(const arrow::Scalar& value);
+arrow::Result<std::optional<std::string>> SerializePartitionValue(
+    const arrow::Scalar& value);
 
 /// \brief Parses a `partitionValues` string into a scalar of `type`, following the
 /// protocol's serialisation (dates `YYYY-MM-DD`, timestamps `YYYY-MM-DD HH:MM:SS[.f]`
@@ -65,14 +67,15 @@ arrow::Status CheckPathStaysInside(const std::string& relative);
 
 /// \brief The `add.path` for a file named `file_name` in directory `directory`:
 /// each segment URI-encoded (so the Hive escape's `%` becomes `%25`), joined by `/`.
-std::string EncodeDataFilePath(const std::string& directory, const std::string& file_name);
+std::string EncodeDataFilePath(const std::string& directory,
+                               const std::string& file_name);
 
 /// \brief Where an `add`/`remove` path points, URI-decoded.
 struct DecodedDataFilePath {
   enum class Kind {
-    kRelative,      ///< relative to the table root (what deltaline writes)
-    kLocalAbsolute, ///< a `file:` URI or a path starting with `/`
-    kForeignUri,    ///< a URI of another scheme (`s3://…`), left as written
+    kRelative,       ///< relative to the table root (what deltaline writes)
+    kLocalAbsolute,  ///< a `file:` URI or a path starting with `/`
+    kForeignUri,     ///< a URI of another scheme (`s3://…`), left as written
   };
   Kind kind = Kind::kRelative;
   std::string path;  ///< decoded; for kForeignUri the path as written

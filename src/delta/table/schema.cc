@@ -17,11 +17,11 @@ namespace deltaline::delta {
 namespace {
 
 using arrow::internal::checked_cast;
-using schema_internal::OrderedJson;
-using schema_internal::kMaxDecimalPrecision;
-using schema_internal::kTypedMetadataKeys;
 using schema_internal::ChildPath;
 using schema_internal::Column;
+using schema_internal::kMaxDecimalPrecision;
+using schema_internal::kTypedMetadataKeys;
+using schema_internal::OrderedJson;
 using schema_internal::ParseBounded;
 using schema_internal::ValidUtf8;
 
@@ -37,10 +37,14 @@ arrow::Status Refuse(const std::string& path, const arrow::DataType& type,
 
 const char* UnitName(arrow::TimeUnit::type unit) {
   switch (unit) {
-    case arrow::TimeUnit::SECOND: return "s";
-    case arrow::TimeUnit::MILLI: return "ms";
-    case arrow::TimeUnit::MICRO: return "us";
-    case arrow::TimeUnit::NANO: return "ns";
+    case arrow::TimeUnit::SECOND:
+      return "s";
+    case arrow::TimeUnit::MILLI:
+      return "ms";
+    case arrow::TimeUnit::MICRO:
+      return "us";
+    case arrow::TimeUnit::NANO:
+      return "ns";
   }
   return "?";
 }
@@ -162,26 +166,37 @@ arrow::Result<OrderedJson> TypeToDelta(const arrow::DataType& type,
                                        const SchemaConversionOptions& options) {
   using arrow::Type;
   switch (type.id()) {
-    case Type::BOOL: return OrderedJson("boolean");
-    case Type::INT8: return OrderedJson("byte");
-    case Type::INT16: return OrderedJson("short");
-    case Type::INT32: return OrderedJson("integer");
-    case Type::INT64: return OrderedJson("long");
-    case Type::FLOAT: return OrderedJson("float");
-    case Type::DOUBLE: return OrderedJson("double");
+    case Type::BOOL:
+      return OrderedJson("boolean");
+    case Type::INT8:
+      return OrderedJson("byte");
+    case Type::INT16:
+      return OrderedJson("short");
+    case Type::INT32:
+      return OrderedJson("integer");
+    case Type::INT64:
+      return OrderedJson("long");
+    case Type::FLOAT:
+      return OrderedJson("float");
+    case Type::DOUBLE:
+      return OrderedJson("double");
     case Type::STRING:
     case Type::LARGE_STRING:
-    case Type::STRING_VIEW: return OrderedJson("string");
+    case Type::STRING_VIEW:
+      return OrderedJson("string");
     // fixed_size_binary loses only its width check; Arrow casts it to binary as is.
     case Type::BINARY:
     case Type::LARGE_BINARY:
     case Type::BINARY_VIEW:
-    case Type::FIXED_SIZE_BINARY: return OrderedJson("binary");
-    case Type::DATE32: return OrderedJson("date");
+    case Type::FIXED_SIZE_BINARY:
+      return OrderedJson("binary");
+    case Type::DATE32:
+      return OrderedJson("date");
     case Type::UINT8:
     case Type::UINT16:
     case Type::UINT32:
-    case Type::UINT64: return UnsignedToDelta(type, path, options);
+    case Type::UINT64:
+      return UnsignedToDelta(type, path, options);
     case Type::TIMESTAMP:
       return TimestampToDelta(checked_cast<const arrow::TimestampType&>(type), path,
                               options);
@@ -218,15 +233,19 @@ arrow::Result<OrderedJson> TypeToDelta(const arrow::DataType& type,
       out["containsNull"] = list.value_field()->nullable();
       return out;
     }
-    case Type::NA: return Refuse(path, type, "null", "cast it to a concrete type");
-    case Type::HALF_FLOAT: return Refuse(path, type, type.name(), "cast it to float");
-    case Type::DATE64: return Refuse(path, type, type.name(), "cast it to date32");
+    case Type::NA:
+      return Refuse(path, type, "null", "cast it to a concrete type");
+    case Type::HALF_FLOAT:
+      return Refuse(path, type, type.name(), "cast it to float");
+    case Type::DATE64:
+      return Refuse(path, type, type.name(), "cast it to date32");
     case Type::DICTIONARY:
     case Type::RUN_END_ENCODED:
       return Refuse(path, type, type.name(), "decode it (cast it to its value type)");
     case Type::EXTENSION:
       return Refuse(path, type, type.name(), "cast it to its storage type");
-    default: return Refuse(path, type, type.name(), "");
+    default:
+      return Refuse(path, type, type.name(), "");
   }
 }
 

@@ -26,14 +26,15 @@ struct SchemaConversionOptions {
 /// array; field metadata becomes the field's `metadata` object. An unsupported type
 /// fails with ErrorKind::kUnsupportedFeature naming the column path and the option
 /// that would convert it.
-arrow::Result<std::string> ArrowToDeltaSchemaJson(const arrow::Schema& schema,
-                                                  const SchemaConversionOptions& options = {});
+arrow::Result<std::string> ArrowToDeltaSchemaJson(
+    const arrow::Schema& schema, const SchemaConversionOptions& options = {});
 
 /// \brief Arrow schema for a Delta schema JSON. Canonical mapping: string → utf8,
 /// timestamp → timestamp[us, UTC], timestamp_ntz → timestamp[us], decimal → decimal128,
 /// array → list<element>, map → map<key, value>. Fails with ErrorKind::kProtocol on
 /// malformed JSON and kUnsupportedFeature on a type we do not know (e.g. variant).
-arrow::Result<std::shared_ptr<arrow::Schema>> DeltaSchemaJsonToArrow(std::string_view json);
+arrow::Result<std::shared_ptr<arrow::Schema>> DeltaSchemaJsonToArrow(
+    std::string_view json);
 
 /// \brief The Arrow schema deltaline writes for `input`: the round trip through Delta,
 /// so that batches can be cast to it before they reach Parquet.

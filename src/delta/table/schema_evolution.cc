@@ -18,8 +18,9 @@ arrow::Status ListedMismatch(const std::string& uri, SchemaMode mode,
     msg += (diff_idx ? "; " : "") + diffs[diff_idx];
   }
   if (mode == SchemaMode::kStrict) {
-    msg += ". Schema mode merge adds new nullable columns; overwrite (with mode "
-           "overwrite) replaces the schema";
+    msg +=
+        ". Schema mode merge adds new nullable columns; overwrite (with mode "
+        "overwrite) replaces the schema";
   }
   return SchemaMismatch(std::move(msg));
 }
@@ -43,22 +44,27 @@ arrow::Status CheckSameFeatures(const Metadata& before, const Metadata& after,
 
 const char* SchemaModeName(SchemaMode mode) {
   switch (mode) {
-    case SchemaMode::kStrict: return "strict";
-    case SchemaMode::kMerge: return "merge";
-    case SchemaMode::kOverwrite: return "overwrite";
+    case SchemaMode::kStrict:
+      return "strict";
+    case SchemaMode::kMerge:
+      return "merge";
+    case SchemaMode::kOverwrite:
+      return "overwrite";
   }
   return "strict";
 }
 
 arrow::Result<SchemaMode> ParseSchemaMode(const std::string& text) {
-  for (SchemaMode mode : {SchemaMode::kStrict, SchemaMode::kMerge, SchemaMode::kOverwrite}) {
+  for (SchemaMode mode :
+       {SchemaMode::kStrict, SchemaMode::kMerge, SchemaMode::kOverwrite}) {
     if (text == SchemaModeName(mode)) return mode;
   }
   return InvalidInput("unknown schema mode '" + text +
                       "' (expected strict, merge or overwrite)");
 }
 
-std::vector<std::string> DiffSchemas(const arrow::Schema& table, const arrow::Schema& input) {
+std::vector<std::string> DiffSchemas(const arrow::Schema& table,
+                                     const arrow::Schema& input) {
   std::vector<std::string> diffs;
   for (const auto& field : table.fields()) {
     auto other = input.GetFieldByName(field->name());
@@ -96,8 +102,9 @@ arrow::Result<SchemaEvolution> EvolveSchema(const Metadata& metadata,
       return ListedMismatch(uri, mode, diffs);
     case SchemaMode::kOverwrite:
       if (!overwrite) {
-        return InvalidInput("schema mode overwrite on '" + uri +
-                            "' needs write mode overwrite (it replaces the table schema)");
+        return InvalidInput(
+            "schema mode overwrite on '" + uri +
+            "' needs write mode overwrite (it replaces the table schema)");
       }
       next = std::make_shared<arrow::Schema>(input.fields());
       break;

@@ -30,7 +30,8 @@ arrow::Result<SchemaMode> ParseSchemaMode(const std::string& text);
 
 /// \brief Every difference between `table` and `input` (both canonical Arrow schemas),
 /// one line each: missing, extra and retyped columns. Column order does not matter.
-std::vector<std::string> DiffSchemas(const arrow::Schema& table, const arrow::Schema& input);
+std::vector<std::string> DiffSchemas(const arrow::Schema& table,
+                                     const arrow::Schema& input);
 
 /// \brief What a write to an existing table does with its schema.
 struct SchemaEvolution {

@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "delta/base/errors.h"
-#include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
+#include "delta/scan/scan.h"
 #include "delta/write/write.h"
 #include "support/deltars_reader.h"
 #include "support/table_builders.h"
@@ -28,9 +28,10 @@ class SchemaEvolutionTest : public ::testing::Test {
   void SetUp() override {
     uri_ = dir_.str() + "/t";
     store_ = FileSystemLogStore::Open(uri_).ValueOrDie();
-    auto schema = arrow::schema({arrow::field("id", arrow::int64(), false),
-                                 arrow::field("name", arrow::utf8())});
-    ASSERT_OK(WriteTable(*store_, *TableFromJson(schema, {"[1, 2]", R"(["a", "b"])"})).status());
+    auto schema = arrow::schema(
+        {arrow::field("id", arrow::int64(), false), arrow::field("name", arrow::utf8())});
+    ASSERT_OK(WriteTable(*store_, *TableFromJson(schema, {"[1, 2]", R"(["a", "b"])"}))
+                  .status());
   }
   testing::TempDir dir_;
   std::string uri_;
@@ -38,15 +39,17 @@ class SchemaEvolutionTest : public ::testing::Test {
 };
 
 TEST_F(SchemaEvolutionTest, StrictListsEveryDifference) {
-  auto schema = arrow::schema({arrow::field("id", arrow::utf8()),
-                               arrow::field("extra", arrow::int32())});
+  auto schema = arrow::schema(
+      {arrow::field("id", arrow::utf8()), arrow::field("extra", arrow::int32())});
   WriteOptions options;
   options.mode = SaveMode::kAppend;
-  auto st = WriteTable(*store_, *TableFromJson(schema, {R"(["x"])", "[1]"}), options).status();
+  auto st =
+      WriteTable(*store_, *TableFromJson(schema, {R"(["x"])", "[1]"}), options).status();
   ASSERT_TRUE(IsKind(st, ErrorKind::kSchemaMismatch)) << st.ToString();
   const std::string msg = st.message();
   EXPECT_NE(msg.find("schema mode strict"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("column 'id' is string, the table has int64"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("column 'id' is string, the table has int64"), std::string::npos)
+      << msg;
   EXPECT_NE(msg.find("missing column 'name' (string)"), std::string::npos) << msg;
   EXPECT_NE(msg.find("extra column 'extra' (int32)"), std::string::npos) << msg;
   ASSERT_OK_AND_ASSIGN(auto snapshot, Snapshot::Load(*store_));
@@ -60,8 +63,9 @@ TEST_F(SchemaEvolutionTest, MergeAddsNullableColumnsThatDeltaRsReads) {
   WriteOptions options;
   options.mode = SaveMode::kAppend;
   options.schema_mode = SchemaMode::kMerge;
-  ASSERT_OK_AND_ASSIGN(auto result,
-                       WriteTable(*store_, *TableFromJson(schema, {"[3]", "[2.5]"}), options));
+  ASSERT_OK_AND_ASSIGN(
+      auto result,
+      WriteTable(*store_, *TableFromJson(schema, {"[3]", "[2.5]"}), options));
   EXPECT_TRUE(result.schema_changed);
   ASSERT_OK_AND_ASSIGN(auto snapshot, Snapshot::Load(*store_));
   ASSERT_EQ(snapshot->schema()->num_fields(), 3);
@@ -91,7 +95,8 @@ TEST_F(SchemaEvolutionTest, MergeStillRefusesTypeChangesAndNotNullColumns) {
   WriteOptions options;
   options.mode = SaveMode::kAppend;
   options.schema_mode = SchemaMode::kMerge;
-  auto st = WriteTable(*store_, *TableFromJson(schema, {"[1]", "[true]"}), options).status();
+  auto st =
+      WriteTable(*store_, *TableFromJson(schema, {"[1]", "[true]"}), options).status();
   ASSERT_TRUE(IsKind(st, ErrorKind::kSchemaMismatch)) << st.ToString();
   EXPECT_NE(st.message().find("merge does not change types"), std::string::npos);
   EXPECT_NE(st.message().find("new column 'flag' (bool NOT NULL) must be nullable"),
@@ -113,7 +118,8 @@ TEST_F(SchemaEvolutionTest, OverwriteReplacesTheSchemaOnlyWithModeOverwrite) {
   ASSERT_OK_AND_ASSIGN(auto result, WriteTable(*store_, *table, options));
   EXPECT_TRUE(result.schema_changed);
   ASSERT_OK_AND_ASSIGN(auto snapshot, Snapshot::Load(*store_));
-  EXPECT_TRUE(snapshot->schema()->Equals(*arrow::schema({arrow::field("key", arrow::utf8())})));
+  EXPECT_TRUE(
+      snapshot->schema()->Equals(*arrow::schema({arrow::field("key", arrow::utf8())})));
   ASSERT_OK_AND_ASSIGN(auto rows, ReadSnapshot(*store_, snapshot));
   EXPECT_EQ(rows->num_rows(), 1);
 }

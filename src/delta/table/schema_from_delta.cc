@@ -18,12 +18,12 @@ namespace deltaline::delta {
 namespace {
 
 using arrow::internal::checked_cast;
-using schema_internal::Json;
-using schema_internal::TypePtr;
-using schema_internal::kMaxDecimalPrecision;
 using schema_internal::ChildPath;
 using schema_internal::Column;
+using schema_internal::Json;
+using schema_internal::kMaxDecimalPrecision;
 using schema_internal::ParseBounded;
+using schema_internal::TypePtr;
 
 // ---------------------------------------------------------------- Delta → Arrow
 

@@ -168,7 +168,7 @@ TEST(Schema, WiderArrowTypesMapToCanonicalOnes) {
            arrow::list(arrow::field("element", arrow::int32()))},
           {arrow::list_view(arrow::int32()),
            arrow::list(arrow::field("element", arrow::int32()))},
-  };
+      };
   for (const auto& [input, expected] : cases) {
     SCOPED_TRACE(input->ToString());
     ASSERT_OK_AND_ASSIGN(auto canonical, CanonicalArrowSchema(*OneColumn(input)));

@@ -42,15 +42,16 @@ arrow::Result<int64_t> ParseIntervalMs(const std::string& text) {
     return InvalidInput("interval '" + text + "' must look like 'interval 7 days'");
   }
   int64_t count = 0;
-  auto [ptr, ec] = std::from_chars(words[0].data(), words[0].data() + words[0].size(), count);
+  auto [ptr, ec] =
+      std::from_chars(words[0].data(), words[0].data() + words[0].size(), count);
   if (ec != std::errc() || ptr != words[0].data() + words[0].size() || count < 0) {
     return InvalidInput("interval '" + text + "' has no valid count");
   }
   std::string unit = words[1];
   if (unit.size() > 1 && unit.back() == 's') unit.pop_back();
   static const std::pair<const char*, int64_t> kUnits[] = {
-      {"millisecond", 1},         {"second", 1000},          {"minute", 60'000},
-      {"hour", 3'600'000},        {"day", 86'400'000},       {"week", 604'800'000}};
+      {"millisecond", 1},  {"second", 1000},    {"minute", 60'000},
+      {"hour", 3'600'000}, {"day", 86'400'000}, {"week", 604'800'000}};
   for (const auto& [name, ms] : kUnits) {
     if (unit == name) return count * ms;
   }
@@ -138,9 +139,9 @@ arrow::Status ValidateTableProperties(const StringMap& configuration) {
   };
   // Properties that switch on a feature deltaline does not implement.
   static const std::set<std::string> kFeatureSwitches = {
-      "delta.enableChangeDataFeed", "delta.enableDeletionVectors", "delta.columnMapping.mode",
-      "delta.enableRowTracking",    "delta.enableInCommitTimestamps",
-      "delta.enableTypeWidening"};
+      "delta.enableChangeDataFeed",     "delta.enableDeletionVectors",
+      "delta.columnMapping.mode",       "delta.enableRowTracking",
+      "delta.enableInCommitTimestamps", "delta.enableTypeWidening"};
   for (const auto& [key, value] : configuration) {
     if (key.rfind("delta.", 0) != 0) continue;  // user properties are free-form
     if (kFeatureSwitches.count(key)) {
@@ -149,7 +150,8 @@ arrow::Status ValidateTableProperties(const StringMap& configuration) {
                                          " enables a feature deltaline does not support");
     }
     if (key.rfind("delta.feature.", 0) == 0 || key.rfind("delta.constraints.", 0) == 0) {
-      return UnsupportedFeature(key, "table property " + key + " is not supported by deltaline");
+      return UnsupportedFeature(
+          key, "table property " + key + " is not supported by deltaline");
     }
     if (!kKnown.count(key)) {
       return InvalidInput("unknown table property '" + key + "'");
@@ -160,9 +162,9 @@ arrow::Status ValidateTableProperties(const StringMap& configuration) {
   ARROW_RETURN_NOT_OK(LogRetentionMs(configuration).status());
   ARROW_RETURN_NOT_OK(TargetFileSize(configuration).status());
   ARROW_RETURN_NOT_OK(DataSkippingNumIndexedCols(configuration).status());
-  for (const char* key : {"delta.appendOnly", "delta.checkpoint.writeStatsAsJson",
-                          "delta.checkpoint.writeStatsAsStruct",
-                          "delta.enableExpiredLogCleanup"}) {
+  for (const char* key :
+       {"delta.appendOnly", "delta.checkpoint.writeStatsAsJson",
+        "delta.checkpoint.writeStatsAsStruct", "delta.enableExpiredLogCleanup"}) {
     std::string value = Get(configuration, key);
     if (!value.empty() && value != "true" && value != "false") {
       return InvalidInput(std::string("table property ") + key + "='" + value +

@@ -56,23 +56,25 @@ bool HasConstraints(const Metadata& metadata) {
 }
 
 arrow::Status Refuse(const std::string& feature, const std::string& what) {
-  return UnsupportedFeature(feature, "table feature '" + feature + "' is not supported for " +
-                                         what + " by deltaline");
+  return UnsupportedFeature(
+      feature,
+      "table feature '" + feature + "' is not supported for " + what + " by deltaline");
 }
 
 // Writer features that are safe only while unused: returns the refusal if used.
-arrow::Status CheckWriterFeatureUse(const std::string& feature, const Metadata& metadata) {
+arrow::Status CheckWriterFeatureUse(const std::string& feature,
+                                    const Metadata& metadata) {
   if (feature == "invariants" && SchemaHas(metadata, "delta.invariants")) {
     return Refuse("invariants", "writing (the schema declares column invariants)");
   }
   if (feature == "checkConstraints" && HasConstraints(metadata)) {
     return Refuse("checkConstraints", "writing (the table has CHECK constraints)");
   }
-  if (feature == "changeDataFeed" &&
-      ChangeDataFeedEnabled(metadata.configuration)) {
+  if (feature == "changeDataFeed" && ChangeDataFeedEnabled(metadata.configuration)) {
     return Refuse("changeDataFeed", "writing (delta.enableChangeDataFeed=true)");
   }
-  if (feature == "generatedColumns" && SchemaHas(metadata, "delta.generationExpression")) {
+  if (feature == "generatedColumns" &&
+      SchemaHas(metadata, "delta.generationExpression")) {
     return Refuse("generatedColumns", "writing (the schema has generated columns)");
   }
   if (feature == "columnMapping" && ColumnMappingOn(metadata)) {
@@ -85,9 +87,9 @@ arrow::Status CheckWriterFeatureUse(const std::string& feature, const Metadata& 
 }
 
 const std::vector<std::string>& ConditionallySupportedWriterFeatures() {
-  static const std::vector<std::string> kList = {"invariants",       "checkConstraints",
-                                                 "changeDataFeed",   "generatedColumns",
-                                                 "columnMapping",    "identityColumns"};
+  static const std::vector<std::string> kList = {"invariants",     "checkConstraints",
+                                                 "changeDataFeed", "generatedColumns",
+                                                 "columnMapping",  "identityColumns"};
   return kList;
 }
 
@@ -106,7 +108,8 @@ const std::vector<std::string>& SupportedWriterFeatures() {
 }
 
 arrow::Status CheckReadSupported(const Protocol& protocol, const Metadata& metadata) {
-  if (protocol.min_reader_version > kMaxReaderVersion || protocol.min_reader_version < 1) {
+  if (protocol.min_reader_version > kMaxReaderVersion ||
+      protocol.min_reader_version < 1) {
     return UnsupportedFeature(
         "readerVersion:" + std::to_string(protocol.min_reader_version),
         "table needs reader version " + std::to_string(protocol.min_reader_version) +
@@ -116,8 +119,10 @@ arrow::Status CheckReadSupported(const Protocol& protocol, const Metadata& metad
     return Refuse("columnMapping", "reading");
   }
   if (protocol.min_reader_version == 3) {
-    for (const auto& feature : protocol.reader_features.value_or(std::vector<std::string>{})) {
-      if (!Contains(SupportedReaderFeatures(), feature)) return Refuse(feature, "reading");
+    for (const auto& feature :
+         protocol.reader_features.value_or(std::vector<std::string>{})) {
+      if (!Contains(SupportedReaderFeatures(), feature))
+        return Refuse(feature, "reading");
       if (feature == "columnMapping" && ColumnMappingOn(metadata)) {
         return Refuse(feature, "reading");
       }
@@ -142,7 +147,8 @@ arrow::Status CheckWriteSupported(const Protocol& protocol, const Metadata& meta
     // Legacy versions imply a fixed feature set (PROTOCOL.md, "Table Features").
     if (version >= 2) implied.insert(implied.end(), {"appendOnly", "invariants"});
     if (version >= 3) implied.push_back("checkConstraints");
-    if (version >= 4) implied.insert(implied.end(), {"changeDataFeed", "generatedColumns"});
+    if (version >= 4)
+      implied.insert(implied.end(), {"changeDataFeed", "generatedColumns"});
     if (version >= 5) implied.push_back("columnMapping");
     if (version >= 6) implied.push_back("identityColumns");
   }

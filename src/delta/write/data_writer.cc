@@ -16,8 +16,8 @@
 
 #include "delta/base/clock.h"
 #include "delta/base/errors.h"
-#include "delta/write/stats.h"
 #include "delta/base/uuid.h"
+#include "delta/write/stats.h"
 
 namespace deltaline::delta {
 namespace {

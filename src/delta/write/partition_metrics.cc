@@ -19,7 +19,8 @@ const std::array<PartitionMetricField, 7>& PartitionMetricFields() {
 
 nlohmann::json PartitionMetricsToJson(const PartitionMetrics& metrics) {
   nlohmann::json out = nlohmann::json::object();
-  for (const auto& field : PartitionMetricFields()) out[field.name] = metrics.*field.member;
+  for (const auto& field : PartitionMetricFields())
+    out[field.name] = metrics.*field.member;
   return out;
 }
 
@@ -38,7 +39,8 @@ arrow::Result<PartitionMetrics> PartitionMetricsFromJson(const nlohmann::json& j
   return metrics;
 }
 
-nlohmann::json PartitionMetricsJson(const std::map<std::string, PartitionMetrics>& partitions) {
+nlohmann::json PartitionMetricsJson(
+    const std::map<std::string, PartitionMetrics>& partitions) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [directory, metrics] : partitions) {
     out[directory] = PartitionMetricsToJson(metrics);

@@ -45,6 +45,7 @@ arrow::Result<PartitionMetrics> PartitionMetricsFromJson(const nlohmann::json& j
 /// \brief `{directory: PartitionMetricsToJson(…)}`, as stored in
 /// `commitInfo.operationMetrics["partitionMetrics"]` (directory "" when
 /// unpartitioned).
-nlohmann::json PartitionMetricsJson(const std::map<std::string, PartitionMetrics>& partitions);
+nlohmann::json PartitionMetricsJson(
+    const std::map<std::string, PartitionMetrics>& partitions);
 
 }  // namespace deltaline::delta

@@ -15,9 +15,10 @@ TEST(PartitionMetrics, NamesAreTheCommitsOperationMetricsNames) {
   std::set<std::string> names;
   for (const auto& field : PartitionMetricFields()) names.insert(field.name);
   // Spark / delta-rs readers of commitInfo.operationMetrics may read these.
-  EXPECT_EQ(names, (std::set<std::string>{"numAddedFiles", "numOutputRows", "numAddedBytes",
-                                          "numRemovedFiles", "numRemovedRows",
-                                          "numRemovedBytes", "numCopiedRows"}));
+  EXPECT_EQ(names,
+            (std::set<std::string>{"numAddedFiles", "numOutputRows", "numAddedBytes",
+                                   "numRemovedFiles", "numRemovedRows", "numRemovedBytes",
+                                   "numCopiedRows"}));
 }
 
 TEST(PartitionMetrics, RoundTripsThroughJson) {

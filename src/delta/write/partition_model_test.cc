@@ -16,15 +16,15 @@
 #include <vector>
 
 #include "delta/base/errors.h"
-#include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
+#include "delta/scan/scan.h"
 #include "delta/write/write.h"
 #include "test_util.h"
 
-#define ASSERT_STEP_OK(expr, what)                                \
-  do {                                                            \
-    ::arrow::Status _st = (expr);                                 \
-    ASSERT_TRUE(_st.ok()) << (what) << ": " << _st.ToString();    \
+#define ASSERT_STEP_OK(expr, what)                             \
+  do {                                                         \
+    ::arrow::Status _st = (expr);                              \
+    ASSERT_TRUE(_st.ok()) << (what) << ": " << _st.ToString(); \
   } while (false)
 
 namespace deltaline::delta {
@@ -49,12 +49,13 @@ struct Predicate {
   std::string text;
 };
 
-const std::vector<std::optional<std::string>> kStrings = {"a", "b=c", "d/e", "%", "😀",
-                                                          std::nullopt};
+const std::vector<std::optional<std::string>> kStrings = {"a", "b=c", "d/e",
+                                                          "%", "😀",   std::nullopt};
 
 std::shared_ptr<arrow::Schema> Schema() {
-  return arrow::schema({arrow::field("id", arrow::int64()), arrow::field("p", arrow::int32()),
-                        arrow::field("s", arrow::utf8()), arrow::field("x", arrow::int64())});
+  return arrow::schema(
+      {arrow::field("id", arrow::int64()), arrow::field("p", arrow::int32()),
+       arrow::field("s", arrow::utf8()), arrow::field("x", arrow::int64())});
 }
 
 std::shared_ptr<arrow::Table> ToTable(const std::vector<Row>& rows) {
@@ -67,8 +68,9 @@ std::shared_ptr<arrow::Table> ToTable(const std::vector<Row>& rows) {
     (void)(row.s ? ss.Append(*row.s) : ss.AppendNull());
     (void)xs.Append(row.x);
   }
-  return arrow::Table::Make(Schema(), {ids.Finish().ValueOrDie(), ps.Finish().ValueOrDie(),
-                                       ss.Finish().ValueOrDie(), xs.Finish().ValueOrDie()});
+  return arrow::Table::Make(Schema(),
+                            {ids.Finish().ValueOrDie(), ps.Finish().ValueOrDie(),
+                             ss.Finish().ValueOrDie(), xs.Finish().ValueOrDie()});
 }
 
 class Model {
@@ -93,7 +95,8 @@ class Model {
   std::vector<Row> RowsWhere(const Predicate& predicate, int max) {
     std::vector<Row> rows;
     int wanted = Pick(0, max);
-    for (int attempt = 0; attempt < 400 && static_cast<int>(rows.size()) < wanted; ++attempt) {
+    for (int attempt = 0; attempt < 400 && static_cast<int>(rows.size()) < wanted;
+         ++attempt) {
       Row row = RandomRow();
       if (predicate.holds(row)) rows.push_back(row);
     }
@@ -115,9 +118,11 @@ class Model {
                 "p = " + std::to_string(k) + " AND x >= " + std::to_string(t)};
       default: {
         auto s_null = cp::is_null(cp::field_ref("s"));
-        return {cp::or_(s_null, cp::and_(cp::equal(cp::field_ref("s"), cp::literal("d/e")), x_lt)),
-                [t](const Row& r) { return !r.s || (*r.s == "d/e" && r.x < t); },
-                "s IS NULL OR (s = 'd/e' AND x < " + std::to_string(t) + ")"};
+        return {
+            cp::or_(s_null,
+                    cp::and_(cp::equal(cp::field_ref("s"), cp::literal("d/e")), x_lt)),
+            [t](const Row& r) { return !r.s || (*r.s == "d/e" && r.x < t); },
+            "s IS NULL OR (s = 'd/e' AND x < " + std::to_string(t) + ")"};
       }
     }
   }
@@ -200,16 +205,19 @@ void RunSeed(uint32_t seed, int steps, Coverage& coverage) {
       std::set<std::string> replaced;
       for (const auto& row : rows) replaced.insert(KeyOf(row));
       if (!model.rows.empty() && model.Pick(0, 1) == 0) {
-        const Row& victim = model.rows[model.Pick(0, static_cast<int>(model.rows.size()) - 1)];
+        const Row& victim =
+            model.rows[model.Pick(0, static_cast<int>(model.rows.size()) - 1)];
         deletes.push_back(ValuesOf(victim));
         replaced.insert(KeyOf(victim));
       }
       what = "replace " + std::to_string(replaced.size()) + " partitions";
       auto input = ToTable(rows);  // the reader only references it
       arrow::TableBatchReader reader(*input);
-      ASSERT_STEP_OK(ReplacePartitions(*store, reader, {"p", "s"}, deletes).status(), what);
+      ASSERT_STEP_OK(ReplacePartitions(*store, reader, {"p", "s"}, deletes).status(),
+                     what);
       ++coverage.replaces;
-      std::erase_if(model.rows, [&](const Row& r) { return replaced.count(KeyOf(r)) > 0; });
+      std::erase_if(model.rows,
+                    [&](const Row& r) { return replaced.count(KeyOf(r)) > 0; });
       model.rows.insert(model.rows.end(), rows.begin(), rows.end());
     } else {  // delete
       Predicate predicate = model.RandomPredicate();
@@ -243,8 +251,9 @@ TEST(PartitionModelTest, RandomOperationSequencesMatchTheModel) {
   EXPECT_GT(coverage.replaces, 0);
   EXPECT_GT(coverage.deletes, 0);
   EXPECT_GT(coverage.appends, 0);
-  std::cerr << "model: " << seeds << " seeds x " << steps << " steps: " << coverage.appends
-            << " appends, " << coverage.overwrites << " overwrites (" << coverage.rows_copied
+  std::cerr << "model: " << seeds << " seeds x " << steps
+            << " steps: " << coverage.appends << " appends, " << coverage.overwrites
+            << " overwrites (" << coverage.rows_copied
             << " rows copied by rewrites incl. deletes), " << coverage.violations
             << " rejected, " << coverage.replaces << " partition replaces, "
             << coverage.deletes << " deletes\n";

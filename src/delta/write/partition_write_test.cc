@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "delta/base/errors.h"
-#include "delta/table/partition_path.h"
-#include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
+#include "delta/scan/scan.h"
+#include "delta/table/partition_path.h"
 #include "delta/write/write.h"
 #include "support/table_builders.h"
 #include "test_util.h"
@@ -62,8 +62,9 @@ class PartitionWriteTest : public ::testing::Test {
     options.partition_by = std::move(partition_by);
     return WriteTable(*store_, table, options);
   }
-  arrow::Result<WriteResult> ReplaceWhere(const arrow::Table& table, cp::Expression predicate,
-                                          std::shared_ptr<const Snapshot> base = nullptr) {
+  arrow::Result<WriteResult> ReplaceWhere(
+      const arrow::Table& table, cp::Expression predicate,
+      std::shared_ptr<const Snapshot> base = nullptr) {
     WriteOptions options;
     options.mode = SaveMode::kOverwrite;
     options.replace_where = std::move(predicate);
@@ -80,7 +81,8 @@ class PartitionWriteTest : public ::testing::Test {
   }
   std::set<std::string> LivePaths() {
     std::set<std::string> out;
-    for (const auto& add : Snapshot::Load(*store_).ValueOrDie()->files()) out.insert(add.path);
+    for (const auto& add : Snapshot::Load(*store_).ValueOrDie()->files())
+      out.insert(add.path);
     return out;
   }
   std::vector<Add> LiveFiles() { return Snapshot::Load(*store_).ValueOrDie()->files(); }
@@ -93,7 +95,8 @@ class PartitionWriteTest : public ::testing::Test {
 TEST(PartitionPathTest, EscapesLikeHive) {
   EXPECT_EQ(EscapePartitionPathName("A/A"), "A%2FA");
   EXPECT_EQ(EscapePartitionPathName("a=b%c"), "a%3Db%25c");
-  EXPECT_EQ(EscapePartitionPathName("x:y?z#\"'*\\{[]^"), "x%3Ay%3Fz%23%22%27%2A%5C%7B%5B%5D%5E");
+  EXPECT_EQ(EscapePartitionPathName("x:y?z#\"'*\\{[]^"),
+            "x%3Ay%3Fz%23%22%27%2A%5C%7B%5B%5D%5E");
   EXPECT_EQ(EscapePartitionPathName(std::string("a\0b\x01\x7f", 5)), "a%00b%01%7F");
   EXPECT_EQ(EscapePartitionPathName("a b é😀.."), "a b é😀..");
   auto key = MakePartitionKey({"p", "q"}, {{"p", "../.."}, {"q", std::nullopt}});
@@ -103,7 +106,8 @@ TEST(PartitionPathTest, EscapesLikeHive) {
 }
 
 TEST(PartitionPathTest, RefusesPathsLeavingTheRoot) {
-  for (const std::string& bad : std::vector<std::string>{"..", "a/../b", "/etc", "a//b", "./a", std::string("a\0b", 3), "a\\b"}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "..", "a/../b", "/etc", "a//b", "./a", std::string("a\0b", 3), "a\\b"}) {
     auto st = CheckPathStaysInside(bad);
     EXPECT_TRUE(IsKind(st, ErrorKind::kInvalidInput)) << bad << ": " << st.ToString();
   }
@@ -116,18 +120,21 @@ TEST_F(PartitionWriteTest, StringValuesRoundTripAndStayInsideTheRoot) {
   auto ps = ArrayFromJSONString(arrow::utf8(), values).ValueOrDie();
   arrow::Int64Builder ids;
   for (int64_t row = 0; row < ps->length(); ++row) ASSERT_OK(ids.Append(row));
-  auto table = arrow::Table::Make(
-      arrow::schema({arrow::field("id", arrow::int64()), arrow::field("p", arrow::utf8())}),
-      {ids.Finish().ValueOrDie(), ps});
+  auto table = arrow::Table::Make(arrow::schema({arrow::field("id", arrow::int64()),
+                                                 arrow::field("p", arrow::utf8())}),
+                                  {ids.Finish().ValueOrDie(), ps});
   ASSERT_OK_AND_ASSIGN(auto result, Write(*table, SaveMode::kError));
   ASSERT_OK_AND_ASSIGN(auto read, ReadLatest());
   // The protocol reads an empty partition value as null (Spark writes it so too).
-  auto expected_p = ArrayFromJSONString(arrow::utf8(), [&] {
-                      std::string v = values;
-                      v.replace(v.find(R"(, "",)"), 5, ", null,");
-                      return v;
-                    }()).ValueOrDie();
-  auto expected = arrow::Table::Make(table->schema(), {table->column(0)->chunk(0), expected_p});
+  auto expected_p = ArrayFromJSONString(arrow::utf8(),
+                                        [&] {
+                                          std::string v = values;
+                                          v.replace(v.find(R"(, "",)"), 5, ", null,");
+                                          return v;
+                                        }())
+                        .ValueOrDie();
+  auto expected =
+      arrow::Table::Make(table->schema(), {table->column(0)->chunk(0), expected_p});
   EXPECT_TRUE(TablesEqualUnordered(*expected, *read));
   // Every file sits under the table root, one directory per distinct value, and the
   // directory named by add.path (URI-decoded) exists.
@@ -140,7 +147,8 @@ TEST_F(PartitionWriteTest, StringValuesRoundTripAndStayInsideTheRoot) {
     auto decoded = arrow::util::UriUnescape(add.path);
     EXPECT_TRUE(std::filesystem::exists(root_ / decoded)) << add.path;
     auto canonical = std::filesystem::weakly_canonical(root_ / decoded).string();
-    EXPECT_EQ(canonical.rfind(std::filesystem::weakly_canonical(root_).string() + "/", 0), 0u);
+    EXPECT_EQ(canonical.rfind(std::filesystem::weakly_canonical(root_).string() + "/", 0),
+              0u);
     dirs.insert(decoded.substr(0, decoded.find('/')));
     ASSERT_EQ(add.partition_values.count("p"), 1u);
   }
@@ -155,21 +163,19 @@ TEST_F(PartitionWriteTest, StringValuesRoundTripAndStayInsideTheRoot) {
 }
 
 TEST_F(PartitionWriteTest, TypedPartitionValuesFollowTheProtocol) {
-  auto schema = arrow::schema({arrow::field("id", arrow::int64()),
-                               arrow::field("d", arrow::date32()),
-                               arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")),
-                               arrow::field("ntz", arrow::timestamp(arrow::TimeUnit::MICRO)),
-                               arrow::field("dec", arrow::decimal128(10, 2)),
-                               arrow::field("b", arrow::boolean()),
-                               arrow::field("i", arrow::int32()),
-                               arrow::field("f", arrow::float64())});
-  auto table = TableFromJson(
-      {schema->fields().begin(), schema->fields().end()},
-      {"[1, 2, 3]", "[19753, -1, null]",
-       R"(["2024-01-31 10:11:12.123456", "1969-12-31 23:59:59.5", null])",
-       R"(["2024-01-31 10:11:12", "2000-02-29 00:00:00.000001", null])",
-       R"(["12.30", "-0.05", null])", "[true, false, null]", "[7, -2147483648, null]",
-       "[1.5, -0.25, null]"});
+  auto schema = arrow::schema(
+      {arrow::field("id", arrow::int64()), arrow::field("d", arrow::date32()),
+       arrow::field("ts", arrow::timestamp(arrow::TimeUnit::MICRO, "UTC")),
+       arrow::field("ntz", arrow::timestamp(arrow::TimeUnit::MICRO)),
+       arrow::field("dec", arrow::decimal128(10, 2)), arrow::field("b", arrow::boolean()),
+       arrow::field("i", arrow::int32()), arrow::field("f", arrow::float64())});
+  auto table =
+      TableFromJson({schema->fields().begin(), schema->fields().end()},
+                    {"[1, 2, 3]", "[19753, -1, null]",
+                     R"(["2024-01-31 10:11:12.123456", "1969-12-31 23:59:59.5", null])",
+                     R"(["2024-01-31 10:11:12", "2000-02-29 00:00:00.000001", null])",
+                     R"(["12.30", "-0.05", null])", "[true, false, null]",
+                     "[7, -2147483648, null]", "[1.5, -0.25, null]"});
   std::vector<std::string> parts = {"d", "ts", "ntz", "dec", "b", "i", "f"};
   ASSERT_OK(Write(*table, SaveMode::kError, parts).status());
   ASSERT_OK_AND_ASSIGN(auto read, ReadLatest());
@@ -196,7 +202,8 @@ TEST_F(PartitionWriteTest, TypedPartitionValuesFollowTheProtocol) {
   // Partition columns are not stored in the data files.
   for (const auto& path : DataFiles(root_)) {
     auto file = arrow::io::ReadableFile::Open(path).ValueOrDie();
-    auto reader = parquet::arrow::OpenFile(file, arrow::default_memory_pool()).ValueOrDie();
+    auto reader =
+        parquet::arrow::OpenFile(file, arrow::default_memory_pool()).ValueOrDie();
     std::shared_ptr<arrow::Schema> file_schema;
     ASSERT_OK(reader->GetSchema(&file_schema));
     EXPECT_EQ(file_schema->num_fields(), 1) << file_schema->ToString();
@@ -206,10 +213,12 @@ TEST_F(PartitionWriteTest, TypedPartitionValuesFollowTheProtocol) {
 
 TEST_F(PartitionWriteTest, RefusesBadPartitionColumnsAndChangingThem) {
   auto table = PxTable("[1]", "[1]", "[1]");
-  EXPECT_TRUE(IsKind(Write(*table, SaveMode::kError, {"nope"}).status(), ErrorKind::kInvalidInput));
+  EXPECT_TRUE(IsKind(Write(*table, SaveMode::kError, {"nope"}).status(),
+                     ErrorKind::kInvalidInput));
   EXPECT_TRUE(IsKind(Write(*table, SaveMode::kError, {"id", "p", "x"}).status(),
                      ErrorKind::kInvalidInput));
-  EXPECT_FALSE(std::filesystem::exists(root_ / "_delta_log" / "00000000000000000000.json"));
+  EXPECT_FALSE(
+      std::filesystem::exists(root_ / "_delta_log" / "00000000000000000000.json"));
   ASSERT_OK(Write(*table, SaveMode::kError).status());
   for (SaveMode mode : {SaveMode::kAppend, SaveMode::kOverwrite}) {
     auto st = Write(*table, mode, {"x"}).status();
@@ -228,7 +237,8 @@ TEST_F(PartitionWriteTest, OverwriteWithSchemaOverwriteRepartitions) {
   options.partition_by = {"x"};
   // Schema mode merge is not enough: the old files' layout would no longer match.
   options.schema_mode = SchemaMode::kMerge;
-  EXPECT_TRUE(IsKind(WriteTable(*store_, *table, options).status(), ErrorKind::kSchemaMismatch));
+  EXPECT_TRUE(
+      IsKind(WriteTable(*store_, *table, options).status(), ErrorKind::kSchemaMismatch));
   options.schema_mode = SchemaMode::kOverwrite;
   ASSERT_OK(WriteTable(*store_, *table, options).status());
   ASSERT_OK_AND_ASSIGN(auto snapshot, Snapshot::Load(*store_));
@@ -249,13 +259,14 @@ TEST_F(PartitionWriteTest, FewOpenWritersStillWriteEveryRow) {
     ASSERT_OK(ps.Append(static_cast<int32_t>((row * 7) % 13)));
     ASSERT_OK(xs.Append(row * 3));
   }
-  auto table = arrow::Table::Make(PxTable("[]", "[]", "[]")->schema(),
-                                  {ids.Finish().ValueOrDie(), ps.Finish().ValueOrDie(),
-                                   xs.Finish().ValueOrDie()});
+  auto table = arrow::Table::Make(
+      PxTable("[]", "[]", "[]")->schema(),
+      {ids.Finish().ValueOrDie(), ps.Finish().ValueOrDie(), xs.Finish().ValueOrDie()});
   // 50 batches of 100 rows, each touching every partition.
   auto combined = table->CombineChunksToBatch().ValueOrDie();
   std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
-  for (int64_t offset = 0; offset < 5000; offset += 100) batches.push_back(combined->Slice(offset, 100));
+  for (int64_t offset = 0; offset < 5000; offset += 100)
+    batches.push_back(combined->Slice(offset, 100));
   auto reader = arrow::RecordBatchReader::Make(batches).ValueOrDie();
   WriteOptions options;
   options.partition_by = {"p"};

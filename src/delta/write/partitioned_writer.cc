@@ -29,8 +29,8 @@ arrow::Result<std::unique_ptr<PartitionedWriter>> PartitionedWriter::Make(
   for (const auto& column : partition_columns) {
     int index = schema->GetFieldIndex(column);
     if (index < 0) {
-      return InvalidInput("partition column '" + column + "' is not a column of the table (" +
-                          schema->ToString() + ")");
+      return InvalidInput("partition column '" + column +
+                          "' is not a column of the table (" + schema->ToString() + ")");
     }
     ARROW_RETURN_NOT_OK(CheckPartitionColumnType(column, *schema->field(index)->type()));
     out->partition_indices_.push_back(index);
@@ -38,8 +38,8 @@ arrow::Result<std::unique_ptr<PartitionedWriter>> PartitionedWriter::Make(
   }
   std::vector<std::shared_ptr<arrow::Field>> data_fields;
   for (int index = 0; index < schema->num_fields(); ++index) {
-    if (std::find(out->partition_indices_.begin(), out->partition_indices_.end(), index) ==
-        out->partition_indices_.end()) {
+    if (std::find(out->partition_indices_.begin(), out->partition_indices_.end(),
+                  index) == out->partition_indices_.end()) {
       out->data_indices_.push_back(index);
       data_fields.push_back(schema->field(index));
     }
@@ -65,7 +65,8 @@ arrow::Status PartitionedWriter::RegisterNewGroups() {
        ++group_id) {
     PartitionValues values;
     for (size_t key_idx = 0; key_idx < partition_columns_.size(); ++key_idx) {
-      ARROW_ASSIGN_OR_RAISE(auto scalar, uniques.values[key_idx].make_array()->GetScalar(group_id));
+      ARROW_ASSIGN_OR_RAISE(auto scalar,
+                            uniques.values[key_idx].make_array()->GetScalar(group_id));
       ARROW_ASSIGN_OR_RAISE(values[partition_columns_[key_idx]],
                             SerializePartitionValue(*scalar));
     }
@@ -82,9 +83,10 @@ arrow::Result<PartitionedWriter::Open*> PartitionedWriter::WriterFor(uint32_t gr
     return it->second.get();
   }
   if (static_cast<int>(open_.size()) >= max_open_writers_) {
-    auto lru = std::min_element(open_.begin(), open_.end(), [](const auto& a, const auto& b) {
-      return a.second->last_use < b.second->last_use;
-    });
+    auto lru =
+        std::min_element(open_.begin(), open_.end(), [](const auto& a, const auto& b) {
+          return a.second->last_use < b.second->last_use;
+        });
     ARROW_RETURN_NOT_OK(Close(*lru->second));
   }
   const PartitionKey& key = group_keys_[group_id];
@@ -125,7 +127,8 @@ arrow::Status PartitionedWriter::Write(const arrow::RecordBatch& batch) {
   if (batch.num_rows() == 0) return arrow::Status::OK();
   std::vector<std::shared_ptr<arrow::Array>> data_columns;
   for (int index : data_indices_) data_columns.push_back(batch.column(index));
-  auto data = arrow::RecordBatch::Make(data_schema_, batch.num_rows(), std::move(data_columns));
+  auto data =
+      arrow::RecordBatch::Make(data_schema_, batch.num_rows(), std::move(data_columns));
   if (partition_columns_.empty()) {
     ARROW_ASSIGN_OR_RAISE(Open * open, WriterFor(0));
     return open->writer->Write(*data);

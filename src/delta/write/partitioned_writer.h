@@ -12,9 +12,9 @@
 #include <arrow/result.h>
 
 #include "delta/base/actions.h"
+#include "delta/table/partition_path.h"
 #include "delta/write/data_writer.h"
 #include "delta/write/partition_metrics.h"
-#include "delta/table/partition_path.h"
 
 namespace deltaline::delta {
 

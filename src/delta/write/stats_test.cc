@@ -57,12 +57,12 @@ TEST(StatsTest, FlatColumnsExact) {
        arrow::field("dec", arrow::decimal128(10, 2)), arrow::field("b", arrow::boolean()),
        arrow::field("bin", arrow::binary()), arrow::field("f", arrow::float64()),
        arrow::field("g", arrow::float32())});
-  auto table =
-      TableFromJson(schema, {"[3, null, -7]", "[10000000000, 5, null]",
-                         R"(["banana", "apple", null])", "[0, 19000, null]",
-                         "[1700000000123456, -1, null]", "[0, 86400001500, null]",
-                         R"(["123.45", "-0.50", null])", "[true, null, false]",
-                         R"(["ab", null, "c"])", "[1.5, -2.25, null]", "[0.1, null, 7]"});
+  auto table = TableFromJson(
+      schema,
+      {"[3, null, -7]", "[10000000000, 5, null]", R"(["banana", "apple", null])",
+       "[0, 19000, null]", "[1700000000123456, -1, null]", "[0, 86400001500, null]",
+       R"(["123.45", "-0.50", null])", "[true, null, false]", R"(["ab", null, "c"])",
+       "[1.5, -2.25, null]", "[0.1, null, 7]"});
   EXPECT_EQ(
       Stats(*table),
       R"({"numRecords":3,)"
@@ -79,8 +79,8 @@ TEST(StatsTest, FlatColumnsExact) {
 TEST(StatsTest, DecimalStoredAsIntegers) {
   auto schema = arrow::schema({arrow::field("small", arrow::decimal128(5, 1)),
                                arrow::field("big", arrow::decimal128(18, 3))});
-  auto table =
-      TableFromJson(schema, {R"(["-1.5", "2.0"])", R"(["-9.001", "123456789012345.678"])"});
+  auto table = TableFromJson(
+      schema, {R"(["-1.5", "2.0"])", R"(["-9.001", "123456789012345.678"])"});
   auto props =
       parquet::WriterProperties::Builder().enable_store_decimal_as_integer()->build();
   auto footer = Footer(*table, 1 << 20, props);
@@ -140,9 +140,9 @@ std::shared_ptr<arrow::Table> NestedTable() {
        arrow::field("lst", arrow::list(arrow::field("element", arrow::int32()))),
        arrow::field("m", arrow::map(arrow::utf8(), arrow::int32())),
        arrow::field("weird.name", arrow::int32())});
-  return TableFromJson(schema,
-                   {"[1, 2, 3]", R"([{"a": 4, "B": "x"}, null, {"a": null, "B": "y"}])",
-                    "[[1, 2], null, []]", R"([[["k", 1]], null, []])", "[7, 8, 9]"});
+  return TableFromJson(
+      schema, {"[1, 2, 3]", R"([{"a": 4, "B": "x"}, null, {"a": null, "B": "y"}])",
+               "[[1, 2], null, []]", R"([[["k", 1]], null, []])", "[7, 8, 9]"});
 }
 
 TEST(StatsTest, NestedStructsNestListsAndMapsGetNothing) {
@@ -213,7 +213,8 @@ TEST(StatsTest, StringsAreCutByCodePointsAndMaxStaysAnUpperBound) {
     EXPECT_GE(value, min);
   }
 
-  auto accents = TableFromJson(schema, {json(std::vector<std::string>{long_accents}).dump()});
+  auto accents =
+      TableFromJson(schema, {json(std::vector<std::string>{long_accents}).dump()});
   json accent_stats = json::parse(Stats(*accents));
   std::string prefix;
   for (int char_idx = 0; char_idx < 32; ++char_idx) prefix += e_acute;

@@ -7,9 +7,9 @@
 #include "delta/base/clock.h"
 #include "delta/base/errors.h"
 #include "delta/predicate/file_predicate.h"
+#include "delta/predicate/skipping.h"
 #include "delta/scan/data_file_reader.h"
 #include "delta/table/partition_path.h"
-#include "delta/predicate/skipping.h"
 #include "delta/write/write_internal.h"
 
 namespace deltaline::delta {
@@ -39,13 +39,14 @@ void AddRemove(RemovalPlan& plan, const Add& file, const std::string& directory,
   PartitionMetrics& metrics = plan.metrics[directory];
   metrics.files_removed += 1;
   metrics.bytes_removed += file.size;
-  if (metrics.rows_removed >= 0) metrics.rows_removed = rows ? metrics.rows_removed + *rows : -1;
+  if (metrics.rows_removed >= 0)
+    metrics.rows_removed = rows ? metrics.rows_removed + *rows : -1;
 }
 
 arrow::Result<PartitionKey> KeyOf(const Snapshot& snapshot, const Add& file) {
-  ARROW_ASSIGN_OR_RAISE(auto values, NormalizePartitionValues(*snapshot.schema(),
-                                                              snapshot.partition_columns(),
-                                                              file.partition_values));
+  ARROW_ASSIGN_OR_RAISE(auto values, NormalizePartitionValues(
+                                         *snapshot.schema(), snapshot.partition_columns(),
+                                         file.partition_values));
   return MakePartitionKey(snapshot.partition_columns(), values);
 }
 
@@ -63,8 +64,8 @@ arrow::Status CheckRowsSatisfy(const arrow::compute::Expression& predicate,
   int64_t row = 0;
   while (row < batch.num_rows() && is_true->Value(row)) ++row;
   return InvalidInput("input row " + std::to_string(first_row + row) +
-                      " does not satisfy the overwrite predicate " + predicate.ToString() +
-                      "; nothing was committed");
+                      " does not satisfy the overwrite predicate " +
+                      predicate.ToString() + "; nothing was committed");
 }
 
 void AccumulateAdds(const std::vector<std::string>& partition_columns,
@@ -90,15 +91,16 @@ StringMap OperationMetrics(const WriteResult& result, WriteKind kind, bool parti
                        {"numAddedFiles", std::to_string(result.files_added)},
                        {"numRemovedFiles", std::to_string(result.files_removed)},
                        {"numRemovedBytes", std::to_string(result.bytes_removed)}};
-  if (result.rows_removed >= 0) metrics["numRemovedRows"] = std::to_string(result.rows_removed);
+  if (result.rows_removed >= 0)
+    metrics["numRemovedRows"] = std::to_string(result.rows_removed);
   if (targeted) metrics["numCopiedRows"] = std::to_string(result.rows_copied);
   if (kind == WriteKind::kDelete && result.rows_removed >= 0) {
     metrics["numDeletedRows"] = std::to_string(result.rows_removed - result.rows_copied);
   }
   if (partitioned) {
-    metrics["partitionMetrics"] = PartitionMetricsJson(result.partitions)
-                                      .dump(-1, ' ', false,
-                                            nlohmann::json::error_handler_t::replace);
+    metrics["partitionMetrics"] =
+        PartitionMetricsJson(result.partitions)
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   return metrics;
 }
@@ -133,8 +135,8 @@ arrow::Result<RemovalPlan> PlanRemoveWhere(LogStore& store, const Snapshot& snap
   RemovalPlan plan;
   const int64_t now = NowMs();
   // Partition values and stats decide most files; only undecided ones are read.
-  ARROW_ASSIGN_OR_RAISE(auto pruner,
-                        FilePruner::Make(predicate, schema, snapshot.partition_columns()));
+  ARROW_ASSIGN_OR_RAISE(
+      auto pruner, FilePruner::Make(predicate, schema, snapshot.partition_columns()));
   for (const auto& file : snapshot.files()) {
     ARROW_ASSIGN_OR_RAISE(auto verdict, pruner->Evaluate(file));
     if (verdict.match == FileMatch::kNone) continue;
@@ -144,8 +146,8 @@ arrow::Result<RemovalPlan> PlanRemoveWhere(LogStore& store, const Snapshot& snap
       AddRemove(plan, file, directory, NumRecords(file), now);
       continue;
     }
-    ARROW_ASSIGN_OR_RAISE(auto rows,
-                          ReadDataFile(store, schema, snapshot.partition_columns(), file));
+    ARROW_ASSIGN_OR_RAISE(
+        auto rows, ReadDataFile(store, schema, snapshot.partition_columns(), file));
     ARROW_ASSIGN_OR_RAISE(auto combined, rows->CombineChunksToBatch());
     ARROW_ASSIGN_OR_RAISE(auto is_true, PredicateIsTrue(predicate, *combined));
     const int64_t matching = is_true->true_count();
@@ -160,12 +162,13 @@ arrow::Result<RemovalPlan> PlanRemoveWhere(LogStore& store, const Snapshot& snap
   return plan;
 }
 
-arrow::Result<WriteResult> ReplacePartitions(LogStore& store, arrow::RecordBatchReader& input,
-                                             const std::vector<std::string>& partition_columns,
-                                             const std::vector<PartitionValues>& delete_partitions,
-                                             WriteOptions options) {
+arrow::Result<WriteResult> ReplacePartitions(
+    LogStore& store, arrow::RecordBatchReader& input,
+    const std::vector<std::string>& partition_columns,
+    const std::vector<PartitionValues>& delete_partitions, WriteOptions options) {
   if (partition_columns.empty()) {
-    return InvalidInput("ReplacePartitions on '" + store.uri() + "' needs partition columns");
+    return InvalidInput("ReplacePartitions on '" + store.uri() +
+                        "' needs partition columns");
   }
   if (options.replace_where) {
     return InvalidInput("ReplacePartitions takes no replaceWhere predicate");
@@ -178,7 +181,8 @@ arrow::Result<WriteResult> ReplacePartitions(LogStore& store, arrow::RecordBatch
   return ExecuteWrite(store, kind, &input, options);
 }
 
-arrow::Result<WriteResult> Delete(LogStore& store, const arrow::compute::Expression& predicate,
+arrow::Result<WriteResult> Delete(LogStore& store,
+                                  const arrow::compute::Expression& predicate,
                                   WriteOptions options) {
   options.mode = SaveMode::kOverwrite;
   options.replace_where = predicate;

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "delta/base/errors.h"
-#include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
+#include "delta/scan/scan.h"
 #include "delta/write/write.h"
 #include "support/table_builders.h"
 #include "test_util.h"
@@ -26,7 +26,8 @@ using deltaline::testing::PxTable;
 using deltaline::testing::TablesEqualUnordered;
 using deltaline::testing::TempDir;
 
-std::shared_ptr<arrow::Table> Concat(const std::vector<std::shared_ptr<arrow::Table>>& tables) {
+std::shared_ptr<arrow::Table> Concat(
+    const std::vector<std::shared_ptr<arrow::Table>>& tables) {
   return arrow::ConcatenateTables(tables).ValueOrDie();
 }
 
@@ -53,8 +54,10 @@ class TargetedWriteTest : public ::testing::Test {
     // p=1: ids 1-3, p=2: ids 4-6 (two files), p=3: id 7.
     WriteOptions options;
     options.partition_by = {"p"};
-    ASSERT_OK(WriteTable(*store_, *PxTable("[1,2,3,4,5,7]", "[1,1,1,2,2,3]", "[1,5,9,2,6,7]"),
-                         options).status());
+    ASSERT_OK(WriteTable(*store_,
+                         *PxTable("[1,2,3,4,5,7]", "[1,1,1,2,2,3]", "[1,5,9,2,6,7]"),
+                         options)
+                  .status());
     options.mode = SaveMode::kAppend;
     ASSERT_OK(WriteTable(*store_, *PxTable("[6]", "[2]", "[10]"), options).status());
   }
@@ -63,9 +66,12 @@ class TargetedWriteTest : public ::testing::Test {
     return ReadSnapshot(*store_, snapshot).ValueOrDie();
   }
   int64_t Version() { return Snapshot::Load(*store_).ValueOrDie()->version(); }
-  std::shared_ptr<const Snapshot> Latest() { return Snapshot::Load(*store_).ValueOrDie(); }
-  arrow::Result<WriteResult> ReplaceWhere(const arrow::Table& table, cp::Expression predicate,
-                                          std::shared_ptr<const Snapshot> base = nullptr) {
+  std::shared_ptr<const Snapshot> Latest() {
+    return Snapshot::Load(*store_).ValueOrDie();
+  }
+  arrow::Result<WriteResult> ReplaceWhere(
+      const arrow::Table& table, cp::Expression predicate,
+      std::shared_ptr<const Snapshot> base = nullptr) {
     WriteOptions options;
     options.mode = SaveMode::kOverwrite;
     options.replace_where = std::move(predicate);
@@ -101,7 +107,8 @@ class TargetedWriteTest : public ::testing::Test {
 
 TEST_F(TargetedWriteTest, ReplaceWhereOnAPartitionLeavesOthersUntouched) {
   auto p2 = FilesIn(2), p3 = FilesIn(3);
-  ASSERT_OK_AND_ASSIGN(auto result, ReplaceWhere(*PxTable("[10,11]", "[1,1]", "[0,0]"), PEquals(1)));
+  ASSERT_OK_AND_ASSIGN(auto result,
+                       ReplaceWhere(*PxTable("[10,11]", "[1,1]", "[0,0]"), PEquals(1)));
   EXPECT_EQ(result.version, 2);
   EXPECT_EQ(result.files_removed, 1);
   EXPECT_EQ(result.rows_removed, 3);
@@ -130,8 +137,10 @@ TEST_F(TargetedWriteTest, ReplaceWhereOnADataColumnRewritesPartlyMatchingFiles) 
   // One commit: its removes and adds together, the predicate recorded.
   auto history = ReadHistory(*store_, 1).ValueOrDie();
   ASSERT_TRUE(history[0].info);
-  EXPECT_NE(history[0].info->operation_parameters.at("predicate").find("x"), std::string::npos);
-  auto metrics = nlohmann::json::parse(history[0].info->operation_metrics.at("partitionMetrics"));
+  EXPECT_NE(history[0].info->operation_parameters.at("predicate").find("x"),
+            std::string::npos);
+  auto metrics =
+      nlohmann::json::parse(history[0].info->operation_metrics.at("partitionMetrics"));
   EXPECT_EQ(metrics["p=1"]["numCopiedRows"], 2);
   EXPECT_EQ(metrics["p=4"]["numOutputRows"], 1);
   EXPECT_EQ(metrics["p=3"]["numRemovedFiles"], 1);
@@ -140,7 +149,8 @@ TEST_F(TargetedWriteTest, ReplaceWhereOnADataColumnRewritesPartlyMatchingFiles) 
 TEST_F(TargetedWriteTest, PredicateViolationCommitsNothing) {
   auto before = Read();
   const size_t files = CountDataFiles(root_);
-  auto st = ReplaceWhere(*PxTable("[30,31,32]", "[1,1,2]", "[0,0,0]"), PEquals(1)).status();
+  auto st =
+      ReplaceWhere(*PxTable("[30,31,32]", "[1,1,2]", "[0,0,0]"), PEquals(1)).status();
   EXPECT_TRUE(IsKind(st, ErrorKind::kInvalidInput)) << st.ToString();
   EXPECT_NE(st.message().find("input row 2"), std::string::npos) << st.ToString();
   EXPECT_EQ(Version(), 1);
@@ -166,25 +176,26 @@ TEST_F(TargetedWriteTest, ReplacePartitionsIsExactAndRepeatable) {
     EXPECT_EQ(result.version, 2 + run);
     // Partitions 2 and 5 hold only the input's rows, 3 is gone, 1 is untouched: no
     // duplicates however often the same increment is replayed.
-    EXPECT_TRUE(TablesEqualUnordered(*Concat({PxTable("[1,2,3]", "[1,1,1]", "[1,5,9]"), input}),
-                                     *Read()));
+    EXPECT_TRUE(TablesEqualUnordered(
+        *Concat({PxTable("[1,2,3]", "[1,1,1]", "[1,5,9]"), input}), *Read()));
     EXPECT_EQ(FilesIn(1), p1);
   }
   // A null partition is replaced like any other.
   ASSERT_OK(Replace(*PxTable("[50]", "[null]", "[0]")).status());
   ASSERT_OK(Replace(*PxTable("[51]", "[null]", "[1]")).status());
-  EXPECT_TRUE(TablesEqualUnordered(
-      *Concat({PxTable("[1,2,3]", "[1,1,1]", "[1,5,9]"), input, PxTable("[51]", "[null]", "[1]")}),
-      *Read()));
+  EXPECT_TRUE(TablesEqualUnordered(*Concat({PxTable("[1,2,3]", "[1,1,1]", "[1,5,9]"),
+                                            input, PxTable("[51]", "[null]", "[1]")}),
+                                   *Read()));
 }
 
 TEST_F(TargetedWriteTest, DeleteRemovesAndRewritesInOneCommit) {
-  ASSERT_OK_AND_ASSIGN(auto result,
-                       DeleteWhere(cp::or_(PEquals(3), cp::equal(cp::field_ref("x"),
-                                                                 cp::literal(int64_t{5})))));
+  ASSERT_OK_AND_ASSIGN(
+      auto result, DeleteWhere(cp::or_(PEquals(3), cp::equal(cp::field_ref("x"),
+                                                             cp::literal(int64_t{5})))));
   EXPECT_EQ(result.version, 2);
   EXPECT_EQ(result.operation, "DELETE");
-  EXPECT_TRUE(TablesEqualUnordered(*PxTable("[1,3,4,5,6]", "[1,1,2,2,2]", "[1,9,2,6,10]"), *Read()));
+  EXPECT_TRUE(TablesEqualUnordered(*PxTable("[1,3,4,5,6]", "[1,1,2,2,2]", "[1,9,2,6,10]"),
+                                   *Read()));
   auto history = ReadHistory(*store_, 1).ValueOrDie();
   EXPECT_EQ(history[0].info->operation, "DELETE");
   EXPECT_EQ(history[0].info->operation_metrics.at("numDeletedRows"), "2");
@@ -202,7 +213,8 @@ TEST_F(TargetedWriteTest, ConcurrentWritesToTheSamePartitionConflict) {
   EXPECT_EQ(GetConflictKind(st), ConflictKind::kConcurrentDeleteRead) << st.ToString();
   st = Replace(*PxTable("[62]", "[1]", "[0]"), {}, base).status();
   EXPECT_EQ(GetConflictKind(st), ConflictKind::kConcurrentDeleteRead) << st.ToString();
-  st = DeleteWhere(cp::greater(cp::field_ref("x"), cp::literal(int64_t{0})), base).status();
+  st = DeleteWhere(cp::greater(cp::field_ref("x"), cp::literal(int64_t{0})), base)
+           .status();
   EXPECT_TRUE(IsCommitConflict(st)) << st.ToString();
   // A winner that created partition 8 (read nothing, non-blind) against our predicate
   // on p=8: it added files we should have read.
@@ -215,7 +227,8 @@ TEST_F(TargetedWriteTest, ConcurrentWritesToTheSamePartitionConflict) {
   ASSERT_OK(ReplaceWhere(*PxTable("[65]", "[2]", "[0]"), PEquals(2)).status());
   ASSERT_OK_AND_ASSIGN(auto landed, Replace(*PxTable("[66]", "[3]", "[0]"), {}, base3));
   EXPECT_TRUE(landed.committed);
-  EXPECT_TRUE(TablesEqualUnordered(*PxTable("[60,63,65,66]", "[1,8,2,3]", "[0,0,0,0]"), *Read()));
+  EXPECT_TRUE(
+      TablesEqualUnordered(*PxTable("[60,63,65,66]", "[1,8,2,3]", "[0,0,0,0]"), *Read()));
   // Failed attempts left no data files behind.
   EXPECT_EQ(CountDataFiles(root_), 4u /*first two commits, not vacuumed*/ + 4u);
 }

@@ -51,9 +51,8 @@ arrow::Result<bool> NothingToDo(LogStore& store, const Snapshot& snapshot,
 
 // The partitions a partition replace removes: those the input wrote, plus the ones
 // the caller asked to delete.
-arrow::Result<std::set<std::string>> ReplacedPartitionIds(const WriteOptions& options,
-                                                          const WritePlan& plan,
-                                                          const PartitionedWriter& writer) {
+arrow::Result<std::set<std::string>> ReplacedPartitionIds(
+    const WriteOptions& options, const WritePlan& plan, const PartitionedWriter& writer) {
   std::set<std::string> ids;
   for (const auto& [id, key] : writer.partitions()) ids.insert(id);
   const std::set<std::string> columns(plan.partition_columns.begin(),
@@ -78,7 +77,8 @@ arrow::Result<std::set<std::string>> ReplacedPartitionIds(const WriteOptions& op
 // The live files the write removes (after its own rows are written: a partition
 // replace removes the partitions the input reached).
 arrow::Result<RemovalPlan> PlanRemovals(LogStore& store, WriteKind kind,
-                                        const WriteOptions& options, const WritePlan& plan,
+                                        const WriteOptions& options,
+                                        const WritePlan& plan,
                                         PartitionedWriter& writer) {
   switch (kind) {
     case WriteKind::kAppend:
@@ -113,7 +113,8 @@ arrow::Status WriteFiles(LogStore& store, WriteKind kind, arrow::RecordBatchRead
     input_rows += conformed->num_rows();
   }
   if (plan.snapshot) {
-    ARROW_ASSIGN_OR_RAISE(outcome.removal, PlanRemovals(store, kind, options, plan, writer));
+    ARROW_ASSIGN_OR_RAISE(outcome.removal,
+                          PlanRemovals(store, kind, options, plan, writer));
   }
   ARROW_ASSIGN_OR_RAISE(outcome.adds, writer.Finish());
   return arrow::Status::OK();
@@ -128,15 +129,17 @@ arrow::Result<std::optional<arrow::compute::Expression>> ReadPredicate(
   std::vector<PartitionValues> replaced;
   for (const auto& [id, key] : writer.partitions()) replaced.push_back(key.values);
   for (const auto& values : options.delete_partitions) replaced.push_back(values);
-  ARROW_ASSIGN_OR_RAISE(auto any,
-                        PartitionsPredicate(*plan.schema, plan.partition_columns, replaced));
+  ARROW_ASSIGN_OR_RAISE(
+      auto any, PartitionsPredicate(*plan.schema, plan.partition_columns, replaced));
   ARROW_ASSIGN_OR_RAISE(auto bound, BindPredicate(any, *plan.schema));
   return std::optional<arrow::compute::Expression>(std::move(bound));
 }
 
 arrow::Result<CommitResult> CommitWrite(LogStore& store, WriteKind kind,
-                                        const WriteOptions& options, const WritePlan& plan,
-                                        const WriteOutcome& outcome, WriteResult& result) {
+                                        const WriteOptions& options,
+                                        const WritePlan& plan,
+                                        const WriteOutcome& outcome,
+                                        WriteResult& result) {
   auto committed =
       BuildWriteCommit(store, kind, options, plan, outcome, plan.snapshot, result)
           ->Commit(options.retry);
@@ -158,17 +161,21 @@ arrow::Result<CommitResult> CommitWrite(LogStore& store, WriteKind kind,
 
 const char* SaveModeName(SaveMode mode) {
   switch (mode) {
-    case SaveMode::kAppend: return "append";
-    case SaveMode::kOverwrite: return "overwrite";
-    case SaveMode::kIgnore: return "ignore";
-    case SaveMode::kError: return "error";
+    case SaveMode::kAppend:
+      return "append";
+    case SaveMode::kOverwrite:
+      return "overwrite";
+    case SaveMode::kIgnore:
+      return "ignore";
+    case SaveMode::kError:
+      return "error";
   }
   return "error";
 }
 
 arrow::Result<SaveMode> ParseSaveMode(const std::string& text) {
-  for (SaveMode mode : {SaveMode::kError, SaveMode::kAppend, SaveMode::kOverwrite,
-                        SaveMode::kIgnore}) {
+  for (SaveMode mode :
+       {SaveMode::kError, SaveMode::kAppend, SaveMode::kOverwrite, SaveMode::kIgnore}) {
     if (text == SaveModeName(mode)) return mode;
   }
   if (text == "errorifexists") return SaveMode::kError;
@@ -183,15 +190,17 @@ const char* WriteKindOperation(WriteKind kind) {
 arrow::Result<WriteKind> WriteKindOf(const WriteOptions& options) {
   const bool targeted = options.replace_where || options.replace_partitions;
   if (targeted && options.mode != SaveMode::kOverwrite) {
-    return InvalidInput("a replaceWhere predicate or partition replace needs mode overwrite, not " +
-                        std::string(SaveModeName(options.mode)));
+    return InvalidInput(
+        "a replaceWhere predicate or partition replace needs mode overwrite, not " +
+        std::string(SaveModeName(options.mode)));
   }
   if (options.replace_where && options.replace_partitions) {
     return InvalidInput("replaceWhere and partition replace cannot be combined");
   }
   if (options.replace_where) return WriteKind::kReplaceWhere;
   if (options.replace_partitions) return WriteKind::kReplacePartitions;
-  return options.mode == SaveMode::kOverwrite ? WriteKind::kOverwrite : WriteKind::kAppend;
+  return options.mode == SaveMode::kOverwrite ? WriteKind::kOverwrite
+                                              : WriteKind::kAppend;
 }
 
 arrow::Result<WriteResult> ExecuteWrite(LogStore& store, WriteKind kind,
@@ -208,9 +217,9 @@ arrow::Result<WriteResult> ExecuteWrite(LogStore& store, WriteKind kind,
     ARROW_ASSIGN_OR_RAISE(bool nothing_to_do, NothingToDo(store, *snapshot, options));
     if (nothing_to_do) return result;
   }
-  ARROW_ASSIGN_OR_RAISE(
-      auto plan, PlanWrite(store, kind, std::move(snapshot),
-                           input ? input->schema().get() : nullptr, options));
+  ARROW_ASSIGN_OR_RAISE(auto plan,
+                        PlanWrite(store, kind, std::move(snapshot),
+                                  input ? input->schema().get() : nullptr, options));
   ARROW_ASSIGN_OR_RAISE(auto writer_options, DataWriterOptionsFor(plan, options));
   ARROW_RETURN_NOT_OK(store.filesystem()->CreateDir(store.root(), /*recursive=*/true));
   ARROW_ASSIGN_OR_RAISE(
@@ -224,7 +233,8 @@ arrow::Result<WriteResult> ExecuteWrite(LogStore& store, WriteKind kind,
     return written;
   }
   if (kind == WriteKind::kDelete && outcome.removal.removes.empty()) return result;
-  ARROW_ASSIGN_OR_RAISE(outcome.read_predicate, ReadPredicate(kind, options, plan, *writer));
+  ARROW_ASSIGN_OR_RAISE(outcome.read_predicate,
+                        ReadPredicate(kind, options, plan, *writer));
   auto committed = CommitWrite(store, kind, options, plan, outcome, result);
   if (!committed.ok()) {
     DeleteFiles(store, writer->written_paths());

@@ -13,12 +13,12 @@
 #include <arrow/table.h>
 
 #include "delta/base/actions.h"
-#include "delta/write/data_writer.h"
 #include "delta/log/log_store.h"
-#include "delta/write/partitioned_writer.h"
+#include "delta/log/transaction.h"
 #include "delta/table/schema.h"
 #include "delta/table/schema_evolution.h"
-#include "delta/log/transaction.h"
+#include "delta/write/data_writer.h"
+#include "delta/write/partitioned_writer.h"
 
 namespace deltaline::delta {
 
@@ -114,12 +114,14 @@ arrow::Result<WriteResult> WriteBatches(LogStore& store, arrow::RecordBatchReade
 arrow::Result<WriteResult> ReplacePartitions(
     LogStore& store, arrow::RecordBatchReader& input,
     const std::vector<std::string>& partition_columns,
-    const std::vector<PartitionValues>& delete_partitions = {}, WriteOptions options = {});
+    const std::vector<PartitionValues>& delete_partitions = {},
+    WriteOptions options = {});
 
 /// \brief Deletes the rows for which `predicate` is true, in one commit: files wholly
 /// matching are removed, files partly matching are rewritten with their other rows.
 /// The table must exist (kTableNotFound). Nothing matching: no commit.
-arrow::Result<WriteResult> Delete(LogStore& store, const arrow::compute::Expression& predicate,
+arrow::Result<WriteResult> Delete(LogStore& store,
+                                  const arrow::compute::Expression& predicate,
                                   WriteOptions options = {});
 
 /// \brief Convenience over WriteBatches for an in-memory table.

@@ -6,10 +6,14 @@ namespace {
 
 std::string SparkModeName(SaveMode mode) {
   switch (mode) {
-    case SaveMode::kAppend: return "Append";
-    case SaveMode::kOverwrite: return "Overwrite";
-    case SaveMode::kIgnore: return "Ignore";
-    case SaveMode::kError: return "ErrorIfExists";
+    case SaveMode::kAppend:
+      return "Append";
+    case SaveMode::kOverwrite:
+      return "Overwrite";
+    case SaveMode::kIgnore:
+      return "Ignore";
+    case SaveMode::kError:
+      return "ErrorIfExists";
   }
   return "ErrorIfExists";
 }
@@ -87,10 +91,12 @@ std::unique_ptr<Transaction> BuildWriteCommit(LogStore& store, WriteKind kind,
   CountAdds(plan.partition_columns, outcome.adds, result);
   for (const auto& add : outcome.adds) txn->AddAction(add);
   txn->SetOperation(WriteKindOperation(kind), CommitParameters(kind, options, plan));
-  txn->SetOperationMetrics(OperationMetrics(result, kind, !plan.partition_columns.empty()));
+  txn->SetOperationMetrics(
+      OperationMetrics(result, kind, !plan.partition_columns.empty()));
   txn->SetUserMetadata(options.user_metadata);
   if (options.app_transaction) {
-    txn->SetAppTransaction(options.app_transaction->app_id, options.app_transaction->version);
+    txn->SetAppTransaction(options.app_transaction->app_id,
+                           options.app_transaction->version);
   }
   return txn;
 }

@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "delta/base/actions.h"
-#include "delta/write/partitioned_writer.h"
 #include "delta/log/snapshot.h"
+#include "delta/write/partitioned_writer.h"
 #include "delta/write/write.h"
 
 namespace deltaline::delta {
@@ -39,9 +39,9 @@ struct WritePlan {
   std::shared_ptr<const Snapshot> snapshot;  ///< null when creating the table
   std::shared_ptr<arrow::Schema> schema;     ///< what data files are written with
   std::vector<std::string> partition_columns;
-  std::optional<Metadata> new_metadata;      ///< when creating
-  std::optional<Protocol> new_protocol;      ///< when creating
-  std::optional<Metadata> schema_update;     ///< existing table whose metadata changes
+  std::optional<Metadata> new_metadata;   ///< when creating
+  std::optional<Protocol> new_protocol;   ///< when creating
+  std::optional<Metadata> schema_update;  ///< existing table whose metadata changes
   /// replaceWhere or delete predicate, bound to `schema`.
   std::optional<arrow::compute::Expression> predicate;
 };
@@ -51,7 +51,8 @@ struct WritePlan {
 /// those of CheckWriteSupported and EvolveSchema.
 arrow::Result<WritePlan> PlanWrite(LogStore& store, WriteKind kind,
                                    std::shared_ptr<const Snapshot> snapshot,
-                                   const arrow::Schema* input, const WriteOptions& options);
+                                   const arrow::Schema* input,
+                                   const WriteOptions& options);
 
 /// \brief Casts and reorders one input batch to `target` (a WritePlan's schema).
 arrow::Result<std::shared_ptr<arrow::RecordBatch>> ConformInput(

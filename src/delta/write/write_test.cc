@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "delta/base/errors.h"
-#include "delta/scan/scan.h"
 #include "delta/log/snapshot.h"
+#include "delta/scan/scan.h"
 #include "deltaline/version.h"
 #include "support/table_builders.h"
 #include "test_util.h"
