@@ -20,24 +20,30 @@ std::string Join(const std::vector<std::string>& items) {
 
 const char* StatisticsLevelName(StatisticsLevel level) {
   switch (level) {
-    case StatisticsLevel::kNone: return "none";
-    case StatisticsLevel::kChunk: return "chunk";
-    case StatisticsLevel::kPage: return "page";
+    case StatisticsLevel::kNone:
+      return "none";
+    case StatisticsLevel::kChunk:
+      return "chunk";
+    case StatisticsLevel::kPage:
+      return "page";
   }
   return "chunk";
 }
 
 arrow::Result<StatisticsLevel> ParseStatisticsLevel(const std::string& text) {
-  for (auto level : {StatisticsLevel::kNone, StatisticsLevel::kChunk, StatisticsLevel::kPage}) {
+  for (auto level :
+       {StatisticsLevel::kNone, StatisticsLevel::kChunk, StatisticsLevel::kPage}) {
     if (text == StatisticsLevelName(level)) return level;
   }
-  return InvalidInput("unknown statistics level '" + text + "' (expected none, chunk or page)");
+  return InvalidInput("unknown statistics level '" + text +
+                      "' (expected none, chunk or page)");
 }
 
 arrow::Status ParseCompression(const std::string& text, DeltaWritePolicy* policy) {
   const auto colon = text.find(':');
   const std::string name = text.substr(0, colon);
-  auto codec = arrow::util::Codec::GetCompressionType(name == "none" ? "uncompressed" : name);
+  auto codec =
+      arrow::util::Codec::GetCompressionType(name == "none" ? "uncompressed" : name);
   if (!codec.ok() || !arrow::util::Codec::IsAvailable(*codec) ||
       *codec == arrow::Compression::LZ4_FRAME) {
     return InvalidInput("unknown or unavailable compression codec '" + name +
@@ -71,7 +77,8 @@ arrow::Status ParseCompression(const std::string& text, DeltaWritePolicy* policy
 arrow::Result<std::shared_ptr<parquet::WriterProperties>> ToWriterProperties(
     const DeltaWritePolicy& policy) {
   if (policy.max_rows_per_row_group <= 0 || policy.data_page_size <= 0) {
-    return InvalidInput("max_rows_per_row_group and data_page_size_bytes must be positive");
+    return InvalidInput(
+        "max_rows_per_row_group and data_page_size_bytes must be positive");
   }
   if (!(policy.bloom_filter_fpp > 0.0 && policy.bloom_filter_fpp < 1.0)) {
     return InvalidInput("bloom_filter_fpp " + std::to_string(policy.bloom_filter_fpp) +
@@ -144,7 +151,8 @@ delta::StringMap ToTableProperties(const DeltaWritePolicy& policy) {
 
 nlohmann::json WritePolicyJson(const DeltaWritePolicy& policy) {
   nlohmann::json dictionary_columns = nlohmann::json::object();
-  for (const auto& [column, on] : policy.dictionary_columns) dictionary_columns[column] = on;
+  for (const auto& [column, on] : policy.dictionary_columns)
+    dictionary_columns[column] = on;
   nlohmann::json statistics_columns = nlohmann::json::object();
   for (const auto& [column, level] : policy.statistics_columns) {
     statistics_columns[column] = StatisticsLevelName(level);
@@ -176,29 +184,13 @@ nlohmann::json TablePolicyJson(const delta::StringMap& configuration) {
   out["checkpoint_interval"] = number(delta::CheckpointInterval(configuration));
   out["log_retention_ms"] = number(delta::LogRetentionMs(configuration));
   out["deleted_file_retention_ms"] = number(delta::DeletedFileRetentionMs(configuration));
-  nlohmann::json stats_columns = nlohmann::json::array();
-  if (auto listed = get("delta.dataSkippingStatsColumns"); listed.is_string()) {
-    std::string item;
-    for (char c : listed.get<std::string>() + ",") {
-      if (c != ',') {
-        if (c != ' ') item += c;
-      } else if (!item.empty()) {
-        stats_columns.push_back(item);
-        item.clear();
-      }
-    }
-  }
-  out["stats_columns"] = stats_columns;
-  auto indexed = get("delta.dataSkippingNumIndexedCols");
-  out["num_indexed_cols"] = delta::kDefaultNumIndexedCols;
-  if (indexed.is_string()) {
-    const std::string text = indexed.get<std::string>();
-    int value = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    out["num_indexed_cols"] = ec == std::errc() ? nlohmann::json(value) : nlohmann::json(text);
-  }
-  out["change_data_feed"] = get("delta.enableChangeDataFeed") == "true";
-  out["append_only"] = get("delta.appendOnly") == "true";
+  // Parsed by the table-config code only, so describe shows what the writer uses.
+  out["stats_columns"] = delta::DataSkippingStatsColumns(configuration);
+  auto indexed = delta::DataSkippingNumIndexedCols(configuration);
+  out["num_indexed_cols"] =
+      indexed.ok() ? nlohmann::json(*indexed) : get("delta.dataSkippingNumIndexedCols");
+  out["change_data_feed"] = delta::ChangeDataFeedEnabled(configuration);
+  out["append_only"] = delta::AppendOnly(configuration);
   out["table_properties"] = configuration;
   return out;
 }
