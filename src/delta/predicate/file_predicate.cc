@@ -22,10 +22,7 @@ arrow::Result<cp::Expression> PartitionEquals(const arrow::Schema& schema,
     auto field = schema.GetFieldByName(column);
     if (!field)
       return InvalidInput("partition column '" + column + "' is not in the schema");
-    auto it = values.find(column);
-    std::optional<std::string> raw;
-    if (it != values.end()) raw = it->second;
-    ARROW_ASSIGN_OR_RAISE(auto scalar, ParsePartitionValue(raw, field->type(), column));
+    ARROW_ASSIGN_OR_RAISE(auto scalar, PartitionValueOf(values, column, field->type()));
     if (!scalar->is_valid) {
       terms.push_back(cp::is_null(cp::field_ref(column)));
     } else {
@@ -95,10 +92,7 @@ arrow::Result<PartitionValues> NormalizePartitionValues(
     auto field = schema.GetFieldByName(column);
     if (!field)
       return InvalidInput("partition column '" + column + "' is not in the schema");
-    auto it = values.find(column);
-    std::optional<std::string> raw;
-    if (it != values.end()) raw = it->second;
-    ARROW_ASSIGN_OR_RAISE(auto scalar, ParsePartitionValue(raw, field->type(), column));
+    ARROW_ASSIGN_OR_RAISE(auto scalar, PartitionValueOf(values, column, field->type()));
     ARROW_ASSIGN_OR_RAISE(out[column], SerializePartitionValue(*scalar));
   }
   return out;

@@ -224,11 +224,8 @@ arrow::Result<cp::Expression> FilePruner::PartitionGuarantee(const Add& add) con
   std::vector<cp::Expression> facts;
   for (const auto& column : columns_) {
     if (!column.partition) continue;
-    std::optional<std::string> raw;
-    auto it = add.partition_values.find(column.path[0]);
-    if (it != add.partition_values.end()) raw = it->second;
-    ARROW_ASSIGN_OR_RAISE(auto value,
-                          ParsePartitionValue(raw, column.type, column.path[0]));
+    ARROW_ASSIGN_OR_RAISE(
+        auto value, PartitionValueOf(add.partition_values, column.path[0], column.type));
     facts.push_back(value->is_valid
                         ? cp::equal(cp::field_ref(column.ref), cp::literal(value))
                         : cp::is_null(cp::field_ref(column.ref)));

@@ -111,11 +111,8 @@ class DataFileBatches : public arrow::RecordBatchReader {
 
   arrow::Result<std::shared_ptr<arrow::Array>> PartitionColumn(const arrow::Field& field,
                                                                int64_t rows) const {
-    std::optional<std::string> raw;
-    auto it = file_.partition_values.find(field.name());
-    if (it != file_.partition_values.end()) raw = it->second;
-    ARROW_ASSIGN_OR_RAISE(auto scalar,
-                          ParsePartitionValue(raw, field.type(), field.name()));
+    ARROW_ASSIGN_OR_RAISE(auto scalar, PartitionValueOf(file_.partition_values,
+                                                        field.name(), field.type()));
     return arrow::MakeArrayFromScalar(*scalar, rows);
   }
 

@@ -271,4 +271,12 @@ DecodedDataFilePath DecodeDataFilePath(const std::string& path) {
   return {Kind::kRelative, arrow::util::UriUnescape(path)};
 }
 
+arrow::Result<std::shared_ptr<arrow::Scalar>> PartitionValueOf(
+    const PartitionValues& values, const std::string& column,
+    const std::shared_ptr<arrow::DataType>& type) {
+  auto it = values.find(column);
+  return ParsePartitionValue(it == values.end() ? std::nullopt : it->second, type,
+                             column);
+}
+
 }  // namespace deltaline::delta

@@ -44,6 +44,12 @@ arrow::Result<std::shared_ptr<arrow::Scalar>> ParsePartitionValue(
     const std::optional<std::string>& value, const std::shared_ptr<arrow::DataType>& type,
     const std::string& column);
 
+/// \brief The value of partition column `column` in `values`, parsed as `type` (see
+/// above): a column missing from `values` is null, as the protocol reads it.
+arrow::Result<std::shared_ptr<arrow::Scalar>> PartitionValueOf(
+    const PartitionValues& values, const std::string& column,
+    const std::shared_ptr<arrow::DataType>& type);
+
 /// \brief One partition: its columns' values and its directory.
 struct PartitionKey {
   PartitionValues values;
