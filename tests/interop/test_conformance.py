@@ -75,6 +75,21 @@ EXPECTED = {
     "table_with_liquid_clustering": "deletionVectors",
 }
 
+# delta-rs 1.6.6 refuses these tables' reader features (deletion vectors, v2
+# checkpoints, shredded variants): where deltaline reads them, the oracle is Spark
+# (tests/interop/spark/test_shared_tables.py); here deltaline must read them cleanly and
+# delta-rs' refusal must be the reason for not comparing.
+SPARK_ORACLE = {
+    "cdf-table-with-cdc-and-dvs",
+    "checkpoint-v2-table",
+    "spark-shredded-variant-preview-delta",
+    "table-with-domain-metadata",
+    "table-with-dv-small",
+    "table_with_liquid_clustering",
+}
+
+_DELTARS_REFUSAL = re.compile(r"reader features: \{.*\} but these are not yet supported")
+
 _ERROR_LINE = re.compile(r"^deltaline: error: (?P<kind>[A-Za-z/]+)(?: \[(?P<feature>[^\]]+)\])?: ")
 
 
@@ -357,7 +372,9 @@ def test_read_matches_deltars(deltaline, name, version):
             _assert_same_table(got, oracle, label)
             return
         # delta-rs cannot read it. Only acceptable where delta-rs lacks what deltaline
-        # has; today no table is in that case, so it needs a look.
+        # has: the Spark side compares those tables.
+        if name in SPARK_ORACLE and _DELTARS_REFUSAL.search(str(oracle_err)):
+            return
         pytest.fail(f"{label}: deltaline read {got.num_rows} rows but delta-rs failed "
                     f"({type(oracle_err).__name__}: {oracle_err}); check by hand")
 
@@ -410,6 +427,8 @@ def test_snapshot_matches_deltars(deltaline, name, version):
     try:
         dt = _open(root, version)
     except Exception as err:
+        if name in SPARK_ORACLE and _DELTARS_REFUSAL.search(str(err)):
+            return  # compared with Spark in tests/interop/spark/test_shared_tables.py
         pytest.fail(f"{label}: deltaline describes it, delta-rs cannot open it: {err}")
 
     assert got["version"] == dt.version(), label
