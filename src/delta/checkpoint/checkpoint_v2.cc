@@ -29,8 +29,8 @@ using checkpoint_internal::ReadInt64;
 using checkpoint_internal::ReadString;
 using checkpoint_internal::ReadStringMap;
 
-constexpr std::string_view kMetadataColumn = "checkpointMetadata";
-constexpr std::string_view kSidecarColumn = "sidecar";
+constexpr char kMetadataColumn[] = "checkpointMetadata";
+constexpr char kSidecarColumn[] = "sidecar";
 
 void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* out) {
   if (field.is_leaf()) out->push_back(field.column_index);
@@ -89,7 +89,11 @@ arrow::Status ReadRefRows(const arrow::RecordBatch& batch, V2CheckpointRefs* ref
 }
 
 arrow::Status ReadRefs(std::shared_ptr<arrow::Buffer> bytes, V2CheckpointRefs* refs) {
-  arrow::MemoryPool* pool = arrow::system_memory_pool();
+  // Bounded, so that a corrupt header claiming a huge page fails as an error instead
+  // of exhausting memory; the two columns are small in any real checkpoint.
+  const int64_t limit = std::max<int64_t>(int64_t{1} << 28, bytes->size() * 64);
+  arrow::CappedMemoryPool capped(arrow::system_memory_pool(), limit);
+  arrow::MemoryPool* pool = &capped;
   auto input = std::make_shared<arrow::io::BufferReader>(std::move(bytes));
   parquet::ReaderProperties props(pool);
   props.set_page_checksum_verification(true);

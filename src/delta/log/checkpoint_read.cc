@@ -143,6 +143,8 @@ arrow::Result<std::string> SidecarLogName(const LogStore& store,
   const std::string dir =
       store.root() + "/" + std::string(kLogDir) + "/" + std::string(kSidecarDir) + "/";
   std::string relative;
+  if (path.empty())
+    return ProtocolError("table '" + store.uri() + "': empty sidecar path");
   if (path.find("://") != std::string::npos || path.front() == '/') {
     std::string absolute = path;
     if (path.front() != '/') {
