@@ -93,7 +93,7 @@ def test_reads_v2_checkpoints_with_sidecars(deltaline, spark, v2_conf, tmp_path,
     assert_same_rows(deltaline.read(table), expected[5])
 
 
-def test_v2_checkpoint_hint_and_missing_sidecar(deltaline, spark, v2_conf, tmp_path):
+def test_v2_checkpoint_hint_refused_writes_and_missing_sidecar(deltaline, spark, v2_conf, tmp_path):
     v2_conf("json")
     table = tmp_path / "t"
     _build(spark, table)
@@ -110,6 +110,16 @@ def test_v2_checkpoint_hint_and_missing_sidecar(deltaline, spark, v2_conf, tmp_p
     assert_same_rows(deltaline.read(table), latest)
     path.write_bytes(original)
 
+    # deltaline writes neither V2 checkpoints nor commits to such a table: refused by
+    # name, and the log is left as it was.
+    before = sorted(p.name for p in log_dir(table).iterdir())
+    for args in (["checkpoint", table], ["delete", table, "--predicate", "id = 2"]):
+        proc = deltaline.run(*args, check=False)
+        stderr = proc.stderr.decode()
+        assert proc.returncode == 1, stderr
+        assert stderr.startswith("deltaline: error: UnsupportedFeature [v2Checkpoint]"), stderr
+    assert sorted(p.name for p in log_dir(table).iterdir()) == before
+
     # A sidecar that is gone is a typed protocol error naming it, never fewer rows.
     sidecar = log_dir(table) / "_sidecars" / hint["sidecarFiles"][0]["path"]
     sidecar.unlink()
@@ -118,18 +128,3 @@ def test_v2_checkpoint_hint_and_missing_sidecar(deltaline, spark, v2_conf, tmp_p
     assert proc.returncode == 1 and proc.stdout == b"", stderr
     assert stderr.startswith("deltaline: error: ProtocolError"), stderr
     assert sidecar.name in stderr, stderr
-
-
-def test_writes_to_v2_checkpoint_tables_are_refused_by_name(deltaline, spark, v2_conf,
-                                                            tmp_path):
-    v2_conf("json")
-    table = tmp_path / "t"
-    _build(spark, table)
-    before = sorted(p.name for p in log_dir(table).iterdir())
-    for args in (["checkpoint", table],
-                 ["delete", table, "--predicate", "id = 2"]):
-        proc = deltaline.run(*args, check=False)
-        stderr = proc.stderr.decode()
-        assert proc.returncode == 1, stderr
-        assert stderr.startswith("deltaline: error: UnsupportedFeature [v2Checkpoint]"), stderr
-    assert sorted(p.name for p in log_dir(table).iterdir()) == before
