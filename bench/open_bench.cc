@@ -11,6 +11,7 @@
 //       Child: delta::Snapshot::Load, prints seconds=, version=, files=.
 //       --baseline starts and exits without loading (process start-up cost).
 //   deltaline_bench_open run TABLE --python PY --deltars-script S [--runs 5]
+//                            [--label P3]
 //       Times `open` and delta-rs' DeltaTable(uri) in fresh processes, alternating,
 //       and reports the median time and the peak RSS of each child (wait4 ru_maxrss).
 #include <unistd.h>
@@ -46,6 +47,7 @@ struct Args {
   bool baseline = false;
   std::string python;
   std::string deltars_script;
+  std::string label = "P3";
 };
 
 arrow::Result<Args> ParseArgs(int argc, char** argv) {
@@ -63,6 +65,7 @@ arrow::Result<Args> ParseArgs(int argc, char** argv) {
   app.add_flag("--baseline", args.baseline, "open: the baseline open");
   app.add_option("--python", args.python, "run: Python with deltalake");
   app.add_option("--deltars-script", args.deltars_script, "run: bench/deltars_open.py");
+  app.add_option("--label", args.label, "run: the benchmark's name in the report (P3)");
   ARROW_RETURN_NOT_OK(ParseFlags(app, argc, argv));
   args.runs = static_cast<int>(std::max<int64_t>(1, runs));
   if (args.commits < 1 || args.interval < 1) {
@@ -271,8 +274,8 @@ arrow::Status Run(const Args& args) {
   }
   const Summary us = Summarise(our_samples), them = Summarise(their_samples);
   const Summary us0 = Summarise(our_base), them0 = Summarise(their_base);
-  std::printf("P3 open latest snapshot of %s (median of %d fresh processes each)\n",
-              args.table.c_str(), args.runs);
+  std::printf("%s open latest snapshot of %s (median of %d fresh processes each)\n",
+              args.label.c_str(), args.table.c_str(), args.runs);
   std::printf("  %-24s %7s %9s %11s %12s %10s %13s\n", "", "version", "open (s)",
               "process (s)", "process cpu", "peak RSS", "RSS over idle");
   auto row = [](const char* label, const Summary& s, const Summary& idle) {
@@ -297,10 +300,10 @@ arrow::Status Run(const Args& args) {
   const double net_rss_ratio =
       (us.rss_mib - us0.rss_mib) / (them.rss_mib - them0.rss_mib);
   std::printf(
-      "P3 ratios deltaline / delta-rs (goal <= 0.5): open time %.3f %s, cpu over idle "
+      "%s ratios deltaline / delta-rs (goal <= 0.5): open time %.3f %s, cpu over idle "
       "%.3f, peak RSS %.3f %s, RSS over idle %.3f\n",
-      time_ratio, time_ratio <= 0.5 ? "ok" : "MISSED", cpu_ratio, rss_ratio,
-      rss_ratio <= 0.5 ? "ok" : "MISSED", net_rss_ratio);
+      args.label.c_str(), time_ratio, time_ratio <= 0.5 ? "ok" : "MISSED", cpu_ratio,
+      rss_ratio, rss_ratio <= 0.5 ? "ok" : "MISSED", net_rss_ratio);
   std::printf("load average at the end: %s\n", LoadAverage().c_str());
   return arrow::Status::OK();
 }

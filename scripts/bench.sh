@@ -3,10 +3,13 @@
 #   P1  delta::WriteBatches vs bare parquet::arrow::FileWriter (same data, same files)
 #   P2  the same append through delta-rs write_deltalake
 #   P3  opening the latest snapshot of a 10 000-commit table vs delta-rs, fresh processes
+#   P3-v2 opening a table whose V2 checkpoint keeps its files in sidecars vs delta-rs
+#         (and the same files in a classic checkpoint, for reference)
 # Modest defaults finish in a few minutes on 2 cores; the full size is
 #   BENCH_ROWS=10M scripts/bench.sh build
 # Knobs (environment): BENCH_ROWS (2M), BENCH_REPEAT (5), BENCH_COMMITS (10000),
-# BENCH_INTERVAL (100), BENCH_RUNS (5), BENCH_DIR (BUILD_DIR/bench-work).
+# BENCH_INTERVAL (100), BENCH_RUNS (5), BENCH_V2_FILES (20000; 100000 for the full
+# size), BENCH_DIR (BUILD_DIR/bench-work).
 # The P3 table is kept in BENCH_DIR and reused while it matches.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -42,3 +45,14 @@ table="$work/log-$commits-$interval"
 "$open_bench" build "$table" --commits "$commits" --interval "$interval"
 "$open_bench" run "$table" --runs "$runs" \
   --python "$python" --deltars-script "$root/bench/deltars_open.py"
+
+echo
+v2_files="${BENCH_V2_FILES:-20000}"
+echo "== P3-v2: open a table whose V2 checkpoint holds $v2_files files in sidecars =="
+for layout in v2 classic; do
+  table="$work/v2cp-$layout-$v2_files"
+  "$python" "$root/bench/make_v2_checkpoint_table.py" "$table" --files "$v2_files" \
+    --layout "$layout"
+  "$open_bench" run "$table" --runs "$runs" --label "P3-v2 ($layout checkpoint)" \
+    --python "$python" --deltars-script "$root/bench/deltars_open.py"
+done

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 import pytest
-from deltalake import DeltaTable
+from deltalake import DeltaTable, QueryBuilder
 
 from conftest import rows
 
@@ -43,7 +43,7 @@ EXPECTED = {
     "cdc_ict_table": READ,
     "cdf-table": READ,
     "cdf-table-with-cdc-and-dvs": "deletionVectors",
-    "checkpoint-v2-table": "v2Checkpoint",
+    "checkpoint-v2-table": READ,
     "checkpoints": LOG_ONLY,
     "checkpoints_tombstones": NOT_A_TABLE,
     "concurrent_workers": LOG_ONLY,
@@ -108,7 +108,8 @@ def _table_root(entry: pathlib.Path) -> pathlib.Path:
 
 
 def _log_versions(root: pathlib.Path):
-    """(commit versions, checkpoint versions) named in _delta_log."""
+    """(commit versions, checkpoint versions) named in _delta_log; checkpoints of every
+    kind: classic, multi-part, and UUID-named V2 (`n.checkpoint.<uuid>.json|parquet`)."""
     log = root / "_delta_log"
     if not log.is_dir():
         return set(), set()
@@ -119,7 +120,7 @@ def _log_versions(root: pathlib.Path):
             continue
         if item.name.endswith(".json") and item.name.count(".") == 1:
             commits.add(int(head))
-        elif ".checkpoint" in item.name and item.name.endswith(".parquet"):
+        elif ".checkpoint" in item.name and item.name.endswith((".parquet", ".json")):
             checkpoints.add(int(head))
     return commits, checkpoints
 
@@ -332,6 +333,10 @@ def _oracle_table(root: pathlib.Path, version):
     try:
         return _open(root, version).to_pyarrow_table(), None
     except Exception as err:  # delta-rs refuses or fails: recorded, not fatal
+        if "{'v2Checkpoint'} but these are not yet supported" in str(err):
+            # deltalake's Python reader gates v2Checkpoint; its Rust scan reads it.
+            query = QueryBuilder().register("t", _open(root, version))
+            return pa.table(query.execute("SELECT * FROM t").read_all()), None
         return None, err
 
 

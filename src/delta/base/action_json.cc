@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "delta/base/checkpoint_actions.h"
 #include "delta/base/errors.h"
 
 namespace deltaline::delta {
@@ -344,6 +345,32 @@ struct ToJson {
 };
 
 }  // namespace
+
+arrow::Result<CheckpointMetadata> ParseCheckpointMetadata(const json& body) {
+  if (!body.is_object())
+    return ProtocolError("action 'checkpointMetadata' must be a JSON object");
+  Reader r{body, "checkpointMetadata", arrow::Status::OK()};
+  CheckpointMetadata out;
+  out.version = r.Int("version");
+  out.tags = r.OptStringMap("tags");
+  ARROW_RETURN_NOT_OK(r.status);
+  if (out.version < 0)
+    return ProtocolError("action 'checkpointMetadata': negative version");
+  return out;
+}
+
+arrow::Result<SidecarFile> ParseSidecarFile(const json& body) {
+  if (!body.is_object()) return ProtocolError("action 'sidecar' must be a JSON object");
+  Reader r{body, "sidecar", arrow::Status::OK()};
+  SidecarFile out;
+  out.path = r.Str("path");
+  out.size_in_bytes = r.Int("sizeInBytes");
+  out.modification_time = r.Int("modificationTime");
+  out.tags = r.OptStringMap("tags");
+  ARROW_RETURN_NOT_OK(r.status);
+  if (out.path.empty()) return ProtocolError("action 'sidecar': empty path");
+  return out;
+}
 
 arrow::Result<Action> ParseAction(const json& line) {
   if (!line.is_object()) return ProtocolError("an action must be a JSON object");

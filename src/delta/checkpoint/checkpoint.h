@@ -12,8 +12,23 @@
 #include <arrow/result.h>
 
 #include "delta/base/actions.h"
+#include "delta/base/checkpoint_actions.h"
 
 namespace deltaline::delta {
+
+/// \brief The `v2Checkpoint` field of `_last_checkpoint` (Spark's LastCheckpointV2):
+/// which UUID-named checkpoint the hint describes and, when small enough, what it
+/// holds, so that a reader need not open it.
+struct LastCheckpointV2 {
+  std::string path;  ///< file name in `_delta_log/`
+  int64_t size_in_bytes = 0;
+  int64_t modification_time = 0;
+  /// protocol, metaData, txn, domainMetadata (unknown action types skipped); the
+  /// checkpointMetadata among them is split out below. Absent when trimmed.
+  std::optional<std::vector<Action>> non_file_actions;
+  std::optional<CheckpointMetadata> checkpoint_metadata;
+  std::optional<std::vector<SidecarFile>> sidecar_files;  ///< absent when trimmed
+};
 
 /// \brief Contents of `_delta_log/_last_checkpoint`. Only a hint: it may be stale or
 /// point at a checkpoint that is gone, so readers fall back to listing.
@@ -23,6 +38,7 @@ struct LastCheckpointHint {
   std::optional<int32_t> parts;
   std::optional<int64_t> size_in_bytes;
   std::optional<int64_t> num_of_add_files;
+  std::optional<LastCheckpointV2> v2;
 };
 
 arrow::Result<LastCheckpointHint> ParseLastCheckpoint(std::string_view json);

@@ -1,11 +1,13 @@
-// `_delta_log/_last_checkpoint`: parse and write the hint. Unknown fields
-// (checkpointSchema, checksum, v2Checkpoint, tags) are ignored on read, since the
-// hint is only used to start listing near the newest checkpoint.
+// `_delta_log/_last_checkpoint`: parse and write the hint. `v2Checkpoint` is parsed
+// (it may spare a reader the top-level file of a V2 checkpoint); other unknown fields
+// (checkpointSchema, checksum, tags) are ignored, since the hint is only used to start
+// listing near the newest checkpoint.
 
 #include <limits>
 
 #include <nlohmann/json.hpp>
 
+#include "delta/base/action_json.h"
 #include "delta/base/errors.h"
 #include "delta/checkpoint/checkpoint.h"
 
@@ -51,6 +53,59 @@ arrow::Result<int64_t> RequiredInt(const nlohmann::json& doc, const char* key) {
   return *value;
 }
 
+arrow::Result<std::vector<Action>> NonFileActions(const nlohmann::json& list,
+                                                  LastCheckpointV2& v2) {
+  if (!list.is_array())
+    return Malformed("\"v2Checkpoint.nonFileActions\" is not an array");
+  std::vector<Action> out;
+  for (const auto& item : list) {
+    if (item.is_object() && item.contains("checkpointMetadata")) {
+      if (v2.checkpoint_metadata) return Malformed("two checkpointMetadata actions");
+      auto parsed = ParseCheckpointMetadata(item["checkpointMetadata"]);
+      if (!parsed.ok()) return Malformed(parsed.status().message());
+      v2.checkpoint_metadata = *parsed;
+      continue;
+    }
+    auto action = ParseAction(item);
+    if (action.status().IsNotImplemented()) continue;  // an action type we do not know
+    if (!action.ok()) return Malformed(action.status().message());
+    out.push_back(std::move(action).ValueUnsafe());
+  }
+  return out;
+}
+
+// Spark's LastCheckpointV2. Malformed is an error: the caller then ignores the whole
+// hint and lists the log, which is slower but never wrong.
+arrow::Result<LastCheckpointV2> ParseV2(const nlohmann::json& doc) {
+  if (!doc.is_object()) return Malformed("\"v2Checkpoint\" is not an object");
+  LastCheckpointV2 v2;
+  auto path = doc.find("path");
+  if (path == doc.end() || !path->is_string() || path->get<std::string>().empty()) {
+    return Malformed("\"v2Checkpoint.path\" is missing or not a string");
+  }
+  v2.path = path->get<std::string>();
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  ARROW_ASSIGN_OR_RAISE(auto size, OptionalInt(doc, "sizeInBytes", 0, kMax));
+  v2.size_in_bytes = size.value_or(0);
+  ARROW_ASSIGN_OR_RAISE(auto mtime, OptionalInt(doc, "modificationTime", 0, kMax));
+  v2.modification_time = mtime.value_or(0);
+  if (auto it = doc.find("nonFileActions"); it != doc.end() && !it->is_null()) {
+    ARROW_ASSIGN_OR_RAISE(v2.non_file_actions, NonFileActions(*it, v2));
+  }
+  if (auto it = doc.find("sidecarFiles"); it != doc.end() && !it->is_null()) {
+    if (!it->is_array())
+      return Malformed("\"v2Checkpoint.sidecarFiles\" is not an array");
+    std::vector<SidecarFile> sidecars;
+    for (const auto& item : *it) {
+      auto parsed = ParseSidecarFile(item);
+      if (!parsed.ok()) return Malformed(parsed.status().message());
+      sidecars.push_back(std::move(parsed).ValueUnsafe());
+    }
+    v2.sidecar_files = std::move(sidecars);
+  }
+  return v2;
+}
+
 }  // namespace
 
 arrow::Result<LastCheckpointHint> ParseLastCheckpoint(std::string_view json) {
@@ -81,6 +136,9 @@ arrow::Result<LastCheckpointHint> ParseLastCheckpoint(std::string_view json) {
   }
   ARROW_ASSIGN_OR_RAISE(hint.num_of_add_files,
                         OptionalInt(doc, "numOfAddFiles", 0, kMaxInt64));
+  if (auto it = doc.find("v2Checkpoint"); it != doc.end() && !it->is_null()) {
+    ARROW_ASSIGN_OR_RAISE(hint.v2, ParseV2(*it));
+  }
   return hint;
 }
 

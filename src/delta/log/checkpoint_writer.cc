@@ -1,17 +1,40 @@
 #include "delta/log/checkpoint_writer.h"
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "delta/base/clock.h"
+#include "delta/base/errors.h"
 #include "delta/base/filenames.h"
 #include "delta/checkpoint/checkpoint.h"
 #include "delta/table/table_config.h"
 
 namespace deltaline::delta {
 
+namespace {
+
+// delta.checkpointPolicy=v2 asks writers for V2-spec checkpoints (UUID-named, with
+// sidecars), which deltaline does not write. A classic V1 checkpoint would still be
+// readable, but it would not be what the table asks for: refuse it by name.
+arrow::Status CheckCheckpointPolicy(LogStore& store, const Snapshot& snapshot) {
+  const auto& features = snapshot.protocol().writer_features;
+  const bool v2_feature = features && std::find(features->begin(), features->end(),
+                                                "v2Checkpoint") != features->end();
+  if (v2_feature && snapshot.Config("delta.checkpointPolicy", "classic") == "v2") {
+    return UnsupportedFeature(
+        "v2Checkpoint", "table '" + store.uri() +
+                            "' asks for V2 checkpoints (delta.checkpointPolicy=v2); "
+                            "deltaline writes only classic checkpoints");
+  }
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
 arrow::Status WriteCheckpoint(LogStore& store, const Snapshot& snapshot) {
+  ARROW_RETURN_NOT_OK(CheckCheckpointPolicy(store, snapshot));
   ARROW_ASSIGN_OR_RAISE(int64_t retention_ms,
                         DeletedFileRetentionMs(snapshot.metadata().configuration));
   int64_t min_tombstone_ms = NowMs() - retention_ms;

@@ -9,26 +9,29 @@
 #include "delta/base/errors.h"
 #include "delta/base/filenames.h"
 #include "delta/checkpoint/checkpoint.h"
+#include "delta/log/checkpoint_read.h"
 #include "delta/table/schema.h"
 #include "delta/table/table_features.h"
 
 namespace deltaline::delta {
 namespace {
 
-struct CheckpointCandidate {
-  int64_t version = -1;
-  int32_t parts = 1;
-  std::vector<std::string> names;  ///< sorted by part once complete
-};
-
 /// What the listing of `_delta_log/` says, before any file is read.
 struct LogListing {
   std::map<int64_t, LogFileInfo> commits;
-  std::map<int64_t, CheckpointCandidate> checkpoints;  ///< complete ones only
-  bool has_v2_checkpoint = false;
+  /// The checkpoint to use per version (PreferCheckpoint), complete ones only.
+  std::map<int64_t, CheckpointCandidate> checkpoints;
 };
 
-LogListing Classify(const std::vector<LogFileInfo>& files) {
+void Offer(LogListing& out, CheckpointCandidate candidate, std::string_view hinted) {
+  auto [it, inserted] = out.checkpoints.try_emplace(candidate.version, candidate);
+  if (!inserted && PreferCheckpoint(candidate, it->second, hinted)) {
+    it->second = std::move(candidate);
+  }
+}
+
+// `hinted`: the UUID-named checkpoint `_last_checkpoint` names, preferred at its version.
+LogListing Classify(const std::vector<LogFileInfo>& files, std::string_view hinted = {}) {
   LogListing out;
   // (version, parts) → names seen; a multi-part checkpoint counts only when whole.
   std::map<std::pair<int64_t, int32_t>, std::vector<std::string>> parts_seen;
@@ -39,13 +42,16 @@ LogListing Classify(const std::vector<LogFileInfo>& files) {
         out.commits[parsed.version] = file;
         break;
       case LogFileType::kCheckpoint:
-        out.checkpoints[parsed.version] = {parsed.version, 1, {file.name}};
+        Offer(out, {parsed.version, CheckpointKind::kClassic, 1, {file.name}}, hinted);
         break;
       case LogFileType::kMultiPartCheckpoint:
         parts_seen[{parsed.version, parsed.parts}].push_back(file.name);
         break;
       case LogFileType::kV2Checkpoint:
-        out.has_v2_checkpoint = true;
+        // Written whole or not at all; an empty file is a write that never finished.
+        if (file.size > 0) {
+          Offer(out, {parsed.version, CheckpointKind::kUuid, 1, {file.name}}, hinted);
+        }
         break;
       default:
         break;
@@ -53,9 +59,8 @@ LogListing Classify(const std::vector<LogFileInfo>& files) {
   }
   for (auto& [key, names] : parts_seen) {
     if (static_cast<int32_t>(names.size()) != key.second) continue;
-    if (out.checkpoints.count(key.first)) continue;  // prefer the single-file one
     std::sort(names.begin(), names.end());
-    out.checkpoints[key.first] = {key.first, key.second, names};
+    Offer(out, {key.first, CheckpointKind::kMultiPart, key.second, names}, hinted);
   }
   return out;
 }
@@ -127,39 +132,22 @@ std::string LastCheckpointNote(LogStore& store) {
          ", whose checkpoint is missing or incomplete)";
 }
 
-// The version `_last_checkpoint` names, if the hint is there and readable. The
-// checkpoint itself may be missing or incomplete: the caller checks the listing.
-std::optional<int64_t> HintedCheckpointVersion(LogStore& store) {
+// `_last_checkpoint`, if it is there and readable. The checkpoint it names may be
+// missing or incomplete: the caller checks the listing.
+std::optional<LastCheckpointHint> ReadHint(LogStore& store) {
   auto bytes = store.ReadLog(kLastCheckpointName);
   if (!bytes.ok()) return std::nullopt;  // absent (or unreadable): no hint
   auto hint = ParseLastCheckpoint(
       std::string_view(reinterpret_cast<const char*>((*bytes)->data()),
                        static_cast<size_t>((*bytes)->size())));
   if (!hint.ok() || hint->version < 0) return std::nullopt;
-  return hint->version;
+  return std::move(hint).ValueUnsafe();
 }
 
 // "00000000000000000042": every log file of version 42 and later sorts at or after it.
 std::string VersionPrefix(int64_t version) {
   std::string name = CommitFileName(version);
   return name.substr(0, name.find('.'));
-}
-
-arrow::Status ReplayCheckpoint(LogStore& store, const CheckpointCandidate& candidate,
-                               TableState& state) {
-  VersionCounts counts;  // one protocol and one metaData across all parts
-  for (const auto& name : candidate.names) {
-    const std::string source = std::string(kLogDir) + "/" + name;
-    ARROW_ASSIGN_OR_RAISE(auto bytes, store.ReadLog(name));
-    // Each part holds a slice of one state; replaying them in turn rebuilds it. Batch
-    // by batch, so that memory holds the state and one decoded batch, not the file's
-    // actions as well.
-    ARROW_RETURN_NOT_OK(DecodeCheckpointBatches(
-        std::move(bytes), source, [&](std::vector<Action>& actions) {
-          return ApplyActionBatch(state, actions, candidate.version, source, counts);
-        }));
-  }
-  return arrow::Status::OK();
 }
 
 // The version a request asks for: the latest, or the one named, or the one in force
@@ -258,12 +246,13 @@ arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::Load(
   // target and the commits after it are all at or after the version the hint names,
   // and so is any newer checkpoint written since. Time travel by timestamp reads
   // every commit's time, so it lists everything.
+  std::optional<LastCheckpointHint> hint;
   if (!request.timestamp_ms) {
-    std::optional<int64_t> hinted = HintedCheckpointVersion(store);
-    if (hinted && (!request.version || *request.version >= *hinted)) {
-      auto files = store.ListLogFrom(VersionPrefix(*hinted));
+    hint = ReadHint(store);
+    if (hint && (!request.version || *request.version >= hint->version)) {
+      auto files = store.ListLogFrom(VersionPrefix(hint->version));
       if (files.ok()) {
-        auto loaded = LoadListed(store, request, *files, /*partial=*/true);
+        auto loaded = LoadListed(store, request, *files, /*partial=*/true, &*hint);
         // The hint is only a hint: when its part of the log cannot decide, or anything
         // went wrong, the whole log decides (and words the error).
         if (loaded.ok() && *loaded != nullptr) return loaded;
@@ -271,20 +260,16 @@ arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::Load(
     }
   }
   ARROW_ASSIGN_OR_RAISE(auto files, store.ListLog());
-  return LoadListed(store, request, files, /*partial=*/false);
+  return LoadListed(store, request, files, /*partial=*/false, hint ? &*hint : nullptr);
 }
 
 arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::LoadListed(
     LogStore& store, const SnapshotRequest& request,
-    const std::vector<LogFileInfo>& files, bool partial) {
-  LogListing listing = Classify(files);
+    const std::vector<LogFileInfo>& files, bool partial, const LastCheckpointHint* hint) {
+  LogListing listing =
+      Classify(files, hint && hint->v2 ? std::string_view(hint->v2->path) : "");
   if (partial && listing.checkpoints.empty()) return nullptr;
   if (listing.commits.empty() && listing.checkpoints.empty()) {
-    if (listing.has_v2_checkpoint) {
-      return UnsupportedFeature("v2Checkpoint", "table '" + store.uri() +
-                                                    "' has only v2 checkpoints, which "
-                                                    "deltaline does not read");
-    }
     return TableNotFound("no Delta table at '" + store.uri() +
                          "' (no _delta_log/ commits)");
   }
@@ -301,7 +286,7 @@ arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::LoadListed(
   if (cp != listing.checkpoints.begin()) {
     --cp;
     const CheckpointCandidate& candidate = cp->second;
-    ARROW_RETURN_NOT_OK(ReplayCheckpoint(store, candidate, state));
+    ARROW_RETURN_NOT_OK(ReplayCheckpoint(store, candidate, hint, state));
     snapshot->checkpoint_version_ = candidate.version;
     start = candidate.version + 1;
   }

@@ -15,6 +15,8 @@
 
 namespace deltaline::delta {
 
+struct LastCheckpointHint;
+
 /// \brief Which version to load. At most one of the two may be set; neither = latest.
 struct SnapshotRequest {
   std::optional<int64_t> version;
@@ -45,7 +47,8 @@ class Snapshot {
   ///
   /// Errors: kTableNotFound (no log), kVersionNotFound (version/timestamp outside
   /// the log that survives), kProtocol (a gap in the versions, malformed or
-  /// truncated files, version 0 without protocol/metaData), kUnsupportedFeature
+  /// truncated files, a missing sidecar of the chosen V2 checkpoint, version 0
+  /// without protocol/metaData), kUnsupportedFeature
   /// (a reader feature deltaline does not implement, named).
   static arrow::Result<std::shared_ptr<const Snapshot>> Load(
       LogStore& store, const SnapshotRequest& request = {});
@@ -81,7 +84,8 @@ class Snapshot {
   /// the target (only the whole log can decide then).
   static arrow::Result<std::shared_ptr<const Snapshot>> LoadListed(
       LogStore& store, const SnapshotRequest& request,
-      const std::vector<LogFileInfo>& files, bool partial);
+      const std::vector<LogFileInfo>& files, bool partial,
+      const LastCheckpointHint* hint);
 
   TableState state_;
   std::shared_ptr<arrow::Schema> schema_;

@@ -97,7 +97,8 @@ const std::vector<std::string>& ConditionallySupportedWriterFeatures() {
 
 const std::vector<std::string>& SupportedReaderFeatures() {
   static const std::vector<std::string> kList = {"timestampNtz", "vacuumProtocolCheck",
-                                                 "columnMapping" /* mode none only */};
+                                                 "columnMapping" /* mode none only */,
+                                                 "v2Checkpoint"};
   return kList;
 }
 

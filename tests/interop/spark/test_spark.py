@@ -364,11 +364,9 @@ def test_deltaline_reads_spark_timestamp_ntz(deltaline, spark, tmp_path):
 
 
 # Other table features Spark can switch on: each one is either read or refused by name.
-# (table properties at CREATE, then the statements that use the feature)
+# (table properties at CREATE, then the statements that use the feature; v2Checkpoint
+# has its own file, test_read_v2_checkpoints.py)
 OTHER_FEATURES = {
-    "v2Checkpoint": (
-        "'delta.checkpointPolicy' = 'v2', 'delta.checkpointInterval' = '2'",
-        ["INSERT INTO {t} VALUES (3, 'c')", "INSERT INTO {t} VALUES (4, 'd')"]),
     "typeWidening": (
         "'delta.enableTypeWidening' = 'true'",
         ["ALTER TABLE {t} CHANGE COLUMN id TYPE BIGINT", "INSERT INTO {t} VALUES (3, 'c')"]),
@@ -379,7 +377,6 @@ OTHER_FEATURES = {
 # What deltaline does with each: None reads (values equal to Spark's), else the feature
 # name its refusal must carry.
 OTHER_FEATURES_REFUSED_AS = {
-    "v2Checkpoint": "v2Checkpoint",
     "typeWidening": "typeWidening",
     "rowTracking": None,
     "inCommitTimestamp": None,
@@ -397,10 +394,6 @@ def test_deltaline_on_other_spark_table_features(deltaline, spark, tmp_path, fea
         sql(spark, statement.format(t=ident(table)))
     protocol = protocol_of(table)
     assert feature in protocol.get("writerFeatures", []), protocol
-    if feature == "v2Checkpoint":
-        names = [p.name for p in log_dir(table).iterdir()]
-        assert any(re.fullmatch(r"\d{20}\.checkpoint\.[0-9a-f-]{36}\.(json|parquet)", n)
-                   for n in names), names
     refused_as = OTHER_FEATURES_REFUSED_AS[feature]
     if refused_as is None:
         ours = assert_same_as_spark(deltaline, spark, table)
