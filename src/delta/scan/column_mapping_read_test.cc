@@ -266,6 +266,45 @@ TEST_F(TypeWideningReadTest, NarrowFilesReadWidened) {
   }
 }
 
+// Widened struct fields, array elements and map values (typeChanges with fieldPath).
+TEST_F(TypeWideningReadTest, NestedFieldsReadWidened) {
+  auto map_type = arrow::map(arrow::utf8(), arrow::float32());
+  Add narrow = WriteFile(
+      "nested.parquet",
+      {FileField("s", arrow::struct_({FileField("x", arrow::int16(), std::nullopt)}),
+                 std::nullopt),
+       FileField("l", arrow::list(arrow::int8()), std::nullopt),
+       FileField("m", map_type, std::nullopt)},
+      {R"([{"x": -300}, null])", "[[1, null, -2], null]", R"([[["k", 0.5]], null])"}, {},
+      "");
+  Commit(R"({"type":"struct","fields":[
+    {"name":"s","type":{"type":"struct","fields":[{"name":"x","type":"long",
+      "nullable":true,"metadata":{"delta.typeChanges":[{"fromType":"short",
+      "toType":"long"}]}}]},"nullable":true,"metadata":{}},
+    {"name":"l","type":{"type":"array","elementType":"integer","containsNull":true},
+     "nullable":true,"metadata":{"delta.typeChanges":[{"fromType":"byte",
+     "toType":"integer","fieldPath":"element"}]}},
+    {"name":"m","type":{"type":"map","keyType":"string","valueType":"double",
+     "valueContainsNull":true},"nullable":true,"metadata":{"delta.typeChanges":[
+     {"fromType":"float","toType":"double","fieldPath":"value"}]}}]})",
+         {narrow}, {}, {},
+         Protocol{3, 7, std::vector<std::string>{"typeWidening"},
+                  std::vector<std::string>{"typeWidening"}});
+  auto table = ReadSnapshot(*store_, snapshot_).ValueOrDie();
+  auto want = arrow::schema(
+      {arrow::field("s", arrow::struct_({arrow::field("x", arrow::int64())})),
+       arrow::field("l", arrow::list(arrow::field("element", arrow::int32()))),
+       arrow::field("m", arrow::map(arrow::utf8(), arrow::float64()))});
+  EXPECT_TRUE(table->schema()->Equals(*want)) << table->schema()->ToString();
+  auto expected = arrow::Table::Make(
+      want,
+      {ArrayFromJSONString(want->field(0)->type(), R"([{"x": -300}, null])").ValueOrDie(),
+       ArrayFromJSONString(want->field(1)->type(), "[[1, null, -2], null]").ValueOrDie(),
+       ArrayFromJSONString(want->field(2)->type(), R"([[["k", 0.5]], null])")
+           .ValueOrDie()});
+  EXPECT_TRUE(table->Equals(*expected)) << table->ToString();
+}
+
 TEST_F(TypeWideningReadTest, UnsupportedChangeIsRefusedByName) {
   Add narrow = WriteFile("n.parquet", {FileField("x", arrow::int64(), std::nullopt)},
                          {"[1]"}, {}, "");
