@@ -141,7 +141,9 @@ class DataFileBatches : public arrow::RecordBatchReader {
       const auto& out_type = out_schema_->field(idx)->type();
       std::shared_ptr<arrow::Array> column;
       int found =
-          FindFileField(batch.schema()->fields(), *field, schema_->fields(), mode_);
+          IsPartitionColumn(field->name())
+              ? -1
+              : FindFileField(batch.schema()->fields(), *field, schema_->fields(), mode_);
       if (IsPartitionColumn(field->name())) {
         ARROW_ASSIGN_OR_RAISE(column, PartitionColumn(*field, batch.num_rows()));
       } else if (found >= 0) {
