@@ -293,10 +293,9 @@ TEST_P(ForeignTableTest, UnsupportedReaderFeatureIsRefusedByName) {
   ExpectRefused(ErrorKind::kUnsupportedFeature, feature, feature);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    SharedTables, ForeignTableTest,
-    ::testing::Values(std::make_pair("table-with-dv-small", "deletionVectors"),
-                      std::make_pair("table_with_column_mapping", "columnMapping")));
+INSTANTIATE_TEST_SUITE_P(SharedTables, ForeignTableTest,
+                         ::testing::Values(std::make_pair("table-with-dv-small",
+                                                          "deletionVectors")));
 
 }  // namespace
 }  // namespace deltaline::delta

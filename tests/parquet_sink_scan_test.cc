@@ -65,7 +65,10 @@ const std::map<std::string, std::string>& AllowedWriters() {
        "test fixture: checkpoint layouts to decode"},
       {"src/delta/checkpoint/checkpoint_leaves_test.cc",
        "test fixture: checkpoint leaf layouts"},
-      {"tests/interop/test_spark.py", "test fixture: a Parquet input file for Spark"},
+      {"src/delta/scan/column_mapping_read_test.cc",
+       "test fixture: data files with physical names, field ids and narrow types"},
+      {"tests/interop/spark/test_spark.py",
+       "test fixture: a Parquet input file for Spark"},
   };
   return kAllowed;
 }

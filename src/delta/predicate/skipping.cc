@@ -17,7 +17,7 @@ namespace cp = arrow::compute;
 
 struct FilePruner::Column {
   arrow::FieldRef ref;            ///< as the predicate spells it
-  std::vector<std::string> path;  ///< names from the top-level column down
+  std::vector<std::string> path;  ///< physical names from the top-level column down
   std::shared_ptr<arrow::DataType> type;
   bool partition = false;
 };
@@ -190,7 +190,7 @@ FilePruner::~FilePruner() = default;
 
 arrow::Result<std::unique_ptr<FilePruner>> FilePruner::Make(
     cp::Expression predicate, std::shared_ptr<arrow::Schema> schema,
-    std::vector<std::string> partition_columns) {
+    std::vector<std::string> partition_columns, ColumnMapping column_mapping) {
   ARROW_RETURN_NOT_OK(cp::Initialize());
   std::unique_ptr<FilePruner> pruner(new FilePruner());
   if (!predicate.IsBound()) {
@@ -202,13 +202,15 @@ arrow::Result<std::unique_ptr<FilePruner>> FilePruner::Make(
     const arrow::FieldVector* fields = &schema->fields();
     for (int index : path.indices()) {
       const auto& field = (*fields)[index];
-      column.path.push_back(field->name());
+      column.path.push_back(PhysicalName(*field, column_mapping));
       column.type = field->type();
       fields = &field->type()->fields();
     }
-    column.partition = column.path.size() == 1 &&
-                       std::find(partition_columns.begin(), partition_columns.end(),
-                                 column.path[0]) != partition_columns.end();
+    // partitionColumns holds logical names, partitionValues physical ones.
+    column.partition =
+        column.path.size() == 1 &&
+        std::find(partition_columns.begin(), partition_columns.end(),
+                  schema->field(path.indices()[0])->name()) != partition_columns.end();
     bool seen =
         std::any_of(pruner->columns_.begin(), pruner->columns_.end(),
                     [&](const Column& other) { return other.path == column.path; });

@@ -9,6 +9,7 @@
 #include <arrow/type.h>
 
 #include "delta/base/actions.h"
+#include "delta/table/column_mapping.h"
 
 namespace deltaline::delta {
 
@@ -43,9 +44,12 @@ class FilePruner {
   /// \param predicate bound to `schema` (see ParsePredicate)
   /// \param schema the full table schema (data and partition columns)
   /// \param partition_columns the table's partition columns
+  /// \param column_mapping how `add.stats` and `partitionValues` name the columns:
+  /// by the physical names in `schema`'s field metadata unless kNone
   static arrow::Result<std::unique_ptr<FilePruner>> Make(
       arrow::compute::Expression predicate, std::shared_ptr<arrow::Schema> schema,
-      std::vector<std::string> partition_columns);
+      std::vector<std::string> partition_columns,
+      ColumnMapping column_mapping = ColumnMapping::kNone);
 
   /// \brief The verdict for one file. Fails only when a partition value cannot be
   /// parsed as its column's type (kProtocol), as a scan would.

@@ -9,6 +9,7 @@
 #include <parquet/exception.h>
 
 #include "delta/base/errors.h"
+#include "delta/scan/file_columns.h"
 #include "delta/table/partition_path.h"
 
 namespace deltaline::delta {
@@ -24,11 +25,14 @@ void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* o
 class DataFileBatches : public arrow::RecordBatchReader {
  public:
   DataFileBatches(LogStore& store, std::shared_ptr<arrow::Schema> schema,
-                  std::vector<std::string> partition_columns, Add file)
+                  std::vector<std::string> partition_columns, Add file,
+                  ColumnMapping mode)
       : store_(store),
         schema_(std::move(schema)),
+        out_schema_(WithoutStorageMetadata(*schema_)),
         partition_columns_(std::move(partition_columns)),
-        file_(std::move(file)) {}
+        file_(std::move(file)),
+        mode_(mode) {}
 
   arrow::Status Open(const DataFileReadOptions& options) {
     if (file_.deletion_vector) {
@@ -58,7 +62,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
     std::vector<int> leaves;
     const auto& manifest = parquet_->manifest();
     for (const auto& field : schema_->fields()) {
-      int index = file_schema->GetFieldIndex(field->name());
+      int index = FindFileField(file_schema->fields(), *field, schema_->fields(), mode_);
       if (index < 0 || IsPartitionColumn(field->name())) continue;
       CollectLeaves(manifest.schema_fields[index], &leaves);
     }
@@ -73,7 +77,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
     return arrow::Status::OK();
   }
 
-  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
+  std::shared_ptr<arrow::Schema> schema() const override { return out_schema_; }
 
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
     *out = nullptr;
@@ -111,16 +115,15 @@ class DataFileBatches : public arrow::RecordBatchReader {
 
   arrow::Result<std::shared_ptr<arrow::Array>> PartitionColumn(const arrow::Field& field,
                                                                int64_t rows) const {
-    ARROW_ASSIGN_OR_RAISE(auto scalar, PartitionValueOf(file_.partition_values,
-                                                        field.name(), field.type()));
+    ARROW_ASSIGN_OR_RAISE(
+        auto scalar, PartitionValueOf(file_.partition_values, PhysicalName(field, mode_),
+                                      field.type()));
     return arrow::MakeArrayFromScalar(*scalar, rows);
   }
 
   arrow::Result<std::shared_ptr<arrow::Array>> CastColumn(
       const std::shared_ptr<arrow::Array>& column, const arrow::Field& field) const {
-    if (column->type()->Equals(*field.type(), /*check_metadata=*/false)) return column;
-    auto cast =
-        arrow::compute::Cast(*column, field.type(), arrow::compute::CastOptions::Safe());
+    auto cast = ConformFileColumn(column, field, mode_);
     if (!cast.ok()) {
       return ProtocolError("data file '" + file_.path + "' of table '" + store_.uri() +
                            "': column '" + field.name() + "' is " +
@@ -133,25 +136,32 @@ class DataFileBatches : public arrow::RecordBatchReader {
   arrow::Result<std::shared_ptr<arrow::RecordBatch>> Conform(
       const arrow::RecordBatch& batch) {
     std::vector<std::shared_ptr<arrow::Array>> columns;
-    for (const auto& field : schema_->fields()) {
+    for (int idx = 0; idx < schema_->num_fields(); ++idx) {
+      const auto& field = schema_->field(idx);
+      const auto& out_type = out_schema_->field(idx)->type();
       std::shared_ptr<arrow::Array> column;
+      int found =
+          IsPartitionColumn(field->name())
+              ? -1
+              : FindFileField(batch.schema()->fields(), *field, schema_->fields(), mode_);
       if (IsPartitionColumn(field->name())) {
         ARROW_ASSIGN_OR_RAISE(column, PartitionColumn(*field, batch.num_rows()));
-      } else if (auto found = batch.GetColumnByName(field->name())) {
-        ARROW_ASSIGN_OR_RAISE(column, CastColumn(found, *field));
+      } else if (found >= 0) {
+        ARROW_ASSIGN_OR_RAISE(column, CastColumn(batch.column(found), *field));
       } else {
-        ARROW_ASSIGN_OR_RAISE(column,
-                              arrow::MakeArrayOfNull(field->type(), batch.num_rows()));
+        ARROW_ASSIGN_OR_RAISE(column, arrow::MakeArrayOfNull(out_type, batch.num_rows()));
       }
       columns.push_back(std::move(column));
     }
-    return arrow::RecordBatch::Make(schema_, batch.num_rows(), std::move(columns));
+    return arrow::RecordBatch::Make(out_schema_, batch.num_rows(), std::move(columns));
   }
 
   LogStore& store_;
-  std::shared_ptr<arrow::Schema> schema_;
+  std::shared_ptr<arrow::Schema> schema_;      ///< with the table's field metadata
+  std::shared_ptr<arrow::Schema> out_schema_;  ///< what the batches have
   std::vector<std::string> partition_columns_;
   Add file_;
+  ColumnMapping mode_;
   std::unique_ptr<parquet::arrow::FileReader> parquet_;
   std::shared_ptr<arrow::RecordBatchReader> source_;  ///< null once the file is done
 };
@@ -174,7 +184,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenDataFile(
   // Casts need the compute kernels, which Arrow ≥ 21 registers only on request.
   ARROW_RETURN_NOT_OK(arrow::compute::Initialize());
   auto reader = std::make_shared<DataFileBatches>(store, std::move(schema),
-                                                  std::move(partition_columns), file);
+                                                  std::move(partition_columns), file,
+                                                  options.column_mapping);
   ARROW_RETURN_NOT_OK(reader->Open(options));
   return reader;
 }

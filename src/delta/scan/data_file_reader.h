@@ -11,6 +11,7 @@
 
 #include "delta/base/actions.h"
 #include "delta/log/log_store.h"
+#include "delta/table/column_mapping.h"
 
 namespace deltaline::delta {
 
@@ -22,12 +23,18 @@ std::string DataFilePath(const LogStore& store, const std::string& path);
 struct DataFileReadOptions {
   /// Rows per batch read from Parquet. Default 64 Ki.
   int64_t batch_size = 64 * 1024;
+  /// How `schema`'s columns are found in the file and in `partitionValues` (see
+  /// ColumnMappingOf); the physical names and ids come from `schema`'s field
+  /// metadata. Default kNone (by name).
+  ColumnMapping column_mapping = ColumnMapping::kNone;
 };
 
 /// \brief The one reader of data files: streams the rows of `file` as batches of
-/// `schema` (table columns, in any order and subset). Partition columns (those in
-/// `partition_columns`) are filled from `partitionValues`; columns the file lacks read
-/// as null; the others are cast to the table's type. `store` must outlive the reader.
+/// `schema` (table columns, in any order and subset, with the table's field metadata).
+/// Partition columns (those in `partition_columns`) are filled from `partitionValues`;
+/// columns the file lacks read as null; the others are renamed and cast to the table's
+/// type (ConformFileColumn). The batches' schema is WithoutStorageMetadata(schema).
+/// `store` must outlive the reader.
 ///
 /// Errors: kUnsupportedFeature for a deletion vector; IOError when the file cannot be
 /// opened or is not Parquet (at open); kProtocol, naming the file and the column, when

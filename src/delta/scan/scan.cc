@@ -6,6 +6,7 @@
 #include "delta/predicate/predicate.h"
 #include "delta/predicate/skipping.h"
 #include "delta/scan/data_file_reader.h"
+#include "delta/table/column_mapping.h"
 
 namespace deltaline::delta {
 namespace {
@@ -28,11 +29,9 @@ class SnapshotReader : public arrow::RecordBatchReader {
         filter_(std::move(filter)),
         batch_size_(batch_size),
         metrics_(metrics) {
-    output_schema_ = output_columns_ == schema_->num_fields()
-                         ? schema_
-                         : arrow::schema(arrow::FieldVector(
-                               schema_->fields().begin(),
-                               schema_->fields().begin() + output_columns_));
+    // What OpenDataFile returns: the columns without their storage-only metadata.
+    output_schema_ = WithoutStorageMetadata(*arrow::schema(arrow::FieldVector(
+        schema_->fields().begin(), schema_->fields().begin() + output_columns_)));
   }
 
   std::shared_ptr<arrow::Schema> schema() const override { return output_schema_; }
@@ -64,7 +63,9 @@ class SnapshotReader : public arrow::RecordBatchReader {
       }
       ARROW_ASSIGN_OR_RAISE(
           current_, OpenDataFile(store_, schema_, snapshot_->partition_columns(), add,
-                                 {.batch_size = batch_size_}));
+                                 {.batch_size = batch_size_,
+                                  .column_mapping = ColumnMappingOf(
+                                      snapshot_->protocol(), snapshot_->metadata())}));
     }
   }
 
@@ -148,9 +149,11 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
     }
     filter = *std::move(rebound);
     if (options.skip_files) {
-      ARROW_ASSIGN_OR_RAISE(auto pruner,
-                            FilePruner::Make(*options.filter, snapshot->schema(),
-                                             snapshot->partition_columns()));
+      ARROW_ASSIGN_OR_RAISE(
+          auto pruner,
+          FilePruner::Make(*options.filter, snapshot->schema(),
+                           snapshot->partition_columns(),
+                           ColumnMappingOf(snapshot->protocol(), snapshot->metadata())));
       std::vector<Add> kept;
       for (auto& add : files) {
         ARROW_ASSIGN_OR_RAISE(auto verdict, pruner->Evaluate(add));

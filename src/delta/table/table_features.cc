@@ -5,8 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "delta/base/errors.h"
+#include "delta/table/column_mapping.h"
 #include "delta/table/schema.h"
 #include "delta/table/table_config.h"
+#include "delta/table/type_widening.h"
 
 namespace deltaline::delta {
 namespace {
@@ -97,7 +99,8 @@ const std::vector<std::string>& ConditionallySupportedWriterFeatures() {
 
 const std::vector<std::string>& SupportedReaderFeatures() {
   static const std::vector<std::string> kList = {"timestampNtz", "vacuumProtocolCheck",
-                                                 "columnMapping" /* mode none only */,
+                                                 "columnMapping" /* none, name, id */,
+                                                 "typeWidening", "typeWidening-preview",
                                                  "v2Checkpoint"};
   return kList;
 }
@@ -116,20 +119,22 @@ arrow::Status CheckReadSupported(const Protocol& protocol, const Metadata& metad
         "table needs reader version " + std::to_string(protocol.min_reader_version) +
             "; deltaline reads up to " + std::to_string(kMaxReaderVersion));
   }
-  if (protocol.min_reader_version >= 2 && ColumnMappingOn(metadata)) {
-    return Refuse("columnMapping", "reading");
+  // Reader version 2 means column mapping (PROTOCOL.md, "Column Mapping").
+  if (protocol.min_reader_version == 2) {
+    ARROW_RETURN_NOT_OK(CheckColumnMappingMode(metadata));
   }
   if (protocol.min_reader_version == 3) {
     for (const auto& feature :
          protocol.reader_features.value_or(std::vector<std::string>{})) {
       if (!Contains(SupportedReaderFeatures(), feature))
         return Refuse(feature, "reading");
-      if (feature == "columnMapping" && ColumnMappingOn(metadata)) {
-        return Refuse(feature, "reading");
-      }
+      if (feature == "columnMapping")
+        ARROW_RETURN_NOT_OK(CheckColumnMappingMode(metadata));
     }
   }
-  return arrow::Status::OK();
+  // Type changes are validated whatever the protocol says: files of the old type
+  // would otherwise be read by casts nobody vouched for.
+  return CheckTypeChanges(metadata.schema_string);
 }
 
 arrow::Status CheckWriteSupported(const Protocol& protocol, const Metadata& metadata) {
