@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 
 #include "delta/base/actions.h"
 #include "delta/log/log_store.h"
+#include "delta/scan/row_tracking_columns.h"
 
 namespace deltaline::delta {
 
@@ -22,6 +24,10 @@ std::string DataFilePath(const LogStore& store, const std::string& path);
 struct DataFileReadOptions {
   /// Rows per batch read from Parquet. Default 64 Ki.
   int64_t batch_size = 64 * 1024;
+  /// When set, `_row_id` and `_row_commit_version` follow the schema's columns (see
+  /// AppendRowTracking); the file must have baseRowId and defaultRowCommitVersion
+  /// (else kUnsupportedFeature "rowTracking"). Default none.
+  std::optional<RowTrackingColumns> row_tracking;
 };
 
 /// \brief The one reader of data files: streams the rows of `file` as batches of

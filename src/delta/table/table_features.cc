@@ -96,8 +96,11 @@ const std::vector<std::string>& ConditionallySupportedWriterFeatures() {
 }  // namespace
 
 const std::vector<std::string>& SupportedReaderFeatures() {
-  static const std::vector<std::string> kList = {"timestampNtz", "vacuumProtocolCheck",
-                                                 "columnMapping" /* mode none only */};
+  static const std::vector<std::string> kList = {
+      "timestampNtz", "vacuumProtocolCheck", "columnMapping" /* mode none only */,
+      // Variant: unshredded files only; a shredded file is refused when it is read.
+      "variantType", "variantType-preview", "variantShredding-preview",
+      "variantShredding"};
   return kList;
 }
 
