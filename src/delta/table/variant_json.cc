@@ -252,7 +252,13 @@ class Renderer {
       ARROW_ASSIGN_OR_RAISE(int32_t v, ReadSigned<int32_t>(value, 2));
       unscaled = arrow::Decimal128(v);
     }
-    *out += unscaled.ToString(static_cast<int32_t>(scale));
+    // As Spark's to_json: the value without trailing fractional zeros (1.50 → 1.5).
+    std::string text = unscaled.ToString(static_cast<int32_t>(scale));
+    if (text.find('.') != std::string::npos) {
+      text.erase(text.find_last_not_of('0') + 1);
+      if (text.back() == '.') text.pop_back();
+    }
+    *out += text;
     return arrow::Status::OK();
   }
 

@@ -9,8 +9,8 @@ namespace deltaline::delta {
 
 /// \brief Renders one Variant (the Parquet Variant binary encoding: `metadata` and
 /// `value`, as Delta's `variantType` stores them) as JSON text, the way Spark's
-/// `to_json` does: objects with their keys in stored (sorted) order, decimals with
-/// their scale, dates, timestamps, times and UUIDs as quoted strings, binary as quoted
+/// `to_json` does: objects with their keys in stored (sorted) order, decimals without
+/// trailing fractional zeros, dates, timestamps, times and UUIDs as quoted strings, binary as quoted
 /// base64, non-finite floats as quoted "NaN"/"Infinity".
 ///
 /// Errors: kProtocol when the bytes break the encoding (bad version, offsets or

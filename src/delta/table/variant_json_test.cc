@@ -59,10 +59,12 @@ TEST(VariantJson, Primitives) {
   EXPECT_EQ(Json(kEmpty, Bytes({0x18, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF})),
             "-2");  // int64
   EXPECT_EQ(Json(kEmpty, Bytes({0x1C, 0, 0, 0, 0, 0, 0, 0xF8, 0x3F})), "1.5");
-  EXPECT_EQ(Json(kEmpty, Bytes({0x20, 2, 150, 0, 0, 0})), "1.50");  // decimal4
+  EXPECT_EQ(Json(kEmpty, Bytes({0x20, 2, 150, 0, 0, 0})), "1.5");      // decimal4 1.50
+  EXPECT_EQ(Json(kEmpty, Bytes({0x20, 2, 0x10, 0x27, 0, 0})), "100");  // 100.00
+  EXPECT_EQ(Json(kEmpty, Bytes({0x20, 0, 0x10, 0x27, 0, 0})), "10000");
   EXPECT_EQ(
       Json(kEmpty, Bytes({0x24, 3, 0xF6, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF})),
-      "-0.010");  // decimal8
+      "-0.01");  // decimal8 -0.010
   EXPECT_EQ(Json(kEmpty, Bytes({0x2C, 0x0B, 0x4D, 0, 0})), R"("2024-01-01")");
   EXPECT_EQ(Json(kEmpty, Bytes({0x30, 1, 0, 0, 0, 0, 0, 0, 0})),
             R"("1970-01-01 00:00:00.000001+00:00")");
