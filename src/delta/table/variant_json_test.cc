@@ -123,5 +123,28 @@ TEST(VariantJson, ArraysOfVariantsBecomeText) {
   EXPECT_TRUE(text->Equals(*expected)) << text->ToString();
 }
 
+TEST(VariantJson, ShreddedFilesAreRefusedByName) {
+  auto binary = [](const char* name) {
+    return arrow::field(name, arrow::binary(), /*nullable=*/false);
+  };
+  auto unshredded = arrow::struct_({binary("value"), binary("metadata")});
+  auto shredded = arrow::struct_(
+      {binary("metadata"), binary("value"), arrow::field("typed_value", arrow::int64())});
+  EXPECT_OK(CheckUnshreddedVariants(*VariantType(), *unshredded, "v", "f.parquet"));
+  auto st = CheckUnshreddedVariants(*VariantType(), *shredded, "v", "f.parquet");
+  ASSERT_TRUE(IsKind(st, ErrorKind::kUnsupportedFeature)) << st.ToString();
+  EXPECT_EQ(GetDeltaDetail(st)->feature(), "variantShredding-preview");
+  // Found at any depth, and named by its path.
+  auto table_type = arrow::struct_(
+      {arrow::field("l", arrow::list(arrow::field("element", VariantType())))});
+  auto file_type =
+      arrow::struct_({arrow::field("l", arrow::list(arrow::field("element", shredded)))});
+  st = CheckUnshreddedVariants(*table_type, *file_type, "s", "f.parquet");
+  EXPECT_TRUE(IsKind(st, ErrorKind::kUnsupportedFeature)) << st.ToString();
+  EXPECT_NE(st.message().find("column 's.l.element'"), std::string::npos) << st.message();
+  // Columns without variants are not looked at.
+  EXPECT_OK(CheckUnshreddedVariants(*arrow::int64(), *shredded, "x", "f.parquet"));
+}
+
 }  // namespace
 }  // namespace deltaline::delta
