@@ -12,6 +12,7 @@
 
 #include "cli/json_values.h"
 #include "delta/base/errors.h"
+#include "delta/table/variant_type.h"
 
 namespace deltaline::cli {
 namespace {
@@ -248,9 +249,53 @@ class JsonLinesSink : public BatchSink {
   std::shared_ptr<arrow::io::OutputStream> out_;
 };
 
+// Text formats show a variant as its JSON text (Arrow IPC keeps the variant type).
+class VariantTextSink : public BatchSink {
+ public:
+  VariantTextSink(std::unique_ptr<BatchSink> inner, bool has_variants)
+      : inner_(std::move(inner)), has_variants_(has_variants) {}
+  arrow::Status Write(const arrow::RecordBatch& batch) override {
+    if (!has_variants_) return inner_->Write(batch);
+    ARROW_ASSIGN_OR_RAISE(auto text, delta::VariantsToJsonText(batch));
+    return inner_->Write(*text);
+  }
+  arrow::Status Close() override { return inner_->Close(); }
+
+ private:
+  std::unique_ptr<BatchSink> inner_;
+  bool has_variants_;
+};
+
+arrow::Result<std::unique_ptr<BatchSink>> MakeTextSink(
+    OutputFormat format, std::shared_ptr<arrow::io::OutputStream> sink,
+    const std::shared_ptr<arrow::Schema>& schema);
+
 }  // namespace
 
 arrow::Result<std::unique_ptr<BatchSink>> MakeBatchSink(
+    OutputFormat format, std::shared_ptr<arrow::io::OutputStream> sink,
+    const std::shared_ptr<arrow::Schema>& schema) {
+  if (format == OutputFormat::kCsv || format == OutputFormat::kJsonl) {
+    ARROW_ASSIGN_OR_RAISE(auto text, MakeTextSink(format, std::move(sink),
+                                                  delta::VariantsAsTextSchema(schema)));
+    bool has_variants = false;
+    for (const auto& field : schema->fields()) {
+      has_variants = has_variants || delta::ContainsVariant(*field->type());
+    }
+    return std::make_unique<VariantTextSink>(std::move(text), has_variants);
+  }
+  if (format == OutputFormat::kArrowFile) {
+    ARROW_ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeFileWriter(sink, schema));
+    return std::make_unique<WriterSink>(std::move(writer));
+  }
+  // kIpc is resolved by ResolveOutputFormat; unresolved, it keeps its old meaning.
+  ARROW_ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeStreamWriter(sink, schema));
+  return std::make_unique<WriterSink>(std::move(writer));
+}
+
+namespace {
+
+arrow::Result<std::unique_ptr<BatchSink>> MakeTextSink(
     OutputFormat format, std::shared_ptr<arrow::io::OutputStream> sink,
     const std::shared_ptr<arrow::Schema>& schema) {
   if (format == OutputFormat::kCsv) {
@@ -264,16 +309,10 @@ arrow::Result<std::unique_ptr<BatchSink>> MakeBatchSink(
     ARROW_ASSIGN_OR_RAISE(auto writer, arrow::csv::MakeCSVWriter(sink, schema));
     return std::make_unique<WriterSink>(std::move(writer));
   }
-  if (format == OutputFormat::kJsonl)
-    return std::make_unique<JsonLinesSink>(std::move(sink));
-  if (format == OutputFormat::kArrowFile) {
-    ARROW_ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeFileWriter(sink, schema));
-    return std::make_unique<WriterSink>(std::move(writer));
-  }
-  // kIpc is resolved by ResolveOutputFormat; unresolved, it keeps its old meaning.
-  ARROW_ASSIGN_OR_RAISE(auto writer, arrow::ipc::MakeStreamWriter(sink, schema));
-  return std::make_unique<WriterSink>(std::move(writer));
+  return std::make_unique<JsonLinesSink>(std::move(sink));
 }
+
+}  // namespace
 
 const std::map<std::string, InputFormat>& InputFormatNames() {
   static const std::map<std::string, InputFormat> names{

@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "delta/log/snapshot.h"
+#include "delta/table/clustering.h"
 #include "storage/write_policy.h"
 
 namespace deltaline::cli {
@@ -48,13 +49,29 @@ json DescribeJson(const delta::Snapshot& snapshot) {
        metadata.created_time ? json(*metadata.created_time) : json(nullptr)}};
   json schema = json::parse(metadata.schema_string, nullptr, false);
   auto records = snapshot.num_records();
+  json domains = json::object();
+  for (const auto& [name, domain] : snapshot.state().domains) {
+    domains[name] = domain.configuration;
+  }
   return {{"version", snapshot.version()},
           {"protocol", proto},
           {"metadata", meta},
           {"schema", schema.is_discarded() ? json(metadata.schema_string) : schema},
           {"numFiles", snapshot.num_files()},
           {"sizeBytes", snapshot.size_bytes()},
-          {"numRecords", records ? json(*records) : json(nullptr)}};
+          {"numRecords", records ? json(*records) : json(nullptr)},
+          {"domainMetadata", domains}};
+}
+
+// Column paths as text: "a", "b.c" (a name with a dot or backtick is quoted).
+std::string PathText(const json& path) {
+  std::string out;
+  for (const auto& name : path) {
+    std::string text = name.get<std::string>();
+    if (text.find_first_of(".`") != std::string::npos) text = "`" + text + "`";
+    out += (out.empty() ? "" : ".") + text;
+  }
+  return out;
 }
 
 std::string DescribeText(const json& d) {
@@ -74,7 +91,23 @@ std::string DescribeText(const json& d) {
     out << "name:           " << d["metadata"]["name"].get<std::string>() << "\n";
   }
   out << "partitioned by: " << d["metadata"]["partitionColumns"].dump() << "\n";
+  if (d["clusteringColumns"].is_array()) {
+    out << "clustered by:   ";
+    for (size_t idx = 0; idx < d["clusteringColumns"].size(); ++idx) {
+      out << (idx ? ", " : "") << PathText(d["clusteringColumns"][idx]);
+    }
+    out << "\n";
+  }
   out << "configuration:  " << d["metadata"]["configuration"].dump() << "\n";
+  if (!d["domainMetadata"].empty()) {
+    out << "domains:        ";
+    bool first = true;
+    for (const auto& [name, config] : d["domainMetadata"].items()) {
+      out << (first ? "" : ", ") << name << " " << config.get<std::string>();
+      first = false;
+    }
+    out << "\n";
+  }
   out << "files:          " << d["numFiles"].dump() << "\n";
   out << "size (bytes):   " << d["sizeBytes"].dump() << "\n";
   out << "records:        "
@@ -97,6 +130,10 @@ arrow::Status Run(const DescribeArgs& args) {
   request.version = args.version;
   ARROW_ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(*store, request));
   auto described = DescribeJson(*snapshot);
+  ARROW_ASSIGN_OR_RAISE(auto clustering,
+                        delta::ClusteringColumns(snapshot->state().domains,
+                                                 snapshot->metadata().schema_string));
+  described["clusteringColumns"] = clustering ? json(*clustering) : json(nullptr);
   described["policy"] = storage::TablePolicyJson(snapshot->metadata().configuration);
   if (args.json) {
     PrintJson(described);

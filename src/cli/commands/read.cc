@@ -29,6 +29,7 @@ struct ReadArgs {
   bool metrics_json = false;           ///< scan metrics as JSON on stderr
   bool json = false;                   ///< refused: see RegisterRead
   bool full_scan = false;
+  bool row_ids = false;  ///< append _row_id and _row_commit_version
 };
 
 arrow::Result<int64_t> ParseTimestampMs(const std::string& text) {
@@ -94,6 +95,7 @@ arrow::Status Run(const ReadArgs& args) {
   delta::ScanMetrics metrics;
   scan.metrics = &metrics;
   scan.skip_files = !args.full_scan;
+  scan.with_row_tracking = args.row_ids;
   if (!args.filter.empty()) {
     ARROW_ASSIGN_OR_RAISE(scan.filter,
                           delta::ParsePredicate(args.filter, *snapshot->schema()));
@@ -154,6 +156,9 @@ void RegisterRead(CLI::App& app, CommandTable& table) {
                 "the scan metrics");
   cmd->add_flag("--no-skipping", args->full_scan,
                 "Open every file even when stats exclude it (rows are the same)");
+  cmd->add_flag("--with-row-ids", args->row_ids,
+                "Append the row tracking columns _row_id and _row_commit_version "
+                "(tables with delta.enableRowTracking=true)");
   table.Add(cmd, args, &Run);
 }
 

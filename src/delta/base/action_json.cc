@@ -127,20 +127,22 @@ arrow::Result<Action> ParseProtocol(const json& obj) {
 arrow::Result<Action> ParseMetadata(const json& obj) {
   Reader r{obj, "metaData", arrow::Status::OK()};
   Metadata m;
-  m.id = r.Str("id");
+  // A metaData action replaces the previous one whole, and some writers commit a
+  // first one without all the fields that a later commit then supplies. Missing id,
+  // format or schema are therefore accepted here; a snapshot whose final metaData has
+  // no usable schema fails when the schema is parsed.
+  m.id = r.Str("id", /*required=*/false);
   m.name = r.OptStr("name");
   m.description = r.OptStr("description");
   if (const json* fmt = r.Find("format")) {
     if (!fmt->is_object())
       return ProtocolError("action 'metaData': 'format' must be an object");
     Reader f{*fmt, "metaData.format", arrow::Status::OK()};
-    m.format.provider = f.Str("provider");
+    m.format.provider = f.OptStr("provider").value_or("parquet");
     m.format.options = f.OptStringMap("options").value_or(StringMap{});
     ARROW_RETURN_NOT_OK(f.status);
-  } else {
-    r.Fail("format", "present");
   }
-  m.schema_string = r.Str("schemaString");
+  m.schema_string = r.Str("schemaString", /*required=*/false);
   m.partition_columns =
       r.OptStringList("partitionColumns").value_or(std::vector<std::string>{});
   m.configuration = r.OptStringMap("configuration").value_or(StringMap{});
@@ -199,9 +201,46 @@ arrow::Result<Action> ParseTxn(const json& obj) {
   return t;
 }
 
+// The typed commitInfo fields and the JSON shape each must have to be read as typed.
+struct TypedField {
+  const char* key;
+  bool (json::*fits)() const noexcept;
+};
+constexpr TypedField kCommitInfoFields[] = {
+    {"timestamp", &json::is_number_integer},
+    {"inCommitTimestamp", &json::is_number_integer},
+    {"operation", &json::is_string},
+    {"operationParameters", &json::is_object},
+    {"operationMetrics", &json::is_object},
+    {"engineInfo", &json::is_string},
+    {"isBlindAppend", &json::is_boolean},
+    {"readVersion", &json::is_number_integer},
+    {"isolationLevel", &json::is_string},
+    {"userMetadata", &json::is_string}};
+
 arrow::Result<Action> ParseCommitInfo(const json& obj) {
-  Reader r{obj, "commitInfo", arrow::Status::OK()};
+  // commitInfo is free-form provenance (PROTOCOL.md, "Commit Provenance Information"):
+  // a field another engine shapes differently (a string timestamp, nested metrics…) is
+  // kept as it is in `extra`, never a reason to refuse the table. Only
+  // inCommitTimestamp, which time travel trusts, must be an integer.
+  json typed = json::object();
   CommitInfo ci;
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    const TypedField* field = nullptr;
+    for (const auto& candidate : kCommitInfoFields) {
+      if (it.key() == candidate.key) field = &candidate;
+    }
+    if (field && (it->is_null() || ((*it).*(field->fits))())) {
+      typed[it.key()] = *it;
+    } else if (it.key() == "inCommitTimestamp") {
+      return ProtocolError(
+          "action 'commitInfo': field 'inCommitTimestamp' must be an "
+          "integer");
+    } else {
+      ci.extra[it.key()] = *it;
+    }
+  }
+  Reader r{typed, "commitInfo", arrow::Status::OK()};
   ci.timestamp = r.OptInt("timestamp");
   ci.in_commit_timestamp = r.OptInt("inCommitTimestamp");
   ci.operation = r.OptStr("operation").value_or("");
@@ -213,15 +252,6 @@ arrow::Result<Action> ParseCommitInfo(const json& obj) {
   ci.isolation_level = r.OptStr("isolationLevel");
   ci.user_metadata = r.OptStr("userMetadata");
   ARROW_RETURN_NOT_OK(r.status);
-  static const char* kTyped[] = {
-      "timestamp",        "inCommitTimestamp", "operation",     "operationParameters",
-      "operationMetrics", "engineInfo",        "isBlindAppend", "readVersion",
-      "isolationLevel",   "userMetadata"};
-  for (auto it = obj.begin(); it != obj.end(); ++it) {
-    bool typed = false;
-    for (const char* key : kTyped) typed = typed || it.key() == key;
-    if (!typed) ci.extra[it.key()] = *it;
-  }
   return ci;
 }
 

@@ -10,6 +10,7 @@
 #include "delta/base/filenames.h"
 #include "delta/checkpoint/checkpoint.h"
 #include "delta/log/checkpoint_read.h"
+#include "delta/log/commit_timestamps.h"
 #include "delta/table/schema.h"
 #include "delta/table/table_features.h"
 
@@ -65,16 +66,6 @@ LogListing Classify(const std::vector<LogFileInfo>& files, std::string_view hint
   return out;
 }
 
-int64_t CommitTimestamp(const std::vector<Action>& actions, int64_t fallback_ms) {
-  for (const auto& action : actions) {
-    if (const auto* ci = std::get_if<CommitInfo>(&action)) {
-      if (ci->in_commit_timestamp) return *ci->in_commit_timestamp;
-      if (ci->timestamp) return *ci->timestamp;
-    }
-  }
-  return fallback_ms;
-}
-
 arrow::Result<std::vector<Action>> ReadCommitFile(LogStore& store,
                                                   const LogFileInfo& info) {
   ARROW_ASSIGN_OR_RAISE(auto bytes, store.ReadLog(info.name));
@@ -83,29 +74,37 @@ arrow::Result<std::vector<Action>> ReadCommitFile(LogStore& store,
                          std::string(kLogDir) + "/" + info.name);
 }
 
-// Commit timestamps made strictly increasing, as Spark's history manager does, so
-// that "the version at time T" is well defined even when clocks went backwards.
-arrow::Result<std::map<int64_t, int64_t>> CommitTimestamps(LogStore& store,
-                                                           const LogListing& listing) {
+// The in-commit timestamp span of the table's latest version: which commits carry
+// their own time is decided by the newest metaData, as Spark decides it. A table whose
+// latest version cannot be loaded (a corrupt tail, only v2 checkpoints…) still has a
+// history and older versions: they are timed as if it had no in-commit timestamps.
+arrow::Result<InCommitTimestampSpan> LatestTimestampSpan(LogStore& store) {
+  SnapshotRequest latest;
+  latest.check_read_support = false;
+  auto snapshot = Snapshot::Load(store, latest);
+  if (!snapshot.ok()) return InCommitTimestampSpan{};
+  return InCommitTimestampSpanOf((*snapshot)->metadata().configuration);
+}
+
+// Every commit's time (see CommitTimestampOf), the ones without an in-commit
+// timestamp made strictly increasing, as Spark's history manager does, so that "the
+// version at time T" is well defined even when clocks went backwards.
+arrow::Result<std::map<int64_t, int64_t>> CommitTimestamps(
+    LogStore& store, const LogListing& listing, const InCommitTimestampSpan& span) {
   std::map<int64_t, int64_t> out;
-  int64_t previous = INT64_MIN;
   for (const auto& [version, info] : listing.commits) {
     ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommitFile(store, info));
-    int64_t ts = CommitTimestamp(actions, info.modification_time_ms);
-    if (previous != INT64_MIN && ts <= previous) ts = previous + 1;
-    out[version] = ts;
-    previous = ts;
+    out[version] = CommitTimestampOf(actions, version, info.modification_time_ms, span);
   }
+  MakeMonotonic(out, span);
   return out;
 }
 
 arrow::Result<int64_t> ResolveTimestamp(LogStore& store, const LogListing& listing,
                                         int64_t timestamp_ms) {
-  ARROW_ASSIGN_OR_RAISE(auto timestamps, CommitTimestamps(store, listing));
-  std::optional<int64_t> found;
-  for (const auto& [version, ts] : timestamps) {
-    if (ts <= timestamp_ms) found = version;
-  }
+  ARROW_ASSIGN_OR_RAISE(auto span, LatestTimestampSpan(store));
+  ARROW_ASSIGN_OR_RAISE(auto timestamps, CommitTimestamps(store, listing, span));
+  std::optional<int64_t> found = VersionAtTimestamp(timestamps, span, timestamp_ms);
   if (!found) {
     return DeltaError(
         ErrorKind::kVersionNotFound,
@@ -197,15 +196,21 @@ arrow::Status CheckCommitZero(LogStore& store, const SnapshotRequest& request,
   return arrow::Status::OK();
 }
 
-// Applies commits start..target to `state`; returns the last one's timestamp (none
-// when there was no commit to apply). A missing commit is a cleaned-up version
+/// The last commit replayed: what its timestamp is made of.
+struct LastCommit {
+  std::vector<Action> commit_info;  ///< its commitInfo, if it has one
+  int64_t mtime_ms = 0;
+};
+
+// Applies commits start..target to `state`; returns the last one (none when there was
+// no commit to apply). A missing commit is a cleaned-up version
 // (kVersionNotFound) or a corrupt log (kProtocol).
-arrow::Result<std::optional<int64_t>> ReplayCommits(LogStore& store,
-                                                    const SnapshotRequest& request,
-                                                    const LogListing& listing,
-                                                    int64_t start, int64_t target,
-                                                    TableState& state) {
-  std::optional<int64_t> commit_ts;
+arrow::Result<std::optional<LastCommit>> ReplayCommits(LogStore& store,
+                                                       const SnapshotRequest& request,
+                                                       const LogListing& listing,
+                                                       int64_t start, int64_t target,
+                                                       TableState& state) {
+  std::optional<LastCommit> last;
   for (int64_t version = start; version <= target; ++version) {
     auto it = listing.commits.find(version);
     if (it == listing.commits.end()) {
@@ -227,12 +232,15 @@ arrow::Result<std::optional<int64_t>> ReplayCommits(LogStore& store,
                            std::to_string(target) + ")");
     }
     ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommitFile(store, it->second));
-    commit_ts = CommitTimestamp(actions, it->second.modification_time_ms);
+    last = LastCommit{{}, it->second.modification_time_ms};
+    for (const auto& action : actions) {
+      if (std::holds_alternative<CommitInfo>(action)) last->commit_info = {action};
+    }
     VersionCounts counts;
     ARROW_RETURN_NOT_OK(ApplyActionBatch(
         state, actions, version, std::string(kLogDir) + "/" + it->second.name, counts));
   }
-  return commit_ts;
+  return last;
 }
 
 }  // namespace
@@ -295,7 +303,7 @@ arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::LoadListed(
     ARROW_RETURN_NOT_OK(CheckCommitZero(store, request, listing, target));
   }
 
-  ARROW_ASSIGN_OR_RAISE(std::optional<int64_t> commit_ts,
+  ARROW_ASSIGN_OR_RAISE(std::optional<LastCommit> last,
                         ReplayCommits(store, request, listing, start, target, state));
   state.version = target;
 
@@ -309,8 +317,11 @@ arrow::Result<std::shared_ptr<const Snapshot>> Snapshot::LoadListed(
   }
   ARROW_ASSIGN_OR_RAISE(snapshot->schema_,
                         DeltaSchemaJsonToArrow(state.metadata->schema_string));
-  if (commit_ts) {
-    snapshot->timestamp_ms_ = *commit_ts;
+  if (last) {
+    ARROW_ASSIGN_OR_RAISE(auto span,
+                          InCommitTimestampSpanOf(state.metadata->configuration));
+    snapshot->timestamp_ms_ =
+        CommitTimestampOf(last->commit_info, target, last->mtime_ms, span);
   } else if (auto cp_info = listing.checkpoints.find(target);
              cp_info != listing.checkpoints.end()) {
     for (const auto& file : files) {
@@ -375,26 +386,25 @@ arrow::Result<std::vector<CommitRecord>> ReadHistory(LogStore& store, int64_t li
   if (listing.commits.empty() && listing.checkpoints.empty()) {
     return TableNotFound("no Delta table at '" + store.uri() + "'");
   }
+  ARROW_ASSIGN_OR_RAISE(auto span, LatestTimestampSpan(store));
   std::vector<CommitRecord> out;
+  std::map<int64_t, int64_t> timestamps;
   for (auto it = listing.commits.rbegin(); it != listing.commits.rend(); ++it) {
     if (limit >= 0 && static_cast<int64_t>(out.size()) >= limit) break;
     ARROW_ASSIGN_OR_RAISE(auto actions, ReadCommitFile(store, it->second));
     CommitRecord record;
     record.version = it->first;
-    record.timestamp_ms = CommitTimestamp(actions, it->second.modification_time_ms);
+    timestamps[it->first] =
+        CommitTimestampOf(actions, it->first, it->second.modification_time_ms, span);
     for (const auto& action : actions) {
       if (const auto* ci = std::get_if<CommitInfo>(&action)) record.info = *ci;
     }
     out.push_back(std::move(record));
   }
-  // The same strictly increasing times time travel resolves against (oldest first),
-  // so that the timestamp history shows for a version loads that version.
-  int64_t previous = INT64_MIN;
-  for (auto it = out.rbegin(); it != out.rend(); ++it) {
-    if (previous != INT64_MIN && it->timestamp_ms <= previous)
-      it->timestamp_ms = previous + 1;
-    previous = it->timestamp_ms;
-  }
+  // The same times time travel resolves against, so that the timestamp history shows
+  // for a version loads that version.
+  MakeMonotonic(timestamps, span);
+  for (auto& record : out) record.timestamp_ms = timestamps[record.version];
   return out;
 }
 

@@ -29,8 +29,10 @@ struct SnapshotRequest {
 /// \brief One commit as `history` shows it.
 struct CommitRecord {
   int64_t version = 0;
-  /// inCommitTimestamp, else commitInfo.timestamp, else mtime; raised where needed to
-  /// be strictly increasing over the commits listed, as time travel sees them.
+  /// See CommitTimestampOf: the inCommitTimestamp where the table has them, else the
+  /// file time (tables with in-commit timestamps) or commitInfo.timestamp; the times
+  /// that are not in-commit timestamps are raised where needed to be strictly
+  /// increasing over the commits listed, as time travel sees them.
   int64_t timestamp_ms = 0;
   std::optional<CommitInfo> info;
 };

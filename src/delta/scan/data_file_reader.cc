@@ -11,6 +11,7 @@
 #include "delta/base/errors.h"
 #include "delta/scan/file_columns.h"
 #include "delta/table/partition_path.h"
+#include "delta/table/variant_type.h"
 
 namespace deltaline::delta {
 namespace {
@@ -64,7 +65,22 @@ class DataFileBatches : public arrow::RecordBatchReader {
     for (const auto& field : schema_->fields()) {
       int index = FindFileField(file_schema->fields(), *field, schema_->fields(), mode_);
       if (index < 0 || IsPartitionColumn(field->name())) continue;
+      ARROW_RETURN_NOT_OK(CheckUnshreddedVariants(
+          *field->type(), *file_schema->field(index)->type(), field->name(), file_.path));
       CollectLeaves(manifest.schema_fields[index], &leaves);
+    }
+    if (options.row_tracking) {
+      ARROW_RETURN_NOT_OK(CheckRowTrackingFile(file_));
+      row_tracking_ = options.row_tracking;
+      auto fields = out_schema_->fields();
+      for (const auto& field : RowTrackingFields()) fields.push_back(field);
+      output_schema_ = arrow::schema(std::move(fields));
+      // The hidden materialised columns, when the file has them.
+      for (const auto* name : {&row_tracking_->materialized_row_id,
+                               &row_tracking_->materialized_row_commit_version}) {
+        int index = name->empty() ? -1 : file_schema->GetFieldIndex(*name);
+        if (index >= 0) CollectLeaves(manifest.schema_fields[index], &leaves);
+      }
     }
     if (leaves.empty()) {
       // Only partition (or missing) columns: the rows still count.
@@ -77,7 +93,9 @@ class DataFileBatches : public arrow::RecordBatchReader {
     return arrow::Status::OK();
   }
 
-  std::shared_ptr<arrow::Schema> schema() const override { return out_schema_; }
+  std::shared_ptr<arrow::Schema> schema() const override {
+    return output_schema_ ? output_schema_ : out_schema_;
+  }
 
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
     *out = nullptr;
@@ -91,6 +109,13 @@ class DataFileBatches : public arrow::RecordBatchReader {
       return arrow::Status::OK();
     }
     ARROW_ASSIGN_OR_RAISE(*out, Conform(*batch));
+    if (row_tracking_) {
+      // Row ids count physical positions in the file: appended before any row of the
+      // batch is dropped.
+      ARROW_ASSIGN_OR_RAISE(*out, AppendRowTracking(**out, *batch, file_, next_row_index_,
+                                                    *row_tracking_, output_schema_));
+    }
+    next_row_index_ += batch->num_rows();
     return arrow::Status::OK();
   }
 
@@ -164,6 +189,10 @@ class DataFileBatches : public arrow::RecordBatchReader {
   ColumnMapping mode_;
   std::unique_ptr<parquet::arrow::FileReader> parquet_;
   std::shared_ptr<arrow::RecordBatchReader> source_;  ///< null once the file is done
+  /// Physical position in the file of the next batch's first row.
+  int64_t next_row_index_ = 0;
+  std::optional<RowTrackingColumns> row_tracking_;
+  std::shared_ptr<arrow::Schema> output_schema_;  ///< out_schema_ + row tracking, if asked
 };
 
 }  // namespace

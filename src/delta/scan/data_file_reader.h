@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "delta/base/actions.h"
 #include "delta/log/log_store.h"
 #include "delta/table/column_mapping.h"
+#include "delta/scan/row_tracking_columns.h"
 
 namespace deltaline::delta {
 
@@ -27,6 +29,10 @@ struct DataFileReadOptions {
   /// ColumnMappingOf); the physical names and ids come from `schema`'s field
   /// metadata. Default kNone (by name).
   ColumnMapping column_mapping = ColumnMapping::kNone;
+  /// When set, `_row_id` and `_row_commit_version` follow the schema's columns (see
+  /// AppendRowTracking); the file must have baseRowId and defaultRowCommitVersion
+  /// (else kUnsupportedFeature "rowTracking"). Default none.
+  std::optional<RowTrackingColumns> row_tracking;
 };
 
 /// \brief The one reader of data files: streams the rows of `file` as batches of

@@ -20,7 +20,8 @@ class SnapshotReader : public arrow::RecordBatchReader {
   SnapshotReader(LogStore& store, std::shared_ptr<const Snapshot> snapshot,
                  std::vector<Add> files, std::shared_ptr<arrow::Schema> schema,
                  int output_columns, std::optional<arrow::compute::Expression> filter,
-                 int64_t batch_size, ScanMetrics* metrics)
+                 int64_t batch_size, std::optional<RowTrackingColumns> row_tracking,
+                 ScanMetrics* metrics)
       : store_(store),
         snapshot_(std::move(snapshot)),
         files_(std::move(files)),
@@ -28,10 +29,16 @@ class SnapshotReader : public arrow::RecordBatchReader {
         output_columns_(output_columns),
         filter_(std::move(filter)),
         batch_size_(batch_size),
+        row_tracking_(std::move(row_tracking)),
         metrics_(metrics) {
     // What OpenDataFile returns: the columns without their storage-only metadata.
-    output_schema_ = WithoutStorageMetadata(*arrow::schema(arrow::FieldVector(
-        schema_->fields().begin(), schema_->fields().begin() + output_columns_)));
+    arrow::FieldVector fields(schema_->fields().begin(),
+                              schema_->fields().begin() + output_columns_);
+    // Files append the row tracking columns after everything `schema` reads.
+    if (row_tracking_) {
+      for (const auto& field : RowTrackingFields()) fields.push_back(field);
+    }
+    output_schema_ = WithoutStorageMetadata(*arrow::schema(std::move(fields)));
   }
 
   std::shared_ptr<arrow::Schema> schema() const override { return output_schema_; }
@@ -65,7 +72,8 @@ class SnapshotReader : public arrow::RecordBatchReader {
           current_, OpenDataFile(store_, schema_, snapshot_->partition_columns(), add,
                                  {.batch_size = batch_size_,
                                   .column_mapping = ColumnMappingOf(
-                                      snapshot_->protocol(), snapshot_->metadata())}));
+                                      snapshot_->protocol(), snapshot_->metadata()),
+                                  .row_tracking = row_tracking_}));
     }
   }
 
@@ -86,9 +94,12 @@ class SnapshotReader : public arrow::RecordBatchReader {
 
   std::shared_ptr<arrow::RecordBatch> Project(
       std::shared_ptr<arrow::RecordBatch> batch) const {
-    if (output_columns_ == batch->num_columns()) return batch;
+    if (output_schema_->num_fields() == batch->num_columns()) return batch;
     std::vector<std::shared_ptr<arrow::Array>> columns(
         batch->columns().begin(), batch->columns().begin() + output_columns_);
+    if (row_tracking_) {
+      columns.insert(columns.end(), batch->columns().end() - 2, batch->columns().end());
+    }
     return arrow::RecordBatch::Make(output_schema_, batch->num_rows(),
                                     std::move(columns));
   }
@@ -101,6 +112,7 @@ class SnapshotReader : public arrow::RecordBatchReader {
   std::shared_ptr<arrow::Schema> output_schema_;
   std::optional<arrow::compute::Expression> filter_;
   int64_t batch_size_;
+  std::optional<RowTrackingColumns> row_tracking_;
   ScanMetrics* metrics_;
   size_t file_idx_ = 0;
   std::shared_ptr<arrow::RecordBatchReader> current_;  ///< the open file, if any
@@ -127,6 +139,16 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
     schema = arrow::schema(fields);
   }
   const int output_columns = schema->num_fields();
+  std::optional<RowTrackingColumns> row_tracking;
+  if (options.with_row_tracking) {
+    ARROW_ASSIGN_OR_RAISE(row_tracking, RowTrackingColumnsOf(*snapshot));
+    for (const auto& field : RowTrackingFields()) {
+      if (schema->GetFieldIndex(field->name()) >= 0) {
+        return InvalidInput("table '" + store.uri() + "' has a column named '" +
+                            field->name() + "': row tracking columns would clash");
+      }
+    }
+  }
   std::vector<Add> files = snapshot->files();
   std::optional<arrow::compute::Expression> filter;
   ScanMetrics unused_metrics;
@@ -170,7 +192,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
   }
   return std::make_shared<SnapshotReader>(
       store, std::move(snapshot), std::move(files), std::move(schema), output_columns,
-      std::move(filter), options.batch_size, options.metrics);
+      std::move(filter), options.batch_size, std::move(row_tracking), options.metrics);
 }
 
 arrow::Result<std::shared_ptr<arrow::Table>> ReadSnapshot(

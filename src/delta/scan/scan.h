@@ -41,6 +41,12 @@ struct ScanOptions {
   /// Skip files that `filter` excludes by partition values or `add.stats` (see
   /// FilePruner). False forces a full scan with the same rows. Default true.
   bool skip_files = true;
+  /// Append `_row_id` and `_row_commit_version` (int64) after the columns: the stable
+  /// row ids and row commit versions of PROTOCOL.md's row tracking (the materialised
+  /// column where a file has a value, else baseRowId + the row's position in its file,
+  /// and defaultRowCommitVersion). kUnsupportedFeature("rowTracking") when the table
+  /// does not have row tracking enabled or a file lacks baseRowId. Default false.
+  bool with_row_tracking = false;
   /// Filled as the scan goes; final once the reader has returned its last batch. Must
   /// outlive the reader. Default none.
   ScanMetrics* metrics = nullptr;

@@ -13,6 +13,7 @@
 
 #include "delta/base/errors.h"
 #include "delta/table/schema_internal.h"
+#include "delta/table/variant_type.h"
 
 namespace deltaline::delta {
 namespace {
@@ -107,6 +108,7 @@ arrow::Result<TypePtr> PrimitiveFromDelta(const std::string& name,
   if (name == "timestamp") return arrow::timestamp(arrow::TimeUnit::MICRO, "UTC");
   if (name == "timestamp_ntz") return arrow::timestamp(arrow::TimeUnit::MICRO);
   if (name.starts_with("decimal")) return DecimalFromDelta(name, path);
+  if (name == "variant") return VariantType();
   return UnsupportedFeature("type:" + name, Column(path) + ": Delta type '" + name +
                                                 "' is not supported by deltaline");
 }

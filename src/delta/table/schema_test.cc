@@ -4,10 +4,12 @@
 #include <utility>
 #include <vector>
 
+#include <arrow/extension_type.h>
 #include <arrow/util/key_value_metadata.h>
 #include <gtest/gtest.h>
 
 #include "delta/base/errors.h"
+#include "delta/table/variant_type.h"
 #include "test_util.h"
 
 namespace deltaline::delta {
@@ -292,7 +294,6 @@ TEST(Schema, AcceptsDecimalSpellingsAndMissingMetadata) {
 
 TEST(Schema, UnknownDeltaTypesAreUnsupportedFeatures) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {R"("variant")", "type:variant"},
       {R"("void")", "type:void"},
       {R"("interval")", "type:interval"},
       {R"({"type":"udt","class":"x"})", "type:udt"},
@@ -393,14 +394,20 @@ TEST(Schema, RealSchemasFromSparkParse) {
   EXPECT_EQ(mapped->field(1)->name(), "Super Name");
   EXPECT_EQ(mapped->field(1)->metadata()->Get("delta.columnMapping.id").ValueOr(""), "2");
 
-  // spark-shredded-variant-preview-delta: variant nested in an array is refused by path.
-  auto st =
+  // spark-shredded-variant-preview-delta: variant, also nested in an array, is Arrow's
+  // Parquet variant extension type over Spark's struct<value, metadata>.
+  ASSERT_OK_AND_ASSIGN(
+      auto variants,
       DeltaSchemaJsonToArrow(
-          R"({"type":"struct","fields":[{"name":"id","type":"long","nullable":true,"metadata":{}},{"name":"array_of_variants","type":{"type":"array","elementType":"variant","containsNull":true},"nullable":true,"metadata":{}}]})")
-          .status();
-  EXPECT_TRUE(IsKind(st, ErrorKind::kUnsupportedFeature)) << st.ToString();
-  EXPECT_NE(st.message().find("column 'array_of_variants.element'"), std::string::npos)
-      << st.message();
+          R"({"type":"struct","fields":[{"name":"id","type":"long","nullable":true,"metadata":{}},{"name":"v","type":"variant","nullable":true,"metadata":{}},{"name":"array_of_variants","type":{"type":"array","elementType":"variant","containsNull":true},"nullable":true,"metadata":{}}]})"));
+  EXPECT_TRUE(IsVariantType(*variants->field(1)->type()));
+  EXPECT_FALSE(IsVariantType(*variants->field(2)->type()));
+  EXPECT_TRUE(ContainsVariant(*variants->field(2)->type()));
+  EXPECT_TRUE(IsVariantType(*variants->field(2)->type()->field(0)->type()));
+  const auto& storage =
+      static_cast<const arrow::ExtensionType&>(*VariantType()).storage_type();
+  EXPECT_EQ(storage->ToString(),
+            "struct<value: binary not null, metadata: binary not null>");
 }
 
 TEST(Schema, UsesTimestampNtzWalksTypesOnly) {

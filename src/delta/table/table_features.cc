@@ -98,10 +98,12 @@ const std::vector<std::string>& ConditionallySupportedWriterFeatures() {
 }  // namespace
 
 const std::vector<std::string>& SupportedReaderFeatures() {
-  static const std::vector<std::string> kList = {"timestampNtz", "vacuumProtocolCheck",
-                                                 "columnMapping" /* none, name, id */,
-                                                 "typeWidening", "typeWidening-preview",
-                                                 "v2Checkpoint"};
+  static const std::vector<std::string> kList = {
+      "timestampNtz", "vacuumProtocolCheck", "columnMapping" /* none, name, id */,
+      "typeWidening", "typeWidening-preview", "v2Checkpoint",
+      // Variant: unshredded files only; a shredded file is refused when it is read.
+      "variantType", "variantType-preview", "variantShredding-preview",
+      "variantShredding"};
   return kList;
 }
 
