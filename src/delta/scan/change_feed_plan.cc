@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <climits>
 
+#include <arrow/scalar.h>
+
 #include "delta/base/errors.h"
 #include "delta/table/table_config.h"
 
@@ -40,7 +42,11 @@ arrow::Result<PartitionValues> RemovedPartitionValues(
                        "unknown to the change data feed");
 }
 
-std::string TimeText(int64_t ms) { return std::to_string(ms) + " ms"; }
+// "2024-05-01 12:00:00.000Z (1714564800000 ms)"
+std::string TimeText(int64_t ms) {
+  arrow::TimestampScalar stamp(ms, arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"));
+  return stamp.ToString() + " (" + std::to_string(ms) + " ms)";
+}
 
 }  // namespace
 

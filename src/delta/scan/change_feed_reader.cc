@@ -9,6 +9,7 @@
 #include "delta/predicate/predicate.h"
 #include "delta/scan/data_file_reader.h"
 #include "delta/scan/deletion_vector.h"
+#include "delta/scan/scan.h"
 
 namespace deltaline::delta {
 namespace {
@@ -169,15 +170,7 @@ class ChangeReader : public arrow::RecordBatchReader {
   arrow::Result<std::shared_ptr<arrow::RecordBatch>> Filter(
       std::shared_ptr<arrow::RecordBatch> batch) const {
     if (!filter_ || batch->num_rows() == 0) return batch;
-    ARROW_ASSIGN_OR_RAISE(auto mask, arrow::compute::ExecuteScalarExpression(
-                                         *filter_, arrow::compute::ExecBatch(*batch)));
-    if (mask.is_scalar()) {
-      const auto& keep = static_cast<const arrow::BooleanScalar&>(*mask.scalar());
-      return keep.is_valid && keep.value ? batch : batch->Slice(0, 0);
-    }
-    // The default FilterOptions drop rows where the predicate is null (SQL WHERE).
-    ARROW_ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(batch, mask));
-    return filtered.record_batch();
+    return FilterBatch(std::move(batch), *filter_);
   }
 
   std::shared_ptr<arrow::RecordBatch> Project(const arrow::RecordBatch& batch) const {

@@ -342,8 +342,8 @@ TEST(ChangeFeedPlanTest, TimestampsAndTimeRanges) {
   EXPECT_EQ(range.end, 1);
   request.start_timestamp_ms = 3001;  // after the latest commit
   EXPECT_TRUE(IsKind(resolve(request).status(), ErrorKind::kVersionNotFound));
-  request.start_timestamp_ms = 1000;
-  request.end_timestamp_ms = 999;  // end before start
+  request.start_timestamp_ms = 1001;
+  request.end_timestamp_ms = 1000;  // end before start
   EXPECT_TRUE(IsKind(resolve(request).status(), ErrorKind::kInvalidInput));
   request.start_timestamp_ms = 0;
   request.end_timestamp_ms = 10;  // before the earliest commit
