@@ -191,6 +191,21 @@ arrow::Result<Action> ParseRemove(const json& obj) {
   return rm;
 }
 
+arrow::Result<Action> ParseCdc(const json& obj) {
+  Reader r{obj, "cdc", arrow::Status::OK()};
+  Cdc c;
+  c.path = r.Str("path");
+  auto pv = r.OptPartitionValues("partitionValues");
+  if (!pv && r.status.ok()) r.Fail("partitionValues", "present (an object)");
+  c.partition_values = pv.value_or(PartitionValues{});
+  c.size = r.Int("size");
+  c.data_change = r.OptBool("dataChange").value_or(false);
+  c.tags = r.OptStringMap("tags");
+  ARROW_RETURN_NOT_OK(r.status);
+  if (c.path.empty()) return ProtocolError("action 'cdc': empty path");
+  return c;
+}
+
 arrow::Result<Action> ParseTxn(const json& obj) {
   Reader r{obj, "txn", arrow::Status::OK()};
   Txn t;
@@ -365,7 +380,14 @@ struct ToJson {
     if (ci.user_metadata) body["userMetadata"] = *ci.user_metadata;
     return {{"commitInfo", body}};
   }
-  json operator()(const Cdc& c) const { return {{"cdc", c.raw}}; }
+  json operator()(const Cdc& c) const {
+    json body = {{"path", c.path},
+                 {"partitionValues", PartitionValuesToJson(c.partition_values)},
+                 {"size", c.size},
+                 {"dataChange", c.data_change}};
+    if (c.tags) body["tags"] = StringMapToJson(*c.tags);
+    return {{"cdc", body}};
+  }
   json operator()(const DomainMetadata& d) const {
     return {{"domainMetadata",
              {{"domain", d.domain},
@@ -419,7 +441,7 @@ arrow::Result<Action> ParseAction(const json& line) {
     if (key == "remove") return ParseRemove(body);
     if (key == "txn") return ParseTxn(body);
     if (key == "commitInfo") return ParseCommitInfo(body);
-    if (key == "cdc") return Cdc{body};
+    if (key == "cdc") return ParseCdc(body);
     return ParseDomainMetadata(body);
   }
   return arrow::Status::NotImplemented("unknown action");

@@ -117,9 +117,17 @@ struct CommitInfo {
   bool operator==(const CommitInfo&) const = default;
 };
 
-/// \brief Change-data file (`cdc`): read and preserved, never produced yet.
+/// \brief Change-data file (`cdc`, Spark's AddCDCFile): a Parquet file of change rows
+/// (with a `_change_type` column) that a commit wrote beside its data files. Read by
+/// the change data feed; deltaline never produces one.
 struct Cdc {
-  nlohmann::json raw;
+  std::string path;  ///< URI-encoded, relative to the table root (or absolute)
+  PartitionValues partition_values;
+  int64_t size = 0;
+  /// Always false in practice: the rows of a cdc file are not table data.
+  bool data_change = false;
+  std::optional<StringMap> tags;
+
   bool operator==(const Cdc&) const = default;
 };
 

@@ -22,6 +22,8 @@ const char* ErrorKindName(ErrorKind kind) {
       return "SchemaMismatch";
     case ErrorKind::kInvalidInput:
       return "InvalidInput";
+    case ErrorKind::kChangeDataNotRecorded:
+      return "ChangeDataNotRecorded";
   }
   return "Unknown";
 }

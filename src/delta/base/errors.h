@@ -19,6 +19,8 @@ enum class ErrorKind {
   kUnsupportedFeature,      ///< a reader/writer feature or type we do not implement
   kSchemaMismatch,
   kInvalidInput,
+  /// change data feed asked for versions where `delta.enableChangeDataFeed` was off
+  kChangeDataNotRecorded,
 };
 
 /// \brief Which concurrent change beat us; mirrors Spark's exception classes.

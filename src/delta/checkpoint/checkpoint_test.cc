@@ -130,7 +130,9 @@ TEST(CheckpointTest, RejectsCommitInfoAndCdc) {
   auto with_commit_info = EncodeCheckpoint({Protocol{}, CommitInfo{}});
   EXPECT_TRUE(IsKind(with_commit_info.status(), ErrorKind::kInvalidInput))
       << with_commit_info.status().ToString();
-  auto with_cdc = EncodeCheckpoint({Cdc{nlohmann::json::object()}});
+  Cdc cdc;
+  cdc.path = "_change_data/c.parquet";
+  auto with_cdc = EncodeCheckpoint({cdc});
   EXPECT_TRUE(IsKind(with_cdc.status(), ErrorKind::kInvalidInput))
       << with_cdc.status().ToString();
 }

@@ -81,15 +81,7 @@ class SnapshotReader : public arrow::RecordBatchReader {
   arrow::Result<std::shared_ptr<arrow::RecordBatch>> Filter(
       std::shared_ptr<arrow::RecordBatch> batch) const {
     if (!filter_) return batch;
-    ARROW_ASSIGN_OR_RAISE(auto mask, arrow::compute::ExecuteScalarExpression(
-                                         *filter_, arrow::compute::ExecBatch(*batch)));
-    if (mask.is_scalar()) {
-      const auto& keep = static_cast<const arrow::BooleanScalar&>(*mask.scalar());
-      return keep.is_valid && keep.value ? batch : batch->Slice(0, 0);
-    }
-    // The default FilterOptions drop rows where the predicate is null (SQL WHERE).
-    ARROW_ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(batch, mask));
-    return filtered.record_batch();
+    return FilterBatch(std::move(batch), *filter_);
   }
 
   std::shared_ptr<arrow::RecordBatch> Project(
@@ -193,6 +185,19 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
   return std::make_shared<SnapshotReader>(
       store, std::move(snapshot), std::move(files), std::move(schema), output_columns,
       std::move(filter), options.batch_size, std::move(row_tracking), options.metrics);
+}
+
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> FilterBatch(
+    std::shared_ptr<arrow::RecordBatch> batch, const arrow::compute::Expression& filter) {
+  ARROW_ASSIGN_OR_RAISE(auto mask, arrow::compute::ExecuteScalarExpression(
+                                       filter, arrow::compute::ExecBatch(*batch)));
+  if (mask.is_scalar()) {
+    const auto& keep = static_cast<const arrow::BooleanScalar&>(*mask.scalar());
+    return keep.is_valid && keep.value ? batch : batch->Slice(0, 0);
+  }
+  // The default FilterOptions drop rows where the predicate is null (SQL WHERE).
+  ARROW_ASSIGN_OR_RAISE(auto filtered, arrow::compute::Filter(batch, mask));
+  return filtered.record_batch();
 }
 
 arrow::Result<std::shared_ptr<arrow::Table>> ReadSnapshot(

@@ -62,6 +62,11 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> ScanSnapshot(
     LogStore& store, std::shared_ptr<const Snapshot> snapshot,
     const ScanOptions& options = {});
 
+/// \brief The rows of `batch` for which `filter` (bound to the batch's schema) is
+/// true; rows where it is false or null are dropped, as in SQL WHERE.
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> FilterBatch(
+    std::shared_ptr<arrow::RecordBatch> batch, const arrow::compute::Expression& filter);
+
 /// \brief ScanSnapshot collected into one table.
 arrow::Result<std::shared_ptr<arrow::Table>> ReadSnapshot(
     LogStore& store, std::shared_ptr<const Snapshot> snapshot,
