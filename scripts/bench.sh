@@ -3,6 +3,8 @@
 #   P1  delta::WriteBatches vs bare parquet::arrow::FileWriter (same data, same files)
 #   P2  the same append through delta-rs write_deltalake
 #   P3  opening the latest snapshot of a 10 000-commit table vs delta-rs, fresh processes
+#   P5  reading a table whose deletion vectors delete 10 % of its rows vs a table holding
+#       the same live rows without DVs (BENCH_ROWS rows; the goal is stated at 10M)
 # Modest defaults finish in a few minutes on 2 cores; the full size is
 #   BENCH_ROWS=10M scripts/bench.sh build
 # Knobs (environment): BENCH_ROWS (2M), BENCH_REPEAT (5), BENCH_COMMITS (10000),
@@ -20,7 +22,8 @@ python="$(sed -n 's/^DELTALINE_PYTHON:FILEPATH=//p' "$build/CMakeCache.txt" 2>/d
 
 write_bench="$build/bench/deltaline_bench_write"
 open_bench="$build/bench/deltaline_bench_open"
-for bin in "$write_bench" "$open_bench"; do
+dv_bench="$build/bench/deltaline_bench_dv"
+for bin in "$write_bench" "$open_bench" "$dv_bench"; do
   [ -x "$bin" ] || { echo "bench: $bin missing (build with -DDELTALINE_BENCH=ON)" >&2; exit 1; }
 done
 
@@ -42,3 +45,7 @@ table="$work/log-$commits-$interval"
 "$open_bench" build "$table" --commits "$commits" --interval "$interval"
 "$open_bench" run "$table" --runs "$runs" \
   --python "$python" --deltars-script "$root/bench/deltars_open.py"
+
+echo
+echo "== P5: read $rows rows with deletion vectors on 10 % of them vs the same live rows without =="
+"$dv_bench" --rows "$rows" --repeat "$repeat" --dir "$work/dv"

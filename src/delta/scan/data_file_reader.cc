@@ -9,6 +9,7 @@
 #include <parquet/exception.h>
 
 #include "delta/base/errors.h"
+#include "delta/scan/deleted_row_filter.h"
 #include "delta/table/partition_path.h"
 
 namespace deltaline::delta {
@@ -31,10 +32,6 @@ class DataFileBatches : public arrow::RecordBatchReader {
         file_(std::move(file)) {}
 
   arrow::Status Open(const DataFileReadOptions& options) {
-    if (file_.deletion_vector) {
-      return UnsupportedFeature("deletionVectors",
-                                "file '" + file_.path + "' has a deletion vector");
-    }
     auto opened = store_.filesystem()->OpenInputFile(DataFilePath(store_, file_.path));
     if (!opened.ok()) {
       return arrow::Status::IOError("data file '", file_.path, "' of table '",
@@ -53,6 +50,9 @@ class DataFileBatches : public arrow::RecordBatchReader {
       return arrow::Status::IOError("data file '", file_.path,
                                     "' is not valid Parquet: ", e.what());
     }
+    ARROW_ASSIGN_OR_RAISE(
+        deleted_, DeletedRowFilter::Make(
+                      store_, file_, parquet_->parquet_reader()->metadata()->num_rows()));
     std::shared_ptr<arrow::Schema> file_schema;
     ARROW_RETURN_NOT_OK(parquet_->GetSchema(&file_schema));
     std::vector<int> leaves;
@@ -67,6 +67,8 @@ class DataFileBatches : public arrow::RecordBatchReader {
       return CountRowsOnly(parquet_->parquet_reader()->metadata()->num_rows(),
                            options.batch_size);
     }
+    // Every row group, in order, and no row filtered out on the way (no predicate or
+    // page-index pushdown): DeletedRowFilter locates rows by counting them.
     std::vector<int> row_groups(parquet_->num_row_groups());
     for (int rg = 0; rg < parquet_->num_row_groups(); ++rg) row_groups[rg] = rg;
     ARROW_ASSIGN_OR_RAISE(source_, parquet_->GetRecordBatchReader(row_groups, leaves));
@@ -77,14 +79,19 @@ class DataFileBatches : public arrow::RecordBatchReader {
 
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
     *out = nullptr;
-    if (!source_) return arrow::Status::OK();
     std::shared_ptr<arrow::RecordBatch> batch;
-    ARROW_RETURN_NOT_OK(source_->ReadNext(&batch));
-    if (!batch) {
-      // Done: let go of the file now, not when the caller drops the reader.
-      source_.reset();
-      parquet_.reset();
-      return arrow::Status::OK();
+    // Batches whose rows are all deleted are not returned at all.
+    while (!batch || batch->num_rows() == 0) {
+      if (!source_) return arrow::Status::OK();
+      ARROW_RETURN_NOT_OK(source_->ReadNext(&batch));
+      if (!batch) {
+        // Done: let go of the file now, not when the caller drops the reader.
+        source_.reset();
+        parquet_.reset();
+        return deleted_.Finish();
+      }
+      // Before Conform: the columns it adds are built for the live rows only.
+      ARROW_ASSIGN_OR_RAISE(batch, deleted_.Apply(std::move(batch)));
     }
     ARROW_ASSIGN_OR_RAISE(*out, Conform(*batch));
     return arrow::Status::OK();
@@ -154,6 +161,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
   Add file_;
   std::unique_ptr<parquet::arrow::FileReader> parquet_;
   std::shared_ptr<arrow::RecordBatchReader> source_;  ///< null once the file is done
+  DeletedRowFilter deleted_;  ///< the file's deletion vector, if any
 };
 
 }  // namespace

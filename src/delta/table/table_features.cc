@@ -96,8 +96,11 @@ const std::vector<std::string>& ConditionallySupportedWriterFeatures() {
 }  // namespace
 
 const std::vector<std::string>& SupportedReaderFeatures() {
+  // deletionVectors: read only; it stays out of the writer list, so a write, delete or
+  // vacuum of a table with DVs is refused by name (it would have to carry them).
   static const std::vector<std::string> kList = {"timestampNtz", "vacuumProtocolCheck",
-                                                 "columnMapping" /* mode none only */};
+                                                 "columnMapping" /* mode none only */,
+                                                 "deletionVectors"};
   return kList;
 }
 
