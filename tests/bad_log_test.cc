@@ -295,8 +295,7 @@ TEST_P(ForeignTableTest, UnsupportedReaderFeatureIsRefusedByName) {
 
 INSTANTIATE_TEST_SUITE_P(
     SharedTables, ForeignTableTest,
-    ::testing::Values(std::make_pair("table-with-dv-small", "deletionVectors"),
-                      std::make_pair("table_with_column_mapping", "columnMapping")));
+    ::testing::Values(std::make_pair("table_with_column_mapping", "columnMapping")));
 
 }  // namespace
 }  // namespace deltaline::delta
