@@ -5,6 +5,8 @@
 #   P3  opening the latest snapshot of a 10 000-commit table vs delta-rs, fresh processes
 #   P3-v2 opening a table whose V2 checkpoint keeps its files in sidecars vs delta-rs
 #         (and the same files in a classic checkpoint, for reference)
+#   P5  reading a table whose deletion vectors delete 10 % of its rows vs a table holding
+#       the same live rows without DVs (BENCH_ROWS rows; the goal is stated at 10M)
 # Modest defaults finish in a few minutes on 2 cores; the full size is
 #   BENCH_ROWS=10M scripts/bench.sh build
 # Knobs (environment): BENCH_ROWS (2M), BENCH_REPEAT (5), BENCH_COMMITS (10000),
@@ -23,7 +25,8 @@ python="$(sed -n 's/^DELTALINE_PYTHON:FILEPATH=//p' "$build/CMakeCache.txt" 2>/d
 
 write_bench="$build/bench/deltaline_bench_write"
 open_bench="$build/bench/deltaline_bench_open"
-for bin in "$write_bench" "$open_bench"; do
+dv_bench="$build/bench/deltaline_bench_dv"
+for bin in "$write_bench" "$open_bench" "$dv_bench"; do
   [ -x "$bin" ] || { echo "bench: $bin missing (build with -DDELTALINE_BENCH=ON)" >&2; exit 1; }
 done
 
@@ -56,3 +59,7 @@ for layout in v2 classic; do
   "$open_bench" run "$table" --runs "$runs" --label "P3-v2 ($layout checkpoint)" \
     --python "$python" --deltars-script "$root/bench/deltars_open.py"
 done
+
+echo
+echo "== P5: read $rows rows with deletion vectors on 10 % of them vs the same live rows without =="
+"$dv_bench" --rows "$rows" --repeat "$repeat" --dir "$work/dv"

@@ -27,8 +27,9 @@ json MapToJson(const delta::StringMap& map) {
   return out;
 }
 
-// version, protocol, metadata, schema, numFiles, sizeBytes, numRecords (null when a
-// file lacks stats).
+// version, protocol, metadata, schema, numFiles, sizeBytes, numRecords (live rows:
+// deletion vectors subtracted; null when a file lacks stats), and the files with a
+// deletion vector and the rows they delete.
 json DescribeJson(const delta::Snapshot& snapshot) {
   const auto& protocol = snapshot.protocol();
   const auto& metadata = snapshot.metadata();
@@ -53,6 +54,7 @@ json DescribeJson(const delta::Snapshot& snapshot) {
   for (const auto& [name, domain] : snapshot.state().domains) {
     domains[name] = domain.configuration;
   }
+  const auto dvs = snapshot.deletion_vectors();
   return {{"version", snapshot.version()},
           {"protocol", proto},
           {"metadata", meta},
@@ -60,6 +62,8 @@ json DescribeJson(const delta::Snapshot& snapshot) {
           {"numFiles", snapshot.num_files()},
           {"sizeBytes", snapshot.size_bytes()},
           {"numRecords", records ? json(*records) : json(nullptr)},
+          {"numFilesWithDeletionVectors", dvs.files},
+          {"numDeletedRows", dvs.deleted_rows},
           {"domainMetadata", domains}};
 }
 
@@ -111,7 +115,12 @@ std::string DescribeText(const json& d) {
   out << "files:          " << d["numFiles"].dump() << "\n";
   out << "size (bytes):   " << d["sizeBytes"].dump() << "\n";
   out << "records:        "
-      << (d["numRecords"].is_null() ? "unknown" : d["numRecords"].dump()) << "\n";
+      << (d["numRecords"].is_null() ? "unknown" : d["numRecords"].dump());
+  if (d["numFilesWithDeletionVectors"].get<int64_t>() > 0) {
+    out << " (" << d["numDeletedRows"].dump() << " deleted by the deletion vectors of "
+        << d["numFilesWithDeletionVectors"].dump() << " files)";
+  }
+  out << "\n";
   out << "schema:\n";
   if (d["schema"].is_object() && d["schema"]["fields"].is_array()) {
     for (const auto& field : d["schema"]["fields"]) {

@@ -360,9 +360,21 @@ std::optional<int64_t> Snapshot::num_records() const {
     if (stats.is_discarded() || !stats.is_object()) return std::nullopt;
     auto it = stats.find("numRecords");
     if (it == stats.end() || !it->is_number_integer()) return std::nullopt;
+    // numRecords counts the file's physical rows; its DV's rows are no longer live.
     total += it->get<int64_t>();
+    if (add.deletion_vector) total -= add.deletion_vector->cardinality;
   }
   return total;
+}
+
+DeletionVectorCounts Snapshot::deletion_vectors() const {
+  DeletionVectorCounts counts;
+  for (const auto& [key, add] : state_.files) {
+    if (!add.deletion_vector) continue;
+    ++counts.files;
+    counts.deleted_rows += add.deletion_vector->cardinality;
+  }
+  return counts;
 }
 
 std::string Snapshot::Config(const std::string& key, const std::string& fallback) const {

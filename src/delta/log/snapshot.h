@@ -26,6 +26,12 @@ struct SnapshotRequest {
   bool check_read_support = true;
 };
 
+/// \brief What the deletion vectors of a snapshot's live files delete.
+struct DeletionVectorCounts {
+  int64_t files = 0;         ///< live files with a DV
+  int64_t deleted_rows = 0;  ///< sum of their cardinalities
+};
+
 /// \brief One commit as `history` shows it.
 struct CommitRecord {
   int64_t version = 0;
@@ -74,8 +80,13 @@ class Snapshot {
   /// Version of the checkpoint replay started from, if any.
   std::optional<int64_t> checkpoint_version() const { return checkpoint_version_; }
   int64_t size_bytes() const;
-  /// Sum of `numRecords` over live files; nullopt when any file lacks stats.
+  /// Live rows: the sum of `numRecords` over live files minus the rows their deletion
+  /// vectors delete (`numRecords` counts a file's physical rows); nullopt when any
+  /// file lacks stats.
   std::optional<int64_t> num_records() const;
+  /// Live files with a deletion vector, and the rows those DVs delete (their
+  /// cardinalities, from the log: no DV is read).
+  DeletionVectorCounts deletion_vectors() const;
   /// Table configuration value, or `fallback`.
   std::string Config(const std::string& key, const std::string& fallback = "") const;
 

@@ -126,9 +126,11 @@ class ChangeReader : public arrow::RecordBatchReader {
       metrics_->bytes_read += change.file.size;
     }
     row_offset_ = 0;
+    DataFileReadOptions read_options;
+    read_options.batch_size = batch_size_;
     ARROW_ASSIGN_OR_RAISE(current_, OpenDataFile(store_, arrow::schema(std::move(fields)),
                                                  partition_columns_, change.file,
-                                                 {.batch_size = batch_size_}));
+                                                 read_options));
     return arrow::Status::OK();
   }
 

@@ -10,6 +10,7 @@
 
 #include "delta/base/errors.h"
 #include "delta/scan/file_columns.h"
+#include "delta/scan/deleted_row_filter.h"
 #include "delta/table/partition_path.h"
 #include "delta/table/variant_type.h"
 
@@ -36,10 +37,6 @@ class DataFileBatches : public arrow::RecordBatchReader {
         mode_(mode) {}
 
   arrow::Status Open(const DataFileReadOptions& options) {
-    if (file_.deletion_vector) {
-      return UnsupportedFeature("deletionVectors",
-                                "file '" + file_.path + "' has a deletion vector");
-    }
     auto opened = store_.filesystem()->OpenInputFile(DataFilePath(store_, file_.path));
     if (!opened.ok()) {
       return arrow::Status::IOError("data file '", file_.path, "' of table '",
@@ -58,6 +55,9 @@ class DataFileBatches : public arrow::RecordBatchReader {
       return arrow::Status::IOError("data file '", file_.path,
                                     "' is not valid Parquet: ", e.what());
     }
+    ARROW_ASSIGN_OR_RAISE(
+        deleted_, DeletedRowFilter::Make(
+                      store_, file_, parquet_->parquet_reader()->metadata()->num_rows()));
     std::shared_ptr<arrow::Schema> file_schema;
     ARROW_RETURN_NOT_OK(parquet_->GetSchema(&file_schema));
     std::vector<int> leaves;
@@ -87,6 +87,8 @@ class DataFileBatches : public arrow::RecordBatchReader {
       return CountRowsOnly(parquet_->parquet_reader()->metadata()->num_rows(),
                            options.batch_size);
     }
+    // Every row group, in order, and no row filtered out on the way (no predicate or
+    // page-index pushdown): DeletedRowFilter locates rows by counting them.
     std::vector<int> row_groups(parquet_->num_row_groups());
     for (int rg = 0; rg < parquet_->num_row_groups(); ++rg) row_groups[rg] = rg;
     ARROW_ASSIGN_OR_RAISE(source_, parquet_->GetRecordBatchReader(row_groups, leaves));
@@ -99,23 +101,29 @@ class DataFileBatches : public arrow::RecordBatchReader {
 
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
     *out = nullptr;
-    if (!source_) return arrow::Status::OK();
-    std::shared_ptr<arrow::RecordBatch> batch;
-    ARROW_RETURN_NOT_OK(source_->ReadNext(&batch));
-    if (!batch) {
-      // Done: let go of the file now, not when the caller drops the reader.
-      source_.reset();
-      parquet_.reset();
-      return arrow::Status::OK();
+    // Batches whose rows are all deleted are not returned at all.
+    while (!*out || (*out)->num_rows() == 0) {
+      if (!source_) return arrow::Status::OK();
+      std::shared_ptr<arrow::RecordBatch> batch;
+      ARROW_RETURN_NOT_OK(source_->ReadNext(&batch));
+      if (!batch) {
+        // Done: let go of the file now, not when the caller drops the reader.
+        source_.reset();
+        parquet_.reset();
+        *out = nullptr;
+        return deleted_.Finish();
+      }
+      ARROW_ASSIGN_OR_RAISE(*out, Conform(*batch));
+      if (row_tracking_) {
+        // Row ids count physical positions in the file, so they are appended before
+        // the deletion vector drops any row of the batch.
+        ARROW_ASSIGN_OR_RAISE(*out, AppendRowTracking(**out, *batch, file_,
+                                                      next_row_index_, *row_tracking_,
+                                                      output_schema_));
+      }
+      next_row_index_ += batch->num_rows();
+      ARROW_ASSIGN_OR_RAISE(*out, deleted_.Apply(std::move(*out)));
     }
-    ARROW_ASSIGN_OR_RAISE(*out, Conform(*batch));
-    if (row_tracking_) {
-      // Row ids count physical positions in the file: appended before any row of the
-      // batch is dropped.
-      ARROW_ASSIGN_OR_RAISE(*out, AppendRowTracking(**out, *batch, file_, next_row_index_,
-                                                    *row_tracking_, output_schema_));
-    }
-    next_row_index_ += batch->num_rows();
     return arrow::Status::OK();
   }
 
@@ -193,6 +201,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
   int64_t next_row_index_ = 0;
   std::optional<RowTrackingColumns> row_tracking_;
   std::shared_ptr<arrow::Schema> output_schema_;  ///< out_schema_ + row tracking, if asked
+  DeletedRowFilter deleted_;  ///< the file's deletion vector, if any
 };
 
 }  // namespace

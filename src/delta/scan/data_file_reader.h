@@ -40,10 +40,12 @@ struct DataFileReadOptions {
 /// Partition columns (those in `partition_columns`) are filled from `partitionValues`;
 /// columns the file lacks read as null; the others are renamed and cast to the table's
 /// type (ConformFileColumn). The batches' schema is WithoutStorageMetadata(schema).
-/// `store` must outlive the reader.
+/// Rows the file's deletion vector deletes (loaded at open) never come out; a batch
+/// may then be shorter than `batch_size`. `store` must outlive the reader.
 ///
-/// Errors: kUnsupportedFeature for a deletion vector; IOError when the file cannot be
-/// opened or is not Parquet (at open); kProtocol, naming the file and the column, when
+/// Errors: IOError when the file or its DV cannot be opened, or the file is not
+/// Parquet (at open); kProtocol for a corrupt DV or one that deletes a row past the
+/// file's end (at open); kProtocol, naming the file and the column, when
 /// a column of the file cannot be cast to the table's type (at the batch that fails).
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenDataFile(
     LogStore& store, std::shared_ptr<arrow::Schema> schema,

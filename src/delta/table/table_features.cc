@@ -98,9 +98,11 @@ const std::vector<std::string>& ConditionallySupportedWriterFeatures() {
 }  // namespace
 
 const std::vector<std::string>& SupportedReaderFeatures() {
+  // deletionVectors: read only; it stays out of the writer list, so a write, delete or
+  // vacuum of a table with DVs is refused by name (it would have to carry them).
   static const std::vector<std::string> kList = {
       "timestampNtz", "vacuumProtocolCheck", "columnMapping" /* none, name, id */,
-      "typeWidening", "typeWidening-preview", "v2Checkpoint",
+      "typeWidening", "typeWidening-preview", "v2Checkpoint", "deletionVectors",
       // Variant: unshredded files only; a shredded file is refused when it is read.
       "variantType", "variantType-preview", "variantShredding-preview",
       "variantShredding"};

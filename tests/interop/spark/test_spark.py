@@ -331,20 +331,6 @@ def test_deltaline_reads_spark_column_mapping(deltaline, spark, tmp_path):
         assert_same_as_spark(deltaline, spark, table, version)
 
 
-def test_deltaline_refuses_spark_deletion_vectors(deltaline, spark, tmp_path):
-    table = tmp_path / "t"
-    sql(spark, f"CREATE TABLE {ident(table)} (id BIGINT, s STRING) USING delta")
-    sql(spark, f"INSERT INTO {ident(table)} VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')")
-    sql(spark, f"ALTER TABLE {ident(table)} SET TBLPROPERTIES "
-               "('delta.enableDeletionVectors' = 'true')")
-    sql(spark, f"DELETE FROM {ident(table)} WHERE id IN (2, 3)")
-    assert '"deletionVector"' in (log_dir(table) / "00000000000000000003.json").read_text()
-    assert sorted(r["id"] for r in spark_read(spark, table).to_pylist()) == [1, 4]
-    assert_same_as_spark(deltaline, spark, table, 1)
-    assert_refused(deltaline, table, "deletionVectors")
-    assert_refused(deltaline, table, "deletionVectors", "--version", 2)
-
-
 def test_deltaline_reads_spark_timestamp_ntz(deltaline, spark, tmp_path):
     table = tmp_path / "t"
     sql(spark, f"CREATE TABLE {ident(table)} (id INT, local TIMESTAMP_NTZ, utc TIMESTAMP) "
