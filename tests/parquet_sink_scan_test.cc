@@ -69,6 +69,14 @@ const std::map<std::string, std::string>& AllowedWriters() {
        "test fixture: data files with physical names, field ids and narrow types"},
       {"tests/interop/spark/test_spark.py",
        "test fixture: a Parquet input file for Spark"},
+      {"src/delta/log/checkpoint_read_test.cc",
+       "test fixture: V2 checkpoint top-level files and sidecars"},
+      {"src/delta/scan/change_feed_test.cc",
+       "test fixture: data and cdc files of hand-built change data feed commits"},
+      {"src/delta/scan/row_tracking_columns_test.cc",
+       "test fixture: data files with materialised row tracking columns"},
+      {"bench/make_v2_checkpoint_table.py",
+       "benchmark fixture: V2 checkpoint sidecars (log files, not table outputs)"},
   };
   return kAllowed;
 }
