@@ -121,6 +121,19 @@ def test_row_ids_equal_spark_metadata_row_id(deltaline, spark, tmp_path):
     # The older version too (before OPTIMIZE and the update).
     old = deltaline.read(table, "--with-row-ids", "--version", "2")
     assert sorted(old["_row_id"].to_pylist()) == [0, 1, 2, 3, 4]
+    # Deletion vectors: row ids stay the physical positions of the rows that survive.
+    dvs = tmp_path / "dvs"
+    sql(spark, f"CREATE TABLE {ident(dvs)} (id INT, s STRING) USING delta "
+               "TBLPROPERTIES ('delta.enableRowTracking' = 'true', "
+               "'delta.enableDeletionVectors' = 'true')")
+    sql(spark, f"INSERT INTO {ident(dvs)} SELECT /*+ COALESCE(1) */ id, 'x' "
+               "FROM VALUES (1), (2), (3), (4), (5), (6) AS v(id)")
+    sql(spark, f"DELETE FROM {ident(dvs)} WHERE id IN (2, 3)")
+    sql(spark, f"UPDATE {ident(dvs)} SET s = 'y' WHERE id = 5")
+    assert '"deletionVector"' in "".join(p.read_text() for p in log_dir(dvs).glob("*.json"))
+    ours = deltaline.read(dvs, "--with-row-ids")
+    assert_same_rows(ours, _spark_row_ids(spark, dvs))
+    assert {r["id"]: r["_row_id"] for r in ours.to_pylist()}[6] == 5
     # Without row tracking the request is refused by name.
     plain = tmp_path / "plain"
     sql(spark, f"CREATE TABLE {ident(plain)} (id INT) USING delta")
