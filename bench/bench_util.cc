@@ -14,6 +14,7 @@
 #include <cstring>
 #include <iostream>
 #include <sstream>
+#include <utility>
 
 namespace deltaline::bench {
 namespace {
@@ -261,6 +262,26 @@ arrow::Status ParseFlags(CLI::App& app, int argc, char** argv) {
     return arrow::Status::Invalid(e.what());
   }
   return arrow::Status::OK();
+}
+
+arrow::Result<ScanBenchArgs> ParseScanBenchArgs(int argc, char** argv,
+                                                const std::string& title,
+                                                const std::string& program,
+                                                ScanBenchArgs defaults) {
+  ScanBenchArgs args = std::move(defaults);
+  CLI::App app(title, program);
+  AddCountOption(app, "--rows", &args.rows, "Rows in the table (at least 100)");
+  AddCountOption(app, "--file-size", &args.file_size, "Target data file size, bytes");
+  int64_t repeat = args.repeat;
+  AddCountOption(app, "--repeat", &repeat, "Runs of each measurement (at least 1)");
+  app.add_option("--dir", args.dir, "Work directory")->capture_default_str();
+  app.add_flag("--keep", args.keep, "Keep the tables");
+  ARROW_RETURN_NOT_OK(ParseFlags(app, argc, argv));
+  args.repeat = static_cast<int>(std::max<int64_t>(1, repeat));
+  if (args.rows < 100 || args.file_size <= 0) {
+    return arrow::Status::Invalid("--rows must be ≥ 100 and --file-size > 0");
+  }
+  return args;
 }
 
 }  // namespace deltaline::bench

@@ -69,4 +69,22 @@ CLI::Option* AddCountOption(CLI::App& app, const std::string& name, int64_t* val
 /// on stderr and returns Invalid.
 arrow::Status ParseFlags(CLI::App& app, int argc, char** argv);
 
+/// \brief What a benchmark that builds a table and scans it is told: the table's rows
+/// and target file size, the runs of each measurement, where to build, and whether to
+/// keep the tables afterwards.
+struct ScanBenchArgs {
+  int64_t rows = 0;
+  int64_t file_size = 0;
+  int repeat = 3;
+  std::string dir;
+  bool keep = false;
+};
+
+/// \brief Parses --rows, --file-size, --repeat, --dir and --keep over `defaults` (shown
+/// in --help); --rows must be at least 100 and --file-size positive (else Invalid).
+arrow::Result<ScanBenchArgs> ParseScanBenchArgs(int argc, char** argv,
+                                                const std::string& title,
+                                                const std::string& program,
+                                                ScanBenchArgs defaults);
+
 }  // namespace deltaline::bench

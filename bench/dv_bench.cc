@@ -38,31 +38,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Args {
-  int64_t rows = 10'000'000;
-  int64_t file_size = 64'000'000;
-  int repeat = 3;
-  std::string dir = "bench-work/dv";
-  bool keep = false;
-};
-
-arrow::Result<Args> ParseArgs(int argc, char** argv) {
-  Args args;
-  CLI::App app("Scan time with deletion vectors on 10 % of the rows vs without (P5)",
-               "deltaline_bench_dv");
-  AddCountOption(app, "--rows", &args.rows, "Rows in the DV table (10M; at least 100)");
-  AddCountOption(app, "--file-size", &args.file_size,
-                 "Target data file size, bytes (64M)");
-  int64_t repeat = args.repeat;
-  AddCountOption(app, "--repeat", &repeat, "Runs of each measurement (3; at least 1)");
-  app.add_option("--dir", args.dir, "Work directory")->capture_default_str();
-  app.add_flag("--keep", args.keep, "Keep the tables");
-  ARROW_RETURN_NOT_OK(ParseFlags(app, argc, argv));
-  args.repeat = static_cast<int>(std::max<int64_t>(1, repeat));
-  if (args.rows < 100 || args.file_size <= 0) {
-    return arrow::Status::Invalid("--rows must be ≥ 100 and --file-size > 0");
-  }
-  return args;
+arrow::Result<ScanBenchArgs> ParseArgs(int argc, char** argv) {
+  return ParseScanBenchArgs(
+      argc, argv, "Scan time with deletion vectors on 10 % of the rows vs without (P5)",
+      "deltaline_bench_dv",
+      {.rows = 10'000'000,
+       .file_size = 64'000'000,
+       .repeat = 3,
+       .dir = "bench-work/dv",
+       .keep = false});
 }
 
 bool Deleted(int64_t id) {
@@ -104,7 +88,7 @@ class GeneratedReader : public arrow::RecordBatchReader {
 };
 
 arrow::Result<std::unique_ptr<delta::FileSystemLogStore>> WriteGenerated(
-    const std::string& table, const Args& args, bool live_only) {
+    const std::string& table, const ScanBenchArgs& args, bool live_only) {
   ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(table));
   GeneratedReader input(args.rows, live_only);
   delta::WriteOptions options;
@@ -145,8 +129,8 @@ int64_t LiveRows(int64_t rows) {
 }
 
 // Reuses `table` when it holds `live` rows (and DVs when `with_dvs`), else rebuilds.
-arrow::Status BuildTable(const std::string& table, const Args& args, bool with_dvs,
-                         int64_t live) {
+arrow::Status BuildTable(const std::string& table, const ScanBenchArgs& args,
+                         bool with_dvs, int64_t live) {
   if (fs::exists(table + "/_delta_log")) {
     ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(table));
     ARROW_ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(*store));

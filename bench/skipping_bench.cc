@@ -29,31 +29,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Args {
-  int64_t rows = 20'000'000;
-  int64_t file_size = 4'000'000;
-  int repeat = 3;
-  std::string dir = "bench-work/skipping";
-  bool keep = false;
-};
-
-arrow::Result<Args> ParseArgs(int argc, char** argv) {
-  Args args;
-  CLI::App app("Scan time with and without file skipping (P4)",
-               "deltaline_bench_skipping");
-  AddCountOption(app, "--rows", &args.rows, "Rows in the table (20M; at least 100)");
-  AddCountOption(app, "--file-size", &args.file_size,
-                 "Target data file size, bytes (4M)");
-  int64_t repeat = args.repeat;
-  AddCountOption(app, "--repeat", &repeat, "Runs of each measurement (3; at least 1)");
-  app.add_option("--dir", args.dir, "Work directory")->capture_default_str();
-  app.add_flag("--keep", args.keep, "Keep the table");
-  ARROW_RETURN_NOT_OK(ParseFlags(app, argc, argv));
-  args.repeat = static_cast<int>(std::max<int64_t>(1, repeat));
-  if (args.rows < 100 || args.file_size <= 0) {
-    return arrow::Status::Invalid("--rows must be ≥ 100 and --file-size > 0");
-  }
-  return args;
+arrow::Result<ScanBenchArgs> ParseArgs(int argc, char** argv) {
+  return ParseScanBenchArgs(argc, argv, "Scan time with and without file skipping (P4)",
+                            "deltaline_bench_skipping",
+                            {.rows = 20'000'000,
+                             .file_size = 4'000'000,
+                             .repeat = 3,
+                             .dir = "bench-work/skipping",
+                             .keep = false});
 }
 
 /// Generates the bench rows batch by batch, so a 1 GB table never sits in memory.
@@ -81,7 +64,7 @@ class GeneratedReader : public arrow::RecordBatchReader {
   int64_t next_row_ = 0;
 };
 
-arrow::Status BuildTable(const std::string& table, const Args& args) {
+arrow::Status BuildTable(const std::string& table, const ScanBenchArgs& args) {
   if (fs::exists(table + "/_delta_log")) {
     ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(table));
     ARROW_ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(*store));
