@@ -15,6 +15,7 @@
 #include "cli/io_formats.h"
 #include "cli/output.h"
 #include "delta/base/errors.h"
+#include "delta/base/time_text.h"
 #include "delta/log/snapshot.h"
 #include "delta/predicate/predicate.h"
 #include "delta/scan/scan.h"
@@ -37,25 +38,6 @@ struct ReadArgs {
   std::optional<int64_t> from_version, to_version;
   std::string from_timestamp, to_timestamp;
 };
-
-arrow::Result<int64_t> ParseTimestampMs(const std::string& text,
-                                        const char* flag = "--timestamp") {
-  auto parsed =
-      arrow::Scalar::Parse(arrow::timestamp(arrow::TimeUnit::MILLI, "UTC"), text);
-  if (parsed.ok()) return static_cast<const arrow::TimestampScalar&>(**parsed).value;
-  // The millisecond parser rejects RFC 3339 fractions of more than three digits
-  // ("…:05.123456Z"); retry at nanoseconds. Commits are stamped in whole ms, so
-  // flooring keeps "at or before" exact.
-  auto precise =
-      arrow::Scalar::Parse(arrow::timestamp(arrow::TimeUnit::NANO, "UTC"), text);
-  if (!precise.ok()) {
-    return delta::InvalidInput(std::string(flag) + " '" + text +
-                               "' is not an RFC 3339 time (e.g. " +
-                               "2024-05-01T12:00:00Z): " + parsed.status().message());
-  }
-  const int64_t ns = static_cast<const arrow::TimestampScalar&>(**precise).value;
-  return ns / 1000000 - (ns % 1000000 < 0 ? 1 : 0);
-}
 
 void ReportScanMetrics(const ReadArgs& args, const delta::ScanMetrics& metrics) {
   if (args.metrics_json) {
@@ -92,12 +74,13 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenChangeRows(
   request.start_version = args.from_version;
   request.end_version = args.to_version;
   if (!args.from_timestamp.empty()) {
-    ARROW_ASSIGN_OR_RAISE(request.start_timestamp_ms,
-                          ParseTimestampMs(args.from_timestamp, "--from-timestamp"));
+    ARROW_ASSIGN_OR_RAISE(
+        request.start_timestamp_ms,
+        delta::ParseTimestampMs(args.from_timestamp, "--from-timestamp"));
   }
   if (!args.to_timestamp.empty()) {
     ARROW_ASSIGN_OR_RAISE(request.end_timestamp_ms,
-                          ParseTimestampMs(args.to_timestamp, "--to-timestamp"));
+                          delta::ParseTimestampMs(args.to_timestamp, "--to-timestamp"));
   }
   ARROW_ASSIGN_OR_RAISE(auto opened,
                         OpenChanges(store, request, args.columns, args.filter, &metrics));
@@ -116,7 +99,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenSnapshotRows(
   delta::SnapshotRequest request;
   request.version = args.version;
   if (!args.timestamp.empty()) {
-    ARROW_ASSIGN_OR_RAISE(request.timestamp_ms, ParseTimestampMs(args.timestamp));
+    ARROW_ASSIGN_OR_RAISE(request.timestamp_ms, delta::ParseTimestampMs(args.timestamp));
   }
   ARROW_ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(store, request));
   delta::ScanOptions scan;
