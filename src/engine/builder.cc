@@ -140,7 +140,11 @@ Query Query::Filter(cp::Expression predicate) const {
 Query Query::Filter(const std::string& sql) const {
   if (!ok()) return *this;
   auto parsed = delta::ParsePredicate(sql, *schema_);
-  if (!parsed.ok()) return QueryStep::Fail(*this, parsed.status());
+  if (!parsed.ok()) {
+    // The parser's kind (kInvalidInput, kSchemaMismatch…) stays; the step is named.
+    return QueryStep::Fail(
+        *this, parsed.status().WithMessage("Filter: " + parsed.status().message()));
+  }
   return Filter(*parsed);
 }
 

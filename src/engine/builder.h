@@ -95,6 +95,7 @@ class Query {
   bool ok() const { return status_.ok(); }
 
  private:
+  Query() = default;  // a query starts with From()
   friend Query From(const Catalog& catalog, const std::string& name);
   friend class QueryStep;
 

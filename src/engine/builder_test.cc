@@ -130,7 +130,7 @@ TEST_F(BuilderTest, UnknownColumnsAreTypedErrorsNamingThem) {
   Query base = From(catalog_, "delta");
   const std::vector<std::pair<std::string, Query>> cases = {
       {"Filter", base.Filter(cp::equal(cp::field_ref("nope"), cp::literal(1)))},
-      {"", base.Filter("nope = 1")},
+      {"Filter: ", base.Filter("nope = 1")},
       {"Project", base.Project({"id", "nope"})},
       {"Aggregate key", base.Aggregate({{"sum", nullptr, "v", "s"}}, {"nope"})},
       {"Aggregate sum", base.Aggregate({{"sum", nullptr, "nope", "s"}}, {"g"})},
