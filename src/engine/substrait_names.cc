@@ -3,6 +3,7 @@
 #include <arrow/acero/options.h>
 #include <arrow/compute/api_scalar.h>
 #include <arrow/compute/expression.h>
+#include <arrow/compute/initialize.h>
 #include <arrow/scalar.h>
 #include <arrow/type.h>
 
@@ -82,6 +83,10 @@ arrow::Result<std::shared_ptr<arrow::Schema>> RenameDepthFirst(
 arrow::Result<arrow::acero::Declaration> ApplyOutputNames(
     arrow::acero::Declaration input, const arrow::Schema& schema,
     const std::vector<std::string>& names) {
+  // The project's kernels (struct_field, make_struct, if_else) live in the compute
+  // registry, which Arrow fills on first initialisation.
+  static const arrow::Status initialized = arrow::compute::Initialize();
+  ARROW_RETURN_NOT_OK(initialized);
   ARROW_ASSIGN_OR_RAISE(auto target, RenameDepthFirst(schema, names));
   std::vector<cp::Expression> columns;
   std::vector<std::string> column_names;
