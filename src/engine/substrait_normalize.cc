@@ -86,16 +86,19 @@ class Pass {
                          "(a read with a column projection) is not supported by Arrow "
                          "26's Substrait consumer: project above the read instead");
     }
-    ARROW_RETURN_NOT_OK(CheckFields(read, at,
-                                    {"common", "baseSchema", "filter", "bestEffortFilter",
-                                     "namedTable", "localFiles"}));
-    if (!read.contains("namedTable") && !read.contains("localFiles")) {
-      return delta::InvalidInput("substrait plan: " + at +
-                                 " reads neither a namedTable nor localFiles");
+    if (read.contains("localFiles")) {
+      // Every read goes through the Catalog, where a Delta table is read through its
+      // log (a plan naming a Delta table's Parquet files would also read removed ones).
+      return RefuseField(at, "localFiles",
+                         "(files named by the plan) is not read: bind the file or table "
+                         "to a name (--table NAME=PATH) and read it as a namedTable");
     }
-    if (read.contains("namedTable")) {
-      ARROW_RETURN_NOT_OK(CheckFields(read["namedTable"], at + ".namedTable", {"names"}));
+    ARROW_RETURN_NOT_OK(CheckFields(
+        read, at, {"common", "baseSchema", "filter", "bestEffortFilter", "namedTable"}));
+    if (!read.contains("namedTable")) {
+      return delta::InvalidInput("substrait plan: " + at + " reads no namedTable");
     }
+    ARROW_RETURN_NOT_OK(CheckFields(read["namedTable"], at + ".namedTable", {"names"}));
     if (read.contains("bestEffortFilter")) {
       read.erase("bestEffortFilter");
       ctx_->Record(at,
@@ -103,9 +106,9 @@ class Pass {
                    "producer applies the exact filter elsewhere)");
     }
     if (!read.contains("filter")) return arrow::Status::OK();
-    // The consumer ignores a named-table read's filter (and uses a local-files read's
-    // filter for pruning only): the filter becomes its own relation, which keeps the
-    // read's emit so that the condition still sees the whole base schema.
+    // The consumer ignores a named-table read's filter: the filter becomes its own
+    // relation, which keeps the read's emit so that the condition still sees the whole
+    // base schema.
     json filter = {{"input", {{"read", read}}}, {"condition", read["filter"]}};
     json& moved = filter["input"]["read"];
     moved.erase("filter");

@@ -127,6 +127,11 @@ TEST(SubstraitNormalizeTest, UnreadFieldsAreRefusedNamingRelationAndField) {
     ExpectRefusal(LoadSubstraitPlan(plan.dump()).status(), c.relation + "." + c.field);
   }
   json plan = Fixture("filter");
+  // Files named by the plan bypass the Catalog (and a Delta table's log).
+  RootInput(plan)["filter"]["input"]["read"]["localFiles"] = {{"items", json::array()}};
+  RootInput(plan)["filter"]["input"]["read"].erase("namedTable");
+  ExpectRefusal(LoadSubstraitPlan(plan.dump()).status(), "read.localFiles");
+  plan = Fixture("filter");
   plan["extensionUrns"] = json::array();  // Substrait ≥ 0.75 names extensions by URN
   ExpectRefusal(LoadSubstraitPlan(plan.dump()).status(), "plan.extensionUrns");
 }
