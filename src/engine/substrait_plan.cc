@@ -12,6 +12,7 @@
 #include <arrow/engine/substrait/serde.h>
 
 #include "delta/base/errors.h"
+#include "engine/execute.h"
 #include "engine/substrait_names.h"
 
 namespace deltaline::engine {
@@ -145,9 +146,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> RunSubstraitPlan(
     const SubstraitPlan& plan, const Catalog& catalog,
     const SubstraitRunOptions& options) {
   ARROW_ASSIGN_OR_RAISE(auto bound, PlanToDeclaration(plan, catalog, options));
-  // The merger inserts the scan pushdown and the sink gate here, on bound.declaration.
-  auto reader = arrow::acero::DeclarationToReader(std::move(bound.declaration),
-                                                  options.use_threads);
+  // RunToReader gates file sinks and pushes filters and columns into Delta scans.
+  auto reader = RunToReader(std::move(bound.declaration), options.run);
   if (!reader.ok()) return TypedConversionError(reader.status());
   return std::shared_ptr<arrow::RecordBatchReader>(std::move(*reader));
 }

@@ -11,6 +11,7 @@
 #include <arrow/result.h>
 
 #include "engine/catalog.h"
+#include "engine/run_options.h"
 #include "engine/substrait_normalize.h"
 
 namespace deltaline::engine {
@@ -37,7 +38,8 @@ struct SubstraitRunOptions {
   /// Maps a plan's `NamedTapRel` (kind, inputs, name, schema) to a declaration, e.g.
   /// the `delta_write` tap. Unset: Arrow's default, which refuses taps.
   arrow::engine::NamedTapProvider named_tap_provider;
-  bool use_threads = true;
+  /// The policy, run and reporter the plan runs under (execute.h: the sink gate).
+  RunOptions run;
 };
 
 /// \brief A plan bound to a catalog, ready to run.
