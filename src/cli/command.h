@@ -42,5 +42,6 @@ void RegisterHistory(CLI::App& app, CommandTable& table);
 void RegisterCheckpoint(CLI::App& app, CommandTable& table);
 void RegisterVacuum(CLI::App& app, CommandTable& table);
 void RegisterExportParquet(CLI::App& app, CommandTable& table);
+void RegisterValidate(CLI::App& app, CommandTable& table);
 
 }  // namespace deltaline::cli

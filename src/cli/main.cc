@@ -25,6 +25,7 @@ int Main(int argc, char** argv) {
   RegisterCheckpoint(app, commands);
   RegisterVacuum(app, commands);
   RegisterExportParquet(app, commands);
+  RegisterValidate(app, commands);
 
   try {
     app.parse(argc, argv);
