@@ -63,6 +63,29 @@ arrow::Result<std::string> PlanJson(const std::string& plan_bytes) {
   return text;
 }
 
+std::string NamesText(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+  return "[" + text + "]";
+}
+
+// Field references in a plan are positions in the read's base schema: a table whose
+// columns are named or ordered differently would be read silently wrong.
+arrow::Result<arrow::acero::Declaration> NamedSource(
+    const Catalog& catalog, const std::vector<std::string>& names,
+    const arrow::Schema& base) {
+  std::string name;
+  for (const auto& part : names) name += (name.empty() ? "" : ".") + part;
+  ARROW_ASSIGN_OR_RAISE(auto entry, catalog.Entry(name));
+  if (entry.schema->field_names() != base.field_names()) {
+    return delta::InvalidInput("the plan reads table " + name + " as the columns " +
+                               NamesText(base.field_names()) +
+                               " but it is bound to a table with the columns " +
+                               NamesText(entry.schema->field_names()));
+  }
+  return catalog.Source(name);
+}
+
 }  // namespace
 
 arrow::Result<std::shared_ptr<arrow::Table>> RunPlanStandIn(const std::string& plan_bytes,
@@ -74,12 +97,9 @@ arrow::Result<std::shared_ptr<arrow::Table>> RunPlanStandIn(const std::string& p
   ARROW_ASSIGN_OR_RAISE(auto buffer, arrow::engine::internal::SubstraitFromJSON(
                                          "Plan", text, /*ignore_unknown_fields=*/false));
   arrow::engine::ConversionOptions options;
-  options.named_table_provider =
-      [&catalog](const std::vector<std::string>& names,
-                 const arrow::Schema&) -> arrow::Result<arrow::acero::Declaration> {
-    std::string name;
-    for (const auto& part : names) name += (name.empty() ? "" : ".") + part;
-    return catalog.Source(name);
+  options.named_table_provider = [&catalog](const std::vector<std::string>& names,
+                                            const arrow::Schema& base) {
+    return NamedSource(catalog, names, base);
   };
   ARROW_ASSIGN_OR_RAISE(
       auto info, arrow::engine::DeserializePlan(*buffer, nullptr, nullptr, options));

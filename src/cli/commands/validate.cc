@@ -80,14 +80,20 @@ std::string BindingsText(const json& bindings) {
   return text;
 }
 
-void PrintRows(const char* title, int64_t count,
+// Rows as `name=value` in column order (the JSON report's objects are keyed by name).
+void PrintRows(const char* title, int64_t count, const json& schema,
                const std::vector<engine::DifferingRow>& rows) {
   if (count == 0) return;
-  std::cout << title << " (" << count << " row" << (count == 1 ? "" : "s");
+  std::cout << title << ": " << count << " row" << (count == 1 ? "" : "s");
   if (static_cast<int64_t>(rows.size()) < count) std::cout << ", first " << rows.size();
-  std::cout << "):\n";
+  std::cout << "\n";
   for (const auto& row : rows) {
-    std::cout << "  row " << row.row << ": " << row.values.dump() << "\n";
+    std::cout << "  row " << row.row << ":";
+    for (const auto& field : schema) {
+      const auto name = field["name"].get<std::string>();
+      std::cout << " " << name << "=" << row.values.value(name, json()).dump();
+    }
+    std::cout << "\n";
   }
 }
 
@@ -105,8 +111,10 @@ void PrintSummary(const ValidateArgs& args, const json& report,
     for (const auto& diff : result.schema_differences) std::cout << "  " << diff << "\n";
   }
   for (const auto& note : result.schema_notes) std::cout << "  note: " << note << "\n";
-  PrintRows("only on the left", result.unmatched_left, result.only_left);
-  PrintRows("only on the right", result.unmatched_right, result.only_right);
+  PrintRows("only on the left", result.unmatched_left, result.left_schema,
+            result.only_left);
+  PrintRows("only on the right", result.unmatched_right, result.left_schema,
+            result.only_right);
   if (!result.pairing_exhaustive) {
     std::cout << "note: a group of rows was too large to pair exhaustively; rows "
                  "reported above may have a partner under another pairing\n";
@@ -143,10 +151,12 @@ arrow::Status Run(const ValidateArgs& args) {
     PrintSummary(args, report, result);
   }
   if (!result.equal && args.fail_on_mismatch) {
-    return ResultMismatch(
-        "validate: the results differ (" + std::to_string(result.unmatched_left) +
-        " rows only on the left, " + std::to_string(result.unmatched_right) +
-        " only on the right" + (result.schema_equal ? "" : ", schemas differ") + ")");
+    const std::string what =
+        result.rows_compared
+            ? "rows only on the left: " + std::to_string(result.unmatched_left) +
+                  ", only on the right: " + std::to_string(result.unmatched_right)
+            : "the schemas differ";
+    return ResultMismatch("validate: the results differ (" + what + ")");
   }
   return arrow::Status::OK();
 }
