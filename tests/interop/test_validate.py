@@ -205,3 +205,30 @@ def test_a_table_whose_columns_differ_from_the_plans_read_is_refused(
     err = proc.stderr.decode()
     assert "InvalidInput" in err and "[id, region, amount]" in err
     assert "[region, id, amount]" in err
+
+
+def test_a_field_unknown_to_the_consumer_is_refused_not_ignored(
+        deltaline, delta_table, tmp_path):
+    # AggregateRel.grouping_expressions came after Substrait 0.44, Arrow 26's version:
+    # ignoring it would run a different aggregate than a newer producer meant.
+    plan = json.loads(SUM_BY_REGION.read_text())
+    plan["relations"][0]["root"]["input"]["aggregate"]["groupingExpressions"] = []
+    path = tmp_path / "newer.json"
+    path.write_text(json.dumps(plan))
+    proc = validate(deltaline, path, [f"sales={delta_table}"], [f"sales={delta_table}"])
+    assert proc.returncode == 1
+    assert "groupingExpressions" in proc.stderr.decode()
+
+
+def test_a_binary_plan_runs_as_its_json_form(deltaline, delta_table, tmp_path):
+    from google.protobuf import json_format
+    from substrait.gen.proto import plan_pb2
+
+    binary = tmp_path / "sum_by_region.pb"
+    plan = json_format.Parse(SUM_BY_REGION.read_text(), plan_pb2.Plan())
+    binary.write_bytes(plan.SerializeToString())
+    expected = write_file(tmp_path / "expected.parquet", ROWS)
+    proc = validate(deltaline, binary, [f"sales={delta_table}@0"], [f"sales={expected}"],
+                    "--fail-on-mismatch", "--json")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert json.loads(proc.stdout)["rows"]["left"] == 3
