@@ -43,5 +43,6 @@ void RegisterCheckpoint(CLI::App& app, CommandTable& table);
 void RegisterVacuum(CLI::App& app, CommandTable& table);
 void RegisterExportParquet(CLI::App& app, CommandTable& table);
 void RegisterQuery(CLI::App& app, CommandTable& table);
+void RegisterValidate(CLI::App& app, CommandTable& table);
 
 }  // namespace deltaline::cli

@@ -26,6 +26,7 @@ int Main(int argc, char** argv) {
   RegisterVacuum(app, commands);
   RegisterExportParquet(app, commands);
   RegisterQuery(app, commands);
+  RegisterValidate(app, commands);
 
   try {
     app.parse(argc, argv);

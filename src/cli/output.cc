@@ -16,7 +16,9 @@ class ExitCodeDetail : public arrow::StatusDetail {
   explicit ExitCodeDetail(ExitCode code) : code_(code) {}
   const char* type_id() const override { return kTypeId; }
   std::string ToString() const override {
-    return code_ == ExitCode::kUsage ? "Usage" : "RefusedByPolicy";
+    return code_ == ExitCode::kUsage      ? "Usage"
+           : code_ == ExitCode::kMismatch ? "ResultMismatch"
+                                          : "RefusedByPolicy";
   }
   ExitCode code() const { return code_; }
 
@@ -50,10 +52,15 @@ arrow::Status RefusedByPolicy(std::string message) {
       .WithDetail(std::make_shared<ExitCodeDetail>(ExitCode::kRefused));
 }
 
+arrow::Status ResultMismatch(std::string message) {
+  return arrow::Status::Invalid(std::move(message))
+      .WithDetail(std::make_shared<ExitCodeDetail>(ExitCode::kMismatch));
+}
+
 int ReportStatus(const arrow::Status& st) {
   if (st.ok()) return static_cast<int>(ExitCode::kSuccess);
   if (const auto* marked = GetExitCodeDetail(st)) {
-    if (marked->code() == ExitCode::kRefused) {
+    if (marked->code() == ExitCode::kRefused || marked->code() == ExitCode::kMismatch) {
       PrintNote(OneLine(st.message()));
     } else {
       std::cerr << "deltaline: error: " << OneLine(st.message())

@@ -15,9 +15,10 @@ namespace deltaline::cli {
 /// \brief The exit codes of every command (README, "Exit codes").
 enum class ExitCode : int {
   kSuccess = 0,
-  kError = 1,    ///< the command failed (the error is one line on stderr)
-  kUsage = 2,    ///< the command line is wrong: unknown flag, bad value, bad combination
-  kRefused = 3,  ///< refused by policy in development mode; nothing was written
+  kError = 1,     ///< the command failed (the error is one line on stderr)
+  kUsage = 2,     ///< the command line is wrong: unknown flag, bad value, bad combination
+  kRefused = 3,   ///< refused by policy in development mode; nothing was written
+  kMismatch = 4,  ///< `validate --fail-on-mismatch`: the two results differ
 };
 
 /// \brief A command-line mistake found after parsing (a combination of flags CLI11
@@ -27,6 +28,10 @@ arrow::Status UsageError(std::string message);
 /// \brief An operation the policy refused in development mode. Exits with
 /// ExitCode::kRefused; the message is printed as a note, not as an error.
 arrow::Status RefusedByPolicy(std::string message);
+
+/// \brief Two results that should be equal are not (`validate --fail-on-mismatch`).
+/// Exits with ExitCode::kMismatch; the message is printed as a note.
+arrow::Status ResultMismatch(std::string message);
 
 /// \brief Prints `status` (when not OK) as one line on stderr and returns its exit code.
 int ReportStatus(const arrow::Status& status);
