@@ -156,12 +156,14 @@ arrow::Status Catalog::AddDelta(const std::string& name, const std::string& uri,
 
 arrow::Status Catalog::AddArrowIpcFile(const std::string& name, const std::string& path) {
   ARROW_ASSIGN_OR_RAISE(auto reader, OpenIpcFile(path));
-  return impl_->Add({{name, SourceKind::kArrowIpcFile, path, {}, reader->schema()}, nullptr, nullptr});
+  return impl_->Add(
+      {{name, SourceKind::kArrowIpcFile, path, {}, reader->schema()}, nullptr, nullptr});
 }
 
 arrow::Status Catalog::AddParquetFile(const std::string& name, const std::string& path) {
   ARROW_ASSIGN_OR_RAISE(auto reader, OpenParquetFile(path));
-  return impl_->Add({{name, SourceKind::kParquetFile, path, {}, reader->schema()}, nullptr, nullptr});
+  return impl_->Add(
+      {{name, SourceKind::kParquetFile, path, {}, reader->schema()}, nullptr, nullptr});
 }
 
 arrow::Status Catalog::AddJsonLines(const std::string& name, const std::string& path) {
