@@ -41,7 +41,7 @@ class DeltaWriteResultSlot {
 };
 
 /// Default bound of the bytes queued between the plan and the writer.
-inline constexpr int64_t kDefaultMaxQueuedBytes = 64LL << 20;
+inline constexpr int64_t kDefaultMaxQueuedBytes = 32LL << 20;
 
 /// \brief Options of the `delta_write` node: the plan's rows go into the Delta table
 /// at `uri` as one commit through storage::WriteDatasetDelta with `storage`.
