@@ -5,6 +5,9 @@
 #   P3  opening the latest snapshot of a 10 000-commit table vs delta-rs, fresh processes
 #   P3-v2 opening a table whose V2 checkpoint keeps its files in sidecars vs delta-rs
 #         (and the same files in a classic checkpoint, for reference)
+#   I1  inserting a generated stream through engine::InsertInto (streaming delta_write
+#       node) vs straight through storage::WriteDatasetDelta (BENCH_INSERT_BYTES, 200M;
+#       the goal is stated at 2G)
 #   P5  reading a table whose deletion vectors delete 10 % of its rows vs a table holding
 #       the same live rows without DVs (BENCH_ROWS rows; the goal is stated at 10M)
 # Modest defaults finish in a few minutes on 2 cores; the full size is
@@ -26,7 +29,8 @@ python="$(sed -n 's/^DELTALINE_PYTHON:FILEPATH=//p' "$build/CMakeCache.txt" 2>/d
 write_bench="$build/bench/deltaline_bench_write"
 open_bench="$build/bench/deltaline_bench_open"
 dv_bench="$build/bench/deltaline_bench_dv"
-for bin in "$write_bench" "$open_bench" "$dv_bench"; do
+insert_bench="$build/bench/deltaline_bench_engine_insert"
+for bin in "$write_bench" "$open_bench" "$dv_bench" "$insert_bench"; do
   [ -x "$bin" ] || { echo "bench: $bin missing (build with -DDELTALINE_BENCH=ON)" >&2; exit 1; }
 done
 
@@ -63,3 +67,8 @@ done
 echo
 echo "== P5: read $rows rows with deletion vectors on 10 % of them vs the same live rows without =="
 "$dv_bench" --rows "$rows" --repeat "$repeat" --dir "$work/dv"
+
+echo
+insert_bytes="${BENCH_INSERT_BYTES:-200M}"
+echo "== I1: insert a $insert_bytes generated stream: InsertInto vs WriteDatasetDelta =="
+"$insert_bench" --bytes "$insert_bytes" --dir "$work/insert"
