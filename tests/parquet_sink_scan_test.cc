@@ -34,8 +34,9 @@ const std::vector<WriterPattern>& WriterPatterns() {
       {"dataset ParquetFileFormat",
        std::regex(R"(ParquetFileFormat|ParquetFileWriteOptions)"), true},
       {"dataset write",
-       std::regex(R"(FileSystemDataset::Write|WriteNodeOptions|WriteOptionsFactory|)"
-                  R"(FileSystemDatasetWriteOptions)"),
+       // \b: DeltaWriteNodeOptions (the Delta sink) is not Arrow's WriteNodeOptions.
+       std::regex(R"(\bFileSystemDataset::Write|\bWriteNodeOptions|\bWriteOptionsFactory|)"
+                  R"(\bFileSystemDatasetWriteOptions)"),
        true},
       // Acero's file-writing nodes by factory name (the engine gates them).
       {"acero write node",
@@ -73,6 +74,8 @@ const std::map<std::string, std::string>& AllowedWriters() {
        "test fixture: checkpoint leaf layouts"},
       {"src/delta/scan/column_mapping_read_test.cc",
        "test fixture: data files with physical names, field ids and narrow types"},
+      {"tests/interop/test_validate.py",
+       "test fixture: a plan's expected result as a Parquet file (a validate binding)"},
       {"tests/interop/spark/test_spark.py",
        "test fixture: a Parquet input file for Spark"},
       {"src/delta/log/checkpoint_read_test.cc",

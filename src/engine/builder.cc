@@ -6,6 +6,7 @@
 #include "delta/predicate/predicate.h"
 #include "engine/delta_source.h"
 #include "engine/execute.h"
+#include "engine/insert_into.h"
 
 namespace deltaline::engine {
 
@@ -268,11 +269,9 @@ arrow::Result<storage::WriteResult> Query::InsertInto(
 arrow::Result<storage::WriteResult> Query::WriteDelta(
     const std::string& uri, const storage::StorageWriteOptions& options) const {
   ARROW_RETURN_NOT_OK(status_);
-  // MERGE(insert_into): the fallback route (plan -> reader -> storage surface) until
-  // engine::InsertInto lands; then call it here with declaration_, uri and options.
-  RunOptions run{options.output, options.run, options.reporter, /*use_threads=*/true};
-  ARROW_ASSIGN_OR_RAISE(auto reader, RunToReader(declaration_, run));
-  return storage::WriteDatasetDelta(*reader, uri, options);
+  InsertOptions insert;
+  insert.storage = options;
+  return engine::InsertInto(declaration_, uri, insert);
 }
 
 }  // namespace deltaline::engine

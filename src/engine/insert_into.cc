@@ -4,9 +4,16 @@
 #include "delta/log/log_store.h"
 #include "delta/log/snapshot.h"
 #include "delta/predicate/predicate.h"
+#include "engine/execute.h"
 
 namespace deltaline::engine {
 namespace {
+
+// The plan runs through execute.h like every plan: file sinks gated, scans pushed down.
+RunOptions RunOptionsOf(const InsertOptions& options) {
+  return {options.storage.output, options.storage.run, options.storage.reporter,
+          options.use_threads};
+}
 
 InsertPath Resolve(const InsertOptions& options) {
   if (options.path != InsertPath::kAuto) return options.path;
@@ -24,8 +31,7 @@ arrow::Result<InsertResult> Streaming(arrow::acero::Declaration plan,
   node_options.max_queued_bytes = options.max_queued_bytes;
   arrow::acero::Declaration write(kDeltaWriteNodeName, {std::move(plan)},
                                   std::move(node_options));
-  const arrow::Status ran =
-      arrow::acero::DeclarationToStatus(std::move(write), options.use_threads);
+  const arrow::Status ran = RunToStatus(std::move(write), RunOptionsOf(options));
   auto written = slot->result();
   // The plan's own failure explains a write it aborted; a write that failed by itself
   // (typed Delta error) explains the plan it stopped.
@@ -41,8 +47,7 @@ arrow::Result<InsertResult> Streaming(arrow::acero::Declaration plan,
 arrow::Result<InsertResult> Fallback(arrow::acero::Declaration plan,
                                      const std::string& uri,
                                      const InsertOptions& options) {
-  ARROW_ASSIGN_OR_RAISE(auto reader, arrow::acero::DeclarationToReader(
-                                         std::move(plan), options.use_threads));
+  ARROW_ASSIGN_OR_RAISE(auto reader, RunToReader(std::move(plan), RunOptionsOf(options)));
   auto written = storage::WriteDatasetDelta(*reader, uri, options.storage);
   // Closing stops a plan the writer did not read to its end (kIgnore, an error).
   arrow::Status closed = reader->Close();

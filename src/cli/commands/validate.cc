@@ -11,7 +11,7 @@
 #include "cli/output.h"
 #include "delta/base/errors.h"
 #include "engine/catalog.h"
-#include "engine/plan_stand_in.h"
+#include "engine/substrait_plan.h"
 #include "engine/result_compare.h"
 
 namespace deltaline::cli {
@@ -27,12 +27,11 @@ struct ValidateArgs {
   engine::CompareOptions compare;
 };
 
-arrow::Result<std::string> ReadPlanFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return delta::InvalidInput("cannot open the plan file " + path);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
+// The plan's whole result over `catalog` (both results are compared in memory).
+arrow::Result<std::shared_ptr<arrow::Table>> RunPlan(const engine::SubstraitPlan& plan,
+                                                     const engine::Catalog& catalog) {
+  ARROW_ASSIGN_OR_RAISE(auto reader, engine::RunSubstraitPlan(plan, catalog));
+  return reader->ToTable();
 }
 
 // One side: its catalog, what it bound (with the Delta versions pinned) and the plan's
@@ -43,7 +42,7 @@ struct Side {
   std::shared_ptr<arrow::Table> result;
 };
 
-arrow::Result<Side> RunSide(const std::string& label, const std::string& plan,
+arrow::Result<Side> RunSide(const std::string& label, const engine::SubstraitPlan& plan,
                             const std::vector<std::string>& bindings) {
   Side side;
   for (const auto& binding : bindings) {
@@ -59,8 +58,7 @@ arrow::Result<Side> RunSide(const std::string& label, const std::string& plan,
     if (entry.version) item["version"] = *entry.version;
     side.bindings.push_back(std::move(item));
   }
-  // STAND-IN: swap for engine/substrait_plan's runner once it is merged.
-  auto result = engine::RunPlanStandIn(plan, side.catalog);
+  auto result = RunPlan(plan, side.catalog);
   if (!result.ok()) {
     return result.status().WithMessage("the plan on the ", label,
                                        " side: ", result.status().message());
@@ -135,7 +133,7 @@ arrow::Status Run(const ValidateArgs& args) {
   if (args.compare.relative_tolerance < 0 || args.compare.absolute_tolerance < 0) {
     return UsageError("--relative-tolerance and --absolute-tolerance must be >= 0");
   }
-  ARROW_ASSIGN_OR_RAISE(auto plan, ReadPlanFile(args.plan));
+  ARROW_ASSIGN_OR_RAISE(auto plan, engine::ReadSubstraitPlanFile(args.plan));
   ARROW_ASSIGN_OR_RAISE(auto left, RunSide("left", plan, args.left));
   ARROW_ASSIGN_OR_RAISE(auto right, RunSide("right", plan, args.right));
   ARROW_ASSIGN_OR_RAISE(auto result,
