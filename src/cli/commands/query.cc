@@ -1,6 +1,8 @@
 // `deltaline query --plan PLAN`: runs a Substrait plan (JSON or binary) over the tables
 // bound with --table, after the normalising pass; --explain shows what will run
-// instead of running it.
+// instead of running it. Results go to a display format (csv, jsonl, Arrow IPC) or,
+// with --into, into one Delta commit (engine::InsertInto); any other format is a file
+// sink the policy gate refuses (engine::CheckQueryOutputFormat).
 #include <iostream>
 
 #include <arrow/io/file.h>
@@ -11,7 +13,12 @@
 #include "cli/flags.h"
 #include "cli/io_formats.h"
 #include "cli/output.h"
+#include "cli/policy_flags.h"
+#include "cli/write_result.h"
 #include "engine/catalog.h"
+#include "engine/delta_tap.h"
+#include "engine/insert_into.h"
+#include "engine/sink_gate.h"
 #include "engine/substrait_plan.h"
 
 namespace deltaline::cli {
@@ -22,9 +29,15 @@ using nlohmann::json;
 struct QueryArgs {
   std::string plan, output;
   std::vector<std::string> tables;
-  std::optional<OutputFormat> format;  ///< unset: from --output's extension, else csv
+  std::vector<std::string> taps;  ///< NAME=URI: where a plan's delta_write tap writes
+  /// Unset: from --output's extension, else csv. Kept as text so that a file format
+  /// (parquet…) reaches the policy gate instead of a usage error.
+  std::string format;
   bool explain = false;  ///< print the normalised plan and its bindings; run nothing
   bool json = false;     ///< the explanation (or, after a run, its summary) as JSON
+  std::string into;      ///< a Delta table: the result goes there, in one commit
+  engine::InsertFlags insert;
+  PolicyArgs policy;
 };
 
 json RewritesJson(const engine::SubstraitPlan& plan) {
@@ -70,6 +83,7 @@ void PrintExplainText(const json& explain) {
 
 // Drains `reader` into --output (or stdout); the number of rows written.
 arrow::Result<int64_t> WriteRows(const QueryArgs& args,
+                                 std::optional<OutputFormat> format,
                                  arrow::RecordBatchReader& reader) {
   std::shared_ptr<arrow::io::OutputStream> sink;
   if (args.output.empty() || args.output == "-") {
@@ -77,9 +91,8 @@ arrow::Result<int64_t> WriteRows(const QueryArgs& args,
   } else {
     ARROW_ASSIGN_OR_RAISE(sink, arrow::io::FileOutputStream::Open(args.output));
   }
-  ARROW_ASSIGN_OR_RAISE(auto out,
-                        MakeBatchSink(ResolveOutputFormat(args.format, args.output), sink,
-                                      reader.schema()));
+  ARROW_ASSIGN_OR_RAISE(auto out, MakeBatchSink(ResolveOutputFormat(format, args.output),
+                                                sink, reader.schema()));
   int64_t rows = 0;
   while (true) {
     ARROW_ASSIGN_OR_RAISE(auto batch, reader.Next());
@@ -92,24 +105,100 @@ arrow::Result<int64_t> WriteRows(const QueryArgs& args,
   return rows;
 }
 
+// --format as a display format; any other name goes through the policy gate first,
+// so `--format parquet` is refused (and reported) before anything runs.
+arrow::Result<std::optional<OutputFormat>> ResolveFormat(const QueryArgs& args,
+                                                         const engine::RunOptions& run) {
+  if (args.format.empty()) return std::nullopt;
+  const auto& names = OutputFormatNames();
+  if (auto it = names.find(args.format); it != names.end()) return it->second;
+  if (!args.into.empty()) return UsageError("--format and --into cannot be combined");
+  ARROW_ASSIGN_OR_RAISE(auto decision,
+                        engine::CheckQueryOutputFormat(args.format, args.output, run));
+  if (decision == engine::QueryOutputDecision::kRefused) {
+    return RefusedByPolicy("--format " + args.format +
+                           " refused (run mode development); nothing written");
+  }
+  return UsageError("--format " + args.format + " is not a result format");
+}
+
+// The plan's taps (NamedTapRel kind delta_write) write where --tap binds their names.
+arrow::Result<engine::SubstraitRunOptions> RunOptionsFor(
+    const QueryArgs& args, const storage::StorageWriteOptions& storage) {
+  engine::SubstraitRunOptions options;
+  options.run = {storage.output, storage.run, storage.reporter, true};
+  if (!args.taps.empty()) {
+    engine::DeltaTapOptions taps;
+    for (const auto& text : args.taps) {
+      ARROW_ASSIGN_OR_RAISE(auto tap, engine::ParseBinding(text));
+      if (!tap.at.empty()) return UsageError("--tap " + text + ": a tap has no @VERSION");
+      taps.tables[tap.name] = tap.uri;
+    }
+    ARROW_ASSIGN_OR_RAISE(
+        auto insert,
+        engine::MakeInsertOptions(taps.tables.begin()->second, args.insert, storage));
+    taps.storage = insert.storage;
+    options.named_tap_provider = engine::MakeDeltaTapProvider(std::move(taps));
+  }
+  return options;
+}
+
+arrow::Status Explain(const QueryArgs& args, const engine::SubstraitPlan& plan,
+                      const engine::Catalog& catalog,
+                      const engine::SubstraitRunOptions& options) {
+  ARROW_ASSIGN_OR_RAISE(auto bound, engine::PlanToDeclaration(plan, catalog, options));
+  const json explain = ExplainJson(args, plan, bound);
+  if (args.json) {
+    PrintJson(explain);
+  } else {
+    PrintExplainText(explain);
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Status Into(const QueryArgs& args, const engine::SubstraitPlan& plan,
+                   const engine::Catalog& catalog,
+                   const engine::SubstraitRunOptions& options,
+                   const storage::StorageWriteOptions& storage) {
+  ARROW_ASSIGN_OR_RAISE(auto bound, engine::PlanToDeclaration(plan, catalog, options));
+  ARROW_ASSIGN_OR_RAISE(auto insert,
+                        engine::MakeInsertOptions(args.into, args.insert, storage));
+  ARROW_ASSIGN_OR_RAISE(
+      auto written,
+      engine::InsertIntoTable(std::move(bound.declaration), args.into, insert));
+  if (args.json) {
+    json out = WriteResultJson(written.write);
+    out["insertPath"] = engine::InsertPathName(written.path);
+    PrintJson(out);
+  } else {
+    PrintWriteNote(written.write);
+  }
+  return arrow::Status::OK();
+}
+
 arrow::Status Run(const QueryArgs& args) {
+  if (args.into.empty() &&
+      (args.insert.mode != "error" || !args.insert.predicate.empty() ||
+       args.insert.replace_partitions || !args.insert.partition_by.empty() ||
+       !args.insert.path.empty()) &&
+      args.taps.empty()) {
+    return UsageError(
+        "--mode, --predicate, --replace-partitions, --partition-by and --insert-path "
+        "say how to write: add --into TABLE (or --tap for a plan's delta_write taps)");
+  }
+  ARROW_ASSIGN_OR_RAISE(auto storage, BuildStorageOptions(args.policy));
+  storage.reporter = StderrReporter();
+  ARROW_ASSIGN_OR_RAISE(auto options, RunOptionsFor(args, storage));
+  ARROW_ASSIGN_OR_RAISE(auto format, ResolveFormat(args, options.run));
   engine::Catalog catalog;
   for (const auto& binding : args.tables) {
     ARROW_RETURN_NOT_OK(catalog.AddBinding(binding));
   }
   ARROW_ASSIGN_OR_RAISE(auto plan, engine::ReadSubstraitPlanFile(args.plan));
-  if (args.explain) {
-    ARROW_ASSIGN_OR_RAISE(auto bound, engine::PlanToDeclaration(plan, catalog));
-    const json explain = ExplainJson(args, plan, bound);
-    if (args.json) {
-      PrintJson(explain);
-    } else {
-      PrintExplainText(explain);
-    }
-    return arrow::Status::OK();
-  }
-  ARROW_ASSIGN_OR_RAISE(auto reader, engine::RunSubstraitPlan(plan, catalog));
-  ARROW_ASSIGN_OR_RAISE(int64_t rows, WriteRows(args, *reader));
+  if (args.explain) return Explain(args, plan, catalog, options);
+  if (!args.into.empty()) return Into(args, plan, catalog, options, storage);
+  ARROW_ASSIGN_OR_RAISE(auto reader, engine::RunSubstraitPlan(plan, catalog, options));
+  ARROW_ASSIGN_OR_RAISE(int64_t rows, WriteRows(args, format, *reader));
   if (args.json) {
     // Rows may be on stdout: the summary goes to stderr, as read's --metrics-json.
     std::cerr << json{{"rows", rows}, {"rewrites", RewritesJson(plan)}}.dump() << "\n";
@@ -129,9 +218,11 @@ void RegisterQuery(CLI::App& app, CommandTable& table) {
                   "NAME=URI[@VERSION]: binds a table name of the plan to a Delta table "
                   "(at a version or RFC 3339 time), an Arrow IPC, Parquet or JSON lines "
                   "file; repeatable");
-  AddEnumOption(*cmd, "--format", args->format, OutputFormatNames(),
-                "Output format: csv (default), jsonl, arrow (IPC file), arrows (IPC "
-                "stream). Without it, an --output ending .arrow/.arrows/.jsonl decides");
+  cmd->add_option("--format", args->format,
+                  "Output format: csv (default), jsonl, arrow (IPC file), arrows (IPC "
+                  "stream). Without it, an --output ending .arrow/.arrows/.jsonl "
+                  "decides. File formats such as parquet are refused by the policy "
+                  "gate: write --into a Delta table, then export-parquet");
   cmd->add_option("--output", args->output, "Output file (default standard output)");
   cmd->add_flag(
       "--explain", args->explain,
@@ -140,6 +231,28 @@ void RegisterQuery(CLI::App& app, CommandTable& table) {
   cmd->add_flag("--json", args->json,
                 "With --explain: the explanation as JSON on stdout; otherwise a JSON "
                 "summary of the run (rows, rewrites) on stderr");
+  cmd->add_option("--into", args->into,
+                  "Write the result into this Delta table, in one commit, instead of "
+                  "printing it");
+  cmd->add_option("--mode", args->insert.mode,
+                  "With --into: error (default), append, overwrite or ignore")
+      ->check(CLI::IsMember({"error", "append", "overwrite", "ignore"}));
+  cmd->add_option("--predicate", args->insert.predicate,
+                  "With --into and --mode overwrite: replace only the rows matching this "
+                  "SQL predicate (replaceWhere)");
+  cmd->add_flag("--replace-partitions", args->insert.replace_partitions,
+                "With --into: replace exactly the partitions present in the result");
+  cmd->add_option("--partition-by", args->insert.partition_by,
+                  "With --into: partition columns A,B of a new table")
+      ->delimiter(',');
+  cmd->add_option("--insert-path", args->insert.path,
+                  "With --into: streaming (the delta_write node), fallback (plan → "
+                  "reader → storage writer) or auto (default)")
+      ->check(CLI::IsMember({"auto", "streaming", "fallback"}));
+  cmd->add_option("--tap", args->taps,
+                  "NAME=URI: the Delta table a plan's delta_write tap NAME writes to "
+                  "(with --mode etc.); repeatable");
+  AddWritePolicyFlags(*cmd, args->policy);
   table.Add(cmd, args, &Run);
 }
 

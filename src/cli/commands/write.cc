@@ -9,6 +9,7 @@
 #include "cli/io_formats.h"
 #include "cli/output.h"
 #include "cli/policy_flags.h"
+#include "cli/write_result.h"
 #include "delta/base/errors.h"
 #include "delta/log/snapshot.h"
 #include "delta/predicate/predicate.h"
@@ -98,31 +99,10 @@ arrow::Status Run(const WriteArgs& args) {
   ARROW_ASSIGN_OR_RAISE(auto input, OpenInput(args.input, args.input_format, types));
   ARROW_ASSIGN_OR_RAISE(auto written,
                         storage::WriteDatasetDelta(*input, args.table, options));
-  const delta::WriteResult& result = written.delta;
   if (args.json) {
-    nlohmann::json out = {{"table", result.uri},
-                          {"version", result.version},
-                          {"committed", result.committed},
-                          {"operation", result.operation},
-                          {"filesAdded", result.files_added},
-                          {"rowsAdded", result.rows_added},
-                          {"bytesAdded", result.bytes_added},
-                          {"filesRemoved", result.files_removed},
-                          {"checkpoint", result.checkpoint_written},
-                          {"schemaChanged", result.schema_changed},
-                          {"policy", written.policy}};
-    out["rowsRemoved"] = result.rows_removed;
-    out["rowsCopied"] = result.rows_copied;
-    out["partitions"] = PartitionsJson(result.partitions);
-    PrintJson(out);
-  } else if (result.committed) {
-    PrintNote("committed version " + std::to_string(result.version) + " of " +
-              result.uri + " (" + std::to_string(result.rows_added) + " rows, " +
-              std::to_string(result.files_added) + " files added, " +
-              std::to_string(result.files_removed) + " removed)");
+    PrintJson(WriteResultJson(written));
   } else {
-    PrintNote("table " + result.uri + " left unchanged at version " +
-              std::to_string(result.version));
+    PrintWriteNote(written);
   }
   return arrow::Status::OK();
 }
