@@ -156,12 +156,14 @@ arrow::Status Catalog::AddDelta(const std::string& name, const std::string& uri,
 
 arrow::Status Catalog::AddArrowIpcFile(const std::string& name, const std::string& path) {
   ARROW_ASSIGN_OR_RAISE(auto reader, OpenIpcFile(path));
-  return impl_->Add({{name, SourceKind::kArrowIpcFile, path, {}, reader->schema()}, nullptr, nullptr});
+  return impl_->Add(
+      {{name, SourceKind::kArrowIpcFile, path, {}, reader->schema()}, nullptr, nullptr});
 }
 
 arrow::Status Catalog::AddParquetFile(const std::string& name, const std::string& path) {
   ARROW_ASSIGN_OR_RAISE(auto reader, OpenParquetFile(path));
-  return impl_->Add({{name, SourceKind::kParquetFile, path, {}, reader->schema()}, nullptr, nullptr});
+  return impl_->Add(
+      {{name, SourceKind::kParquetFile, path, {}, reader->schema()}, nullptr, nullptr});
 }
 
 arrow::Status Catalog::AddJsonLines(const std::string& name, const std::string& path) {
@@ -212,10 +214,19 @@ arrow::Status Catalog::AddBinding(const std::string& binding) {
 }
 
 arrow::Result<arrow::acero::Declaration> Catalog::Source(const std::string& name) const {
+  return Source(name, nullptr);
+}
+
+arrow::Result<arrow::acero::Declaration> Catalog::Source(
+    const std::string& name, std::shared_ptr<DeltaScanMetrics>* metrics) const {
+  if (metrics) metrics->reset();
   ARROW_ASSIGN_OR_RAISE(const auto* bound, impl_->Find(name));
   switch (bound->entry.kind) {
-    case SourceKind::kDelta:
-      return DeltaSourceDeclaration(bound->delta);
+    case SourceKind::kDelta: {
+      auto counts = std::make_shared<DeltaScanMetrics>();
+      if (metrics) *metrics = counts;
+      return DeltaSourceDeclaration(bound->delta, std::move(counts));
+    }
     case SourceKind::kArrowIpcFile: {
       ARROW_ASSIGN_OR_RAISE(auto reader, OpenIpcFile(bound->entry.uri));
       return ReaderSource(std::move(reader));
