@@ -151,8 +151,10 @@ arrow::Result<cp::Expression> PartitionExpression(const DeltaDataset::State& sta
         delta::PartitionValueOf(add.partition_values,
                                 delta::PhysicalName(*field, state.column_mapping),
                                 field->type()));
-    facts.push_back(value->is_valid ? cp::equal(cp::field_ref(name), cp::literal(value))
-                                    : cp::is_null(cp::field_ref(name)));
+    // No `is_null` fact for a null value: the scan node would fill the column from
+    // it with a scalar of type null instead of the column's type.
+    if (value->is_valid)
+      facts.push_back(cp::equal(cp::field_ref(name), cp::literal(value)));
   }
   if (facts.empty()) return cp::literal(true);
   return cp::and_(std::move(facts)).Bind(*state.schema);
