@@ -29,12 +29,13 @@ def filtered_aggregate(path, low):
 
 def timed(fn, repeat):
     fn()  # warm-up: page cache and lazy imports
-    times, result = [], None
+    times, cpus, result = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = fn()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(times), statistics.median(cpus), result
 
 
 def main() -> None:
@@ -43,12 +44,15 @@ def main() -> None:
     parser.add_argument("--low", type=int, required=True)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    seconds, table = timed(lambda: full_scan(args.table), args.repeat)
+    seconds, cpu, table = timed(lambda: full_scan(args.table), args.repeat)
     print(f"full_seconds={seconds:.6f}")
+    print(f"full_cpu_seconds={cpu:.6f}")
     print(f"full_rows={table.num_rows}")
     del table
-    seconds, groups = timed(lambda: filtered_aggregate(args.table, args.low), args.repeat)
+    seconds, cpu, groups = timed(lambda: filtered_aggregate(args.table, args.low),
+                                 args.repeat)
     print(f"agg_seconds={seconds:.6f}")
+    print(f"agg_cpu_seconds={cpu:.6f}")
     print(f"agg_groups={groups.num_rows}")
     print(f"agg_count={pc.sum(groups['value_count']).as_py()}")
     print(f"agg_sum={pc.sum(groups['value_sum']).as_py():.6f}")

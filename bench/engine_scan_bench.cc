@@ -153,18 +153,24 @@ arrow::Result<std::shared_ptr<arrow::Table>> EngineAggregate(const std::string& 
   return ac::DeclarationToTable(std::move(plan));
 }
 
+struct Timing {
+  double wall = 0;  ///< median seconds
+  double cpu = 0;   ///< median CPU seconds of the process (all threads)
+};
+
 template <typename Fn>
-arrow::Result<double> MedianSeconds(int repeat, Fn fn,
+arrow::Result<Timing> MedianSeconds(int repeat, Fn fn,
                                     std::shared_ptr<arrow::Table>* result) {
   ARROW_ASSIGN_OR_RAISE(*result, fn());  // warm-up, untimed
-  std::vector<double> times;
+  std::vector<double> times, cpus;
   for (int run = 0; run < repeat; ++run) {
     result->reset();
-    const double start = NowSeconds();
+    const double start = NowSeconds(), cpu = SelfCpuSeconds();
     ARROW_ASSIGN_OR_RAISE(*result, fn());
     times.push_back(NowSeconds() - start);
+    cpus.push_back(SelfCpuSeconds() - cpu);
   }
-  return Median(times);
+  return Timing{Median(times), Median(cpus)};
 }
 
 arrow::Result<double> SumColumn(const arrow::Table& table, const std::string& name) {
@@ -181,12 +187,12 @@ arrow::Status Main(int argc, char** argv) {
 
   std::shared_ptr<arrow::Table> rows;
   ARROW_ASSIGN_OR_RAISE(
-      double full, MedianSeconds(
+      Timing full, MedianSeconds(
                        args.scan.repeat, [&] { return EngineFullScan(table); }, &rows));
   const int64_t full_rows = rows->num_rows();
   rows.reset();
   ARROW_ASSIGN_OR_RAISE(
-      double agg,
+      Timing agg,
       MedianSeconds(
           args.scan.repeat, [&] { return EngineAggregate(table, low); }, &rows));
   ARROW_ASSIGN_OR_RAISE(double agg_count, SumColumn(*rows, "value_count"));
@@ -205,6 +211,8 @@ arrow::Status Main(int argc, char** argv) {
   ARROW_ASSIGN_OR_RAISE(double rs_full, value("full_seconds"));
   ARROW_ASSIGN_OR_RAISE(double rs_rows, value("full_rows"));
   ARROW_ASSIGN_OR_RAISE(double rs_agg, value("agg_seconds"));
+  ARROW_ASSIGN_OR_RAISE(double rs_full_cpu, value("full_cpu_seconds"));
+  ARROW_ASSIGN_OR_RAISE(double rs_agg_cpu, value("agg_cpu_seconds"));
   ARROW_ASSIGN_OR_RAISE(double rs_count, value("agg_count"));
   ARROW_ASSIGN_OR_RAISE(double rs_sum, value("agg_sum"));
   if (rs_rows != static_cast<double>(full_rows) || rs_count != agg_count ||
@@ -215,12 +223,15 @@ arrow::Status Main(int argc, char** argv) {
   }
   std::printf("table: %s (%lld rows)\n", table.c_str(),
               static_cast<long long>(args.scan.rows));
-  std::printf(
-      "full scan:          deltaline %.3f s, delta-rs+pyarrow %.3f s, ratio %.2f\n", full,
-      rs_full, full / rs_full);
-  std::printf(
-      "filtered aggregate: deltaline %.3f s, delta-rs+pyarrow %.3f s, ratio %.2f\n", agg,
-      rs_agg, agg / rs_agg);
+  auto print = [](const char* what, Timing ours, double theirs, double theirs_cpu) {
+    std::printf(
+        "%-19s deltaline %.3f s (cpu %.3f s), delta-rs+pyarrow %.3f s (cpu %.3f s): "
+        "ratio %.2f (cpu %.2f)\n",
+        what, ours.wall, ours.cpu, theirs, theirs_cpu, ours.wall / theirs,
+        ours.cpu / theirs_cpu);
+  };
+  print("full scan:", full, rs_full, rs_full_cpu);
+  print("filtered aggregate:", agg, rs_agg, rs_agg_cpu);
   std::printf("(goal: ratio <= 0.70; medians of %d runs, same results on both sides)\n",
               args.scan.repeat);
   if (!args.scan.keep) {

@@ -1,5 +1,6 @@
 #include "engine/delta_source.h"
 
+#include <arrow/compute/api.h>
 #include <arrow/dataset/plan.h>
 #include <arrow/dataset/scanner.h>
 
@@ -22,7 +23,9 @@ arrow::Result<std::shared_ptr<DeltaTableHandle>> OpenDeltaTable(
 
 arrow::Result<arrow::acero::Declaration> DeltaSourceDeclaration(
     std::shared_ptr<DeltaTableHandle> table, std::shared_ptr<DeltaScanMetrics> metrics) {
-  // The `scan` node factory is registered by the dataset module only on request.
+  // The `scan` node factory is registered by the dataset module only on request, and
+  // the node binds projections with compute functions, also registered on request.
+  ARROW_RETURN_NOT_OK(arrow::compute::Initialize());
   ds::internal::Initialize();
   auto dataset =
       std::make_shared<DeltaDataset>(table->store, table->snapshot, std::move(metrics));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <arrow/acero/options.h>
+#include <arrow/compute/api.h>
 #include <arrow/compute/expression.h>
 #include <arrow/dataset/scanner.h>
 
@@ -172,6 +173,10 @@ arrow::Status Visit(ac::Declaration& node) {
 
 }  // namespace
 
-arrow::Status PushDownIntoScans(arrow::acero::Declaration& plan) { return Visit(plan); }
+arrow::Status PushDownIntoScans(arrow::acero::Declaration& plan) {
+  // Projections are make_struct calls, which Arrow ≥ 21 registers only on request.
+  ARROW_RETURN_NOT_OK(cp::Initialize());
+  return Visit(plan);
+}
 
 }  // namespace deltaline::engine
