@@ -233,6 +233,35 @@ TEST(DeltaSourceTest, ArrowsOwnScannerRunsOverTheDataset) {
   EXPECT_EQ(counts.files_read, 1);
 }
 
+TEST(DeltaSourceTest, CatalogHandsOutTheMetricsOfEachDeltaScan) {
+  TempDir dir;
+  const std::string uri = dir.str() + "/t";
+  ASSERT_OK(Append(uri, *PxTable("[1, 2, 3]", "[1, 2, 3]", "[10, 20, 30]"), {"p"}));
+  Catalog catalog;
+  ASSERT_OK(catalog.AddDelta("t", uri));
+  ASSERT_OK(catalog.AddTable("m", IdsTable("[1]")));
+  std::shared_ptr<DeltaScanMetrics> metrics;
+  ASSERT_OK_AND_ASSIGN(auto scan, catalog.Source("t", &metrics));
+  ASSERT_NE(metrics, nullptr);
+  ac::Declaration plan(
+      "filter", {std::move(scan)},
+      ac::FilterNodeOptions(cp::equal(cp::field_ref("p"), cp::literal(int32_t{3}))));
+  ASSERT_OK(PushDownIntoScans(plan));
+  auto scans = DeltaScansOf(plan);
+  ASSERT_EQ(scans.size(), 1u);
+  EXPECT_EQ(scans[0].metrics, metrics);
+  EXPECT_EQ(scans[0].version, 0);
+  ASSERT_OK_AND_ASSIGN(auto rows, ac::DeclarationToTable(std::move(plan)));
+  EXPECT_EQ(rows->num_rows(), 1);
+  auto counts = metrics->counts();
+  EXPECT_EQ(counts.files_considered, 3);
+  EXPECT_EQ(counts.files_skipped_by_partition, 2);
+  EXPECT_EQ(counts.files_read, 1);
+  // Not a Delta table: no metrics.
+  ASSERT_OK(catalog.Source("m", &metrics).status());
+  EXPECT_EQ(metrics, nullptr);
+}
+
 // The shared tables deltaline reads (tests/interop/test_conformance.py: READ) with
 // deletion vectors, column mapping, partition types, checkpoints...
 const char* const kSharedTables[] = {
