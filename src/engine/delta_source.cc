@@ -58,15 +58,16 @@ void CollectScans(const arrow::acero::Declaration& node,
   info.version = delta->snapshot()->version();
   info.filter = scan->scan_options ? scan->scan_options->filter.ToString() : "true";
   if (scan->scan_options && scan->scan_options->projected_schema) {
-    info.columns.emplace();
+    // In table order, as the fragments read them.
+    const auto& schema = *delta->schema();
+    std::vector<bool> wanted(schema.num_fields(), false);
     for (const auto& ref : scan->scan_options->MaterializedFields()) {
-      auto path = ref.FindOneOrNone(*delta->schema());
-      if (!path.ok() || path->empty()) continue;
-      const auto& name = delta->schema()->field(path->indices()[0])->name();
-      if (std::find(info.columns->begin(), info.columns->end(), name) ==
-          info.columns->end()) {
-        info.columns->push_back(name);
-      }
+      auto path = ref.FindOneOrNone(schema);
+      if (path.ok() && !path->empty()) wanted[path->indices()[0]] = true;
+    }
+    info.columns.emplace();
+    for (int i = 0; i < schema.num_fields(); ++i) {
+      if (wanted[i]) info.columns->push_back(schema.field(i)->name());
     }
   }
   info.metrics = delta->metrics();

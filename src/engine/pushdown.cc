@@ -117,6 +117,34 @@ bool ReferencesOf(const ac::Declaration& node, std::vector<arrow::FieldRef>* ref
   return false;
 }
 
+// What `refs` (naming outputs of `project`) need of the project's input; false when a
+// ref cannot be matched to one of its expressions.
+bool MapThroughProject(const ac::Declaration& node, std::vector<arrow::FieldRef>* refs) {
+  const auto* project = dynamic_cast<const ac::ProjectNodeOptions*>(node.options.get());
+  if (!project) return false;
+  std::vector<arrow::FieldRef> mapped;
+  for (const auto& ref : *refs) {
+    int index = -1;
+    if (const auto* path = ref.field_path(); path && !path->empty()) {
+      index = path->indices()[0];
+    } else if (const auto* name = ref.name()) {
+      const auto& names = project->names;
+      if (std::count(names.begin(), names.end(), *name) == 1) {
+        index = static_cast<int>(std::find(names.begin(), names.end(), *name) -
+                                 names.begin());
+      }
+    }
+    if (index < 0 || index >= static_cast<int>(project->expressions.size())) {
+      return false;
+    }
+    for (auto& inner : cp::FieldsInExpression(project->expressions[index])) {
+      mapped.push_back(std::move(inner));
+    }
+  }
+  *refs = std::move(mapped);
+  return true;
+}
+
 // Narrows the scan to the columns `refs` need; leaves it alone when one is not a
 // table column (unsure what it reads).
 arrow::Status NarrowColumns(const Chain& chain, std::vector<arrow::FieldRef> refs) {
@@ -157,7 +185,15 @@ arrow::Status Visit(ac::Declaration& node) {
   }
   std::vector<arrow::FieldRef> refs;
   if (ReferencesOf(node, &refs)) {
-    Chain chain = ScanBelow(OnlyInput(node));
+    // Stacked projects (Substrait's ProjectRel, then its emit) pass the needs of the
+    // top one down to the scan.
+    ac::Declaration* below = OnlyInput(node);
+    while (below && below->factory_name == "project" &&
+           MapThroughProject(*below, &refs)) {
+      below = OnlyInput(*below);
+    }
+    if (below && below->factory_name == "project") return Visit(*below);
+    Chain chain = ScanBelow(below);
     if (chain.scan) {
       ARROW_RETURN_NOT_OK(NarrowColumns(chain, std::move(refs)));
       return PushFilters(chain);

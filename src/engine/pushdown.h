@@ -16,7 +16,9 @@ namespace deltaline::engine {
 ///   the dataset's schema is not pushed.
 /// - Projection pushdown: for `project` or `aggregate` directly above a scan, or above
 ///   a chain of filters over one, the scan reads only the top-level columns those
-///   nodes and the filters reference. Anything else above a scan (sort, join, fetch,
+///   nodes and the filters reference. Projects stacked under the top one (Substrait's
+///   ProjectRel and its emit) are followed: only the expressions the top one uses
+///   count. Anything else above a scan (sort, join, fetch,
 ///   union, an unknown node, the plan's root) leaves it reading every column, and a
 ///   reference the pass cannot resolve to a table column leaves it unnarrowed too.
 ///

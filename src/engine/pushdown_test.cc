@@ -150,6 +150,52 @@ TEST(PushdownTest, NoNarrowingUnderASortOrAJoin) {
   EXPECT_EQ(rows->num_rows(), 5);
 }
 
+TEST(PushdownTest, FieldsReferencedByPositionAsSubstraitDoesArePushedToo) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto table, MakeTable(dir.str() + "/t"));
+  ASSERT_OK_AND_ASSIGN(auto scan, DeltaSourceDeclaration(table));
+  // Field 1 is p, field 2 is x.
+  auto plan = Filter(std::move(scan), cp::equal(cp::field_ref(arrow::FieldPath({1})),
+                                                cp::literal(int32_t{2})));
+  ac::Declaration project(
+      "project", {std::move(plan)},
+      ac::ProjectNodeOptions({cp::field_ref(arrow::FieldPath({2}))}, {"x"}));
+  ASSERT_OK(PushDownIntoScans(project));
+  auto info = OnlyScan(project);
+  ASSERT_TRUE(info.columns.has_value());
+  EXPECT_EQ(*info.columns, (std::vector<std::string>{"p", "x"}));
+  ASSERT_OK_AND_ASSIGN(auto rows, ac::DeclarationToTable(project));
+  EXPECT_TRUE(TablesEqualUnordered(
+      *testing::TableFromJson({arrow::field("x", arrow::int64())}, {"[30, 40]"}), *rows));
+  EXPECT_EQ(info.metrics->counts().files_skipped_by_partition, 2);
+}
+
+TEST(PushdownTest, StackedProjectsPassOnlyWhatTheTopOneUses) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto table, MakeTable(dir.str() + "/t"));
+  ASSERT_OK_AND_ASSIGN(auto scan, DeltaSourceDeclaration(table));
+  // As Arrow's Substrait consumer builds a ProjectRel with an emit: every input field
+  // plus the new expression, then a project keeping only the new one.
+  ac::Declaration all_plus(
+      "project", {Filter(std::move(scan), PEquals(1))},
+      ac::ProjectNodeOptions(
+          {cp::field_ref(arrow::FieldPath({0})), cp::field_ref(arrow::FieldPath({1})),
+           cp::field_ref(arrow::FieldPath({2})),
+           cp::call("add", {cp::field_ref("id"), cp::literal(int64_t{100})})},
+          {"id", "p", "x", "id100"}));
+  ac::Declaration emit(
+      "project", {std::move(all_plus)},
+      ac::ProjectNodeOptions({cp::field_ref(arrow::FieldPath({3}))}, {"id100"}));
+  ASSERT_OK(PushDownIntoScans(emit));
+  auto info = OnlyScan(emit);
+  ASSERT_TRUE(info.columns.has_value());
+  EXPECT_EQ(*info.columns, (std::vector<std::string>{"id", "p"}));
+  ASSERT_OK_AND_ASSIGN(auto rows, ac::DeclarationToTable(emit));
+  EXPECT_TRUE(TablesEqualUnordered(
+      *testing::TableFromJson({arrow::field("id100", arrow::int64())}, {"[101, 102]"}),
+      *rows));
+}
+
 TEST(PushdownTest, AFilterOnAFieldOutsideTheTableIsNotPushedAndCopiesAreIndependent) {
   TempDir dir;
   ASSERT_OK_AND_ASSIGN(auto table, MakeTable(dir.str() + "/t"));
