@@ -47,6 +47,7 @@ struct Args {
                      .keep = false};
   std::string python;
   std::string deltars_script;
+  bool profile_aggregate = false;
 };
 
 arrow::Result<Args> ParseArgs(int argc, char** argv) {
@@ -59,10 +60,10 @@ arrow::Result<Args> ParseArgs(int argc, char** argv) {
   AddCountOption(app, "--repeat", &repeat, "Timed runs of each query (at least 1)");
   app.add_option("--dir", args.scan.dir, "Work directory")->capture_default_str();
   app.add_flag("--keep", args.scan.keep, "Keep the table");
-  app.add_option("--python", args.python, "Python with deltalake and pyarrow")
-      ->required();
-  app.add_option("--deltars-script", args.deltars_script, "bench/deltars_scan.py")
-      ->required();
+  app.add_option("--python", args.python, "Python with deltalake and pyarrow");
+  app.add_option("--deltars-script", args.deltars_script, "bench/deltars_scan.py");
+  app.add_flag("--profile-aggregate", args.profile_aggregate,
+               "Run only the engine's aggregate, --repeat times (for perf)");
   ARROW_RETURN_NOT_OK(ParseFlags(app, argc, argv));
   args.scan.repeat = static_cast<int>(std::max<int64_t>(1, repeat));
   if (args.scan.rows < 100 || args.scan.file_size <= 0) {
@@ -136,10 +137,11 @@ arrow::Result<std::shared_ptr<arrow::Table>> EngineFullScan(const std::string& t
   return ac::DeclarationToTable(std::move(plan));
 }
 
-arrow::Result<std::shared_ptr<arrow::Table>> EngineAggregate(const std::string& table,
-                                                             int64_t low) {
+arrow::Result<std::shared_ptr<arrow::Table>> EngineAggregate(
+    const std::string& table, int64_t low,
+    std::shared_ptr<engine::DeltaScanMetrics> metrics) {
   ARROW_ASSIGN_OR_RAISE(auto handle, engine::OpenDeltaTable(table));
-  ARROW_ASSIGN_OR_RAISE(auto scan, engine::DeltaSourceDeclaration(handle));
+  ARROW_ASSIGN_OR_RAISE(auto scan, engine::DeltaSourceDeclaration(handle, metrics));
   auto filter = cp::and_(cp::greater_equal(cp::field_ref("id"), cp::literal(low)),
                          cp::greater(cp::field_ref("value"), cp::literal(500000.0)));
   ac::Declaration filtered("filter", {std::move(scan)}, ac::FilterNodeOptions(filter));
@@ -181,23 +183,46 @@ arrow::Result<double> SumColumn(const arrow::Table& table, const std::string& na
 
 arrow::Status Main(int argc, char** argv) {
   ARROW_ASSIGN_OR_RAISE(auto args, ParseArgs(argc, argv));
+  if (!args.profile_aggregate && (args.python.empty() || args.deltars_script.empty())) {
+    return arrow::Status::Invalid("--python and --deltars-script are required");
+  }
   const std::string table = args.scan.dir + "/table-" + std::to_string(args.scan.rows);
   ARROW_RETURN_NOT_OK(BuildTable(table, args.scan));
   const int64_t low = args.scan.rows / 2;
 
   std::shared_ptr<arrow::Table> rows;
+  std::shared_ptr<engine::DeltaScanMetrics> last_agg;
+  if (args.profile_aggregate) {
+    for (int run = 0; run < args.scan.repeat; ++run) {
+      ARROW_ASSIGN_OR_RAISE(rows, EngineAggregate(table, low, nullptr));
+    }
+    return arrow::Status::OK();
+  }
   ARROW_ASSIGN_OR_RAISE(
       Timing full, MedianSeconds(
                        args.scan.repeat, [&] { return EngineFullScan(table); }, &rows));
   const int64_t full_rows = rows->num_rows();
   rows.reset();
-  ARROW_ASSIGN_OR_RAISE(
-      Timing agg,
-      MedianSeconds(
-          args.scan.repeat, [&] { return EngineAggregate(table, low); }, &rows));
+  ARROW_ASSIGN_OR_RAISE(Timing agg,
+                        MedianSeconds(
+                            args.scan.repeat,
+                            [&] {
+                              last_agg = std::make_shared<engine::DeltaScanMetrics>();
+                              return EngineAggregate(table, low, last_agg);
+                            },
+                            &rows));
   ARROW_ASSIGN_OR_RAISE(double agg_count, SumColumn(*rows, "value_count"));
   ARROW_ASSIGN_OR_RAISE(double agg_sum, SumColumn(*rows, "value_sum"));
 
+  const auto pruning = last_agg->counts();
+  std::fprintf(stderr,
+               "engine aggregate scan: %lld files, %lld skipped by stats, %lld read, "
+               "%lld bytes read, %lld rows read\n",
+               static_cast<long long>(pruning.files_considered),
+               static_cast<long long>(pruning.files_skipped_by_stats),
+               static_cast<long long>(pruning.files_read),
+               static_cast<long long>(pruning.bytes_read),
+               static_cast<long long>(pruning.rows_read));
   ARROW_ASSIGN_OR_RAISE(auto child, RunChild({args.python, args.deltars_script, table,
                                               "--low", std::to_string(low), "--repeat",
                                               std::to_string(args.scan.repeat)}));

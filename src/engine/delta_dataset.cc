@@ -107,12 +107,14 @@ class DeltaFileFragment : public ds::Fragment {
       std::shared_ptr<arrow::Schema> columns;
       int64_t batch_size;
       std::shared_ptr<arrow::RecordBatchReader> reader;
+      bool done = false;  ///< the file is read: never reopen it
     };
     auto reading = std::make_shared<Reading>(
-        Reading{state_, add_, std::move(columns), batch_size, nullptr});
+        Reading{state_, add_, std::move(columns), batch_size, nullptr, false});
     return arrow::MakeFunctionIterator(
         [reading]() -> arrow::Result<std::shared_ptr<arrow::RecordBatch>> {
           const auto& state = *reading->state;
+          if (reading->done) return nullptr;
           if (!reading->reader) {
             state.metrics->files_read += 1;
             ARROW_ASSIGN_OR_RAISE(
@@ -129,7 +131,8 @@ class DeltaFileFragment : public ds::Fragment {
             state.metrics->rows_read += batch->num_rows();
             state.metrics->batches_read += 1;
           } else {
-            reading->reader.reset();
+            reading->reader.reset();  // let go of the file now
+            reading->done = true;
           }
           return batch;
         });
