@@ -289,6 +289,12 @@ TEST(DeltaSourceTest, SharedTablesEqualReadSnapshot) {
                        OpenDeltaTable((root / "table-without-dv-small").string()));
   ASSERT_OK_AND_ASSIGN(auto all_rows, EngineScan(no_dv, "", nullptr));
   EXPECT_LT(rows->num_rows(), all_rows->num_rows());
+  ExpectSameAsRead(dv, "value > 3");
+  // Partition columns of every primitive type, filtered and pruned as `read` does.
+  ASSERT_OK_AND_ASSIGN(auto primitives,
+                       OpenDeltaTable((root / "partition-type-primitives").string()));
+  ExpectSameAsRead(primitives, "category = 'B'");
+  ExpectSameAsRead(primitives, "is_active = 'true' AND year = '2020'");
   // Column mapping with a filter on a renamed column's logical name.
   ASSERT_OK_AND_ASSIGN(auto cm,
                        OpenDeltaTable((root / "table_with_column_mapping").string()));
