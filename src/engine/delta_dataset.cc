@@ -123,7 +123,10 @@ class DeltaFileFragment : public ds::Fragment {
                                     state.snapshot->partition_columns(), reading->add,
                                     {.batch_size = reading->batch_size,
                                      .column_mapping = state.column_mapping,
-                                     .row_tracking = std::nullopt}));
+                                     .row_tracking = std::nullopt,
+                                     // Runs on the IO pool (see ScanBatchesAsync): a
+                                     // table of few files still uses every core.
+                                     .use_threads = true}));
           }
           std::shared_ptr<arrow::RecordBatch> batch;
           ARROW_RETURN_NOT_OK(reading->reader->ReadNext(&batch));
