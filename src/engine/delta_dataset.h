@@ -46,9 +46,11 @@ struct DeltaScanMetrics {
 /// - GetFragments(predicate) skips the files the predicate excludes with
 ///   delta::FilePruner (partition values and `add.stats`), the pruning of
 ///   `deltaline read --filter`; it never filters rows (Acero's `filter` node does).
-/// - A fragment's partition_expression() is its partition values as equalities
-///   (`is_null` for a null value), so the scan node fills those columns as scalars and
-///   a filter node simplifies against them.
+/// - A fragment's partition_expression() is its non-null partition values as
+///   equalities, so the scan node fills those columns as scalars and a filter node
+///   simplifies against them. A null value gives no fact: the scan node would fill
+///   the column from `is_null` with a scalar of type null, not the column's type.
+///   Stats (min/max) are not added as guarantees; they only prune files.
 /// - A fragment reads its file with delta::OpenDataFile (deletion vectors, column
 ///   mapping, type widening, missing columns as null, partition values), only the
 ///   columns ScanOptions::MaterializedFields() names, on the IO thread pool with at
