@@ -10,6 +10,8 @@
 #       the goal is stated at 2G)
 #   P5  reading a table whose deletion vectors delete 10 % of its rows vs a table holding
 #       the same live rows without DVs (BENCH_ROWS rows; the goal is stated at 10M)
+#   SCAN the engine's Delta scan (full scan, filtered aggregate) vs delta-rs + pyarrow
+#        (BENCH_SCAN_ROWS rows, 2M; 28M make the 1 GB table of issue 11)
 # Modest defaults finish in a few minutes on 2 cores; the full size is
 #   BENCH_ROWS=10M scripts/bench.sh build
 # Knobs (environment): BENCH_ROWS (2M), BENCH_REPEAT (5), BENCH_COMMITS (10000),
@@ -72,3 +74,13 @@ echo
 insert_bytes="${BENCH_INSERT_BYTES:-200M}"
 echo "== I1: insert a $insert_bytes generated stream: InsertInto vs WriteDatasetDelta =="
 "$insert_bench" --bytes "$insert_bytes" --dir "$work/insert"
+
+echo
+# Issue 11: the engine's Delta scan vs delta-rs' pyarrow dataset (BENCH_SCAN_ROWS, 2M by
+# default; about 28M rows make the 1 GB table of the issue's goal).
+scan_bench="$build/bench/deltaline_bench_engine_scan"
+[ -x "$scan_bench" ] || { echo "bench: $scan_bench missing (build with -DDELTALINE_BENCH=ON)" >&2; exit 1; }
+scan_rows="${BENCH_SCAN_ROWS:-2M}"
+echo "== Engine scan: full scan and filtered aggregate of $scan_rows rows, deltaline vs delta-rs + pyarrow =="
+"$scan_bench" --rows "$scan_rows" --repeat "$repeat" --dir "$work/engine-scan" \
+  --python "$python" --deltars-script "$root/bench/deltars_scan.py"

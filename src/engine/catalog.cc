@@ -214,10 +214,19 @@ arrow::Status Catalog::AddBinding(const std::string& binding) {
 }
 
 arrow::Result<arrow::acero::Declaration> Catalog::Source(const std::string& name) const {
+  return Source(name, nullptr);
+}
+
+arrow::Result<arrow::acero::Declaration> Catalog::Source(
+    const std::string& name, std::shared_ptr<DeltaScanMetrics>* metrics) const {
+  if (metrics) metrics->reset();
   ARROW_ASSIGN_OR_RAISE(const auto* bound, impl_->Find(name));
   switch (bound->entry.kind) {
-    case SourceKind::kDelta:
-      return DeltaSourceDeclaration(bound->delta);
+    case SourceKind::kDelta: {
+      auto counts = std::make_shared<DeltaScanMetrics>();
+      if (metrics) *metrics = counts;
+      return DeltaSourceDeclaration(bound->delta, std::move(counts));
+    }
     case SourceKind::kArrowIpcFile: {
       ARROW_ASSIGN_OR_RAISE(auto reader, OpenIpcFile(bound->entry.uri));
       return ReaderSource(std::move(reader));

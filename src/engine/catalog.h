@@ -14,6 +14,8 @@
 
 namespace deltaline::engine {
 
+struct DeltaScanMetrics;  // engine/delta_dataset.h
+
 /// \brief Which version of a Delta table a binding reads. Both unset: the latest.
 struct DeltaVersionSpec {
   std::optional<int64_t> version;
@@ -69,6 +71,12 @@ class Catalog {
   /// \brief A fresh source declaration producing the rows of `name` in its schema.
   /// kInvalidInput listing the known names when `name` is unknown.
   arrow::Result<arrow::acero::Declaration> Source(const std::string& name) const;
+  /// \brief Source(name), and for a Delta table the counts of its scan in `*metrics`
+  /// (files considered / skipped by partition / skipped by stats / read, bytes read,
+  /// rows), filled as the declaration runs. `*metrics` is set to null for other kinds.
+  /// DeltaScansOf(plan) finds the same counts from a whole plan.
+  arrow::Result<arrow::acero::Declaration> Source(
+      const std::string& name, std::shared_ptr<DeltaScanMetrics>* metrics) const;
 
   arrow::Result<CatalogEntry> Entry(const std::string& name) const;
   std::vector<std::string> Names() const;

@@ -1,31 +1,12 @@
 #include "engine/delta_source.h"
 
-#include <arrow/acero/options.h>
-
-#include "delta/scan/scan.h"
+#include <arrow/compute/api.h>
+#include <arrow/dataset/plan.h>
+#include <arrow/dataset/scanner.h>
 
 namespace deltaline::engine {
-namespace {
 
-// Keeps the table (and its log store, which the scan reads through) alive for as long
-// as the plan holds the reader.
-class PinnedReader : public arrow::RecordBatchReader {
- public:
-  PinnedReader(std::shared_ptr<DeltaTableHandle> table,
-               std::shared_ptr<arrow::RecordBatchReader> inner)
-      : table_(std::move(table)), inner_(std::move(inner)) {}
-  std::shared_ptr<arrow::Schema> schema() const override { return inner_->schema(); }
-  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
-    return inner_->ReadNext(batch);
-  }
-  arrow::Status Close() override { return inner_->Close(); }
-
- private:
-  std::shared_ptr<DeltaTableHandle> table_;
-  std::shared_ptr<arrow::RecordBatchReader> inner_;
-};
-
-}  // namespace
+namespace ds = arrow::dataset;
 
 arrow::Result<std::shared_ptr<DeltaTableHandle>> OpenDeltaTable(
     const std::string& uri, const DeltaVersionSpec& at) {
@@ -41,13 +22,64 @@ arrow::Result<std::shared_ptr<DeltaTableHandle>> OpenDeltaTable(
 }
 
 arrow::Result<arrow::acero::Declaration> DeltaSourceDeclaration(
-    std::shared_ptr<DeltaTableHandle> table) {
-  ARROW_ASSIGN_OR_RAISE(auto inner,
-                        delta::ScanSnapshot(*table->store, table->snapshot, {}));
-  auto reader = std::make_shared<PinnedReader>(table, std::move(inner));
-  return arrow::acero::Declaration(
-      "record_batch_reader_source",
-      arrow::acero::RecordBatchReaderSourceNodeOptions(std::move(reader)));
+    std::shared_ptr<DeltaTableHandle> table, std::shared_ptr<DeltaScanMetrics> metrics) {
+  // The `scan` node factory is registered by the dataset module only on request, and
+  // the node binds projections with compute functions, also registered on request.
+  ARROW_RETURN_NOT_OK(arrow::compute::Initialize());
+  ds::internal::Initialize();
+  auto dataset =
+      std::make_shared<DeltaDataset>(table->store, table->snapshot, std::move(metrics));
+  auto options = std::make_shared<ds::ScanOptions>();
+  options->dataset_schema = dataset->schema();
+  options->use_threads = true;
+  // As Arrow's own Substrait consumer does: the node's output schema is then the table
+  // schema; the four values the node still appends to each batch lie past it.
+  options->add_augmented_fields = false;
+  return arrow::acero::Declaration("scan",
+                                   ds::ScanNodeOptions(std::move(dataset), options));
+}
+
+namespace {
+
+void CollectScans(const arrow::acero::Declaration& node,
+                  std::vector<DeltaScanInfo>* out) {
+  for (const auto& input : node.inputs) {
+    if (const auto* child = std::get_if<arrow::acero::Declaration>(&input)) {
+      CollectScans(*child, out);
+    }
+  }
+  if (node.factory_name != "scan" || !node.options) return;
+  const auto* scan = dynamic_cast<const ds::ScanNodeOptions*>(node.options.get());
+  if (!scan) return;
+  const auto* delta = dynamic_cast<const DeltaDataset*>(scan->dataset.get());
+  if (!delta) return;
+  DeltaScanInfo info;
+  info.uri = delta->uri();
+  info.version = delta->snapshot()->version();
+  info.filter = scan->scan_options ? scan->scan_options->filter.ToString() : "true";
+  if (scan->scan_options && scan->scan_options->projected_schema) {
+    // In table order, as the fragments read them.
+    const auto& schema = *delta->schema();
+    std::vector<bool> wanted(schema.num_fields(), false);
+    for (const auto& ref : scan->scan_options->MaterializedFields()) {
+      auto path = ref.FindOneOrNone(schema);
+      if (path.ok() && !path->empty()) wanted[path->indices()[0]] = true;
+    }
+    info.columns.emplace();
+    for (int i = 0; i < schema.num_fields(); ++i) {
+      if (wanted[i]) info.columns->push_back(schema.field(i)->name());
+    }
+  }
+  info.metrics = delta->metrics();
+  out->push_back(std::move(info));
+}
+
+}  // namespace
+
+std::vector<DeltaScanInfo> DeltaScansOf(const arrow::acero::Declaration& plan) {
+  std::vector<DeltaScanInfo> scans;
+  CollectScans(plan, &scans);
+  return scans;
 }
 
 }  // namespace deltaline::engine

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <arrow/acero/exec_plan.h>
 #include <arrow/result.h>
@@ -9,6 +12,7 @@
 #include "delta/log/log_store.h"
 #include "delta/log/snapshot.h"
 #include "engine/catalog.h"
+#include "engine/delta_dataset.h"
 
 namespace deltaline::engine {
 
@@ -23,10 +27,33 @@ struct DeltaTableHandle {
 arrow::Result<std::shared_ptr<DeltaTableHandle>> OpenDeltaTable(
     const std::string& uri, const DeltaVersionSpec& at = {});
 
-/// \brief A source declaration that streams the rows of `table`'s snapshot in the
-/// table's Arrow schema, exactly as `deltaline read` does (partition columns, missing
-/// columns as null, deletion vectors, column mapping, type widening).
+/// \brief Acero's `scan` node over a DeltaDataset of `table`'s snapshot: the rows
+/// exactly as `deltaline read` gives them (partition columns, missing columns as null,
+/// deletion vectors, column mapping, type widening), in the table's Arrow schema and
+/// nothing else (no `__fragment_index` & co.). Files are read in parallel.
+///
+/// The declaration reads every column and every file until PushDownIntoScans (or a
+/// caller editing its ScanNodeOptions) narrows it. Its ScanOptions::filter only prunes
+/// files; rows are filtered by the `filter` node that must stay above it.
+/// `metrics` (may be null) receives the scan's counts; see DeltaScansOf.
 arrow::Result<arrow::acero::Declaration> DeltaSourceDeclaration(
-    std::shared_ptr<DeltaTableHandle> table);
+    std::shared_ptr<DeltaTableHandle> table,
+    std::shared_ptr<DeltaScanMetrics> metrics = nullptr);
+
+/// \brief One Delta scan of a plan, for `query --explain`.
+struct DeltaScanInfo {
+  std::string uri;
+  int64_t version = 0;
+  /// The pruning filter pushed into the scan ("true" when none).
+  std::string filter;
+  /// The table columns the scan reads; nullopt: all of them.
+  std::optional<std::vector<std::string>> columns;
+  std::shared_ptr<DeltaScanMetrics> metrics;  ///< live: final once the plan has run
+};
+
+/// \brief The Delta scans of `plan` (depth first, inputs in order). Call it after
+/// PushDownIntoScans to see what will be pruned and read, and read the metrics after
+/// the plan has run; the declarations share the metrics with the running plan.
+std::vector<DeltaScanInfo> DeltaScansOf(const arrow::acero::Declaration& plan);
 
 }  // namespace deltaline::engine

@@ -45,6 +45,7 @@ class DataFileBatches : public arrow::RecordBatchReader {
     }
     parquet::ArrowReaderProperties properties;
     properties.set_batch_size(options.batch_size);
+    properties.set_use_threads(options.use_threads);
     // Old Spark files store timestamps as INT96; Delta's unit is microseconds.
     properties.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
     try {

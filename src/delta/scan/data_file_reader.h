@@ -33,6 +33,10 @@ struct DataFileReadOptions {
   /// AppendRowTracking); the file must have baseRowId and defaultRowCommitVersion
   /// (else kUnsupportedFeature "rowTracking"). Default none.
   std::optional<RowTrackingColumns> row_tracking;
+  /// Decode the columns of each batch in parallel on Arrow's CPU thread pool, which
+  /// the reading thread then waits for: never set it when reading on that pool
+  /// (the engine reads on the IO pool). Default false.
+  bool use_threads = false;
 };
 
 /// \brief The one reader of data files: streams the rows of `file` as batches of

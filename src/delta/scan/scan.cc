@@ -73,7 +73,8 @@ class SnapshotReader : public arrow::RecordBatchReader {
                                  {.batch_size = batch_size_,
                                   .column_mapping = ColumnMappingOf(
                                       snapshot_->protocol(), snapshot_->metadata()),
-                                  .row_tracking = row_tracking_}));
+                                  .row_tracking = row_tracking_,
+                                  .use_threads = false}));
     }
   }
 
