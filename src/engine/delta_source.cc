@@ -71,6 +71,8 @@ void CollectScans(const arrow::acero::Declaration& node,
     }
   }
   info.metrics = delta->metrics();
+  info.dataset = scan->dataset;
+  if (scan->scan_options) info.filter_expression = scan->scan_options->filter;
   out->push_back(std::move(info));
 }
 
@@ -80,6 +82,26 @@ std::vector<DeltaScanInfo> DeltaScansOf(const arrow::acero::Declaration& plan) {
   std::vector<DeltaScanInfo> scans;
   CollectScans(plan, &scans);
   return scans;
+}
+
+arrow::Result<DeltaScanCounts> PlannedPruning(const DeltaScanInfo& scan) {
+  const DeltaScanCounts before = scan.metrics->counts();
+  ARROW_ASSIGN_OR_RAISE(auto fragments,
+                        scan.dataset->GetFragments(scan.filter_expression));
+  int64_t to_read = 0;
+  for (auto fragment : fragments) {
+    ARROW_RETURN_NOT_OK(fragment.status());
+    ++to_read;
+  }
+  const DeltaScanCounts after = scan.metrics->counts();
+  DeltaScanCounts planned;
+  planned.files_considered = after.files_considered - before.files_considered;
+  planned.files_skipped_by_partition =
+      after.files_skipped_by_partition - before.files_skipped_by_partition;
+  planned.files_skipped_by_stats =
+      after.files_skipped_by_stats - before.files_skipped_by_stats;
+  planned.files_read = to_read;
+  return planned;
 }
 
 }  // namespace deltaline::engine

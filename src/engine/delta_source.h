@@ -49,11 +49,19 @@ struct DeltaScanInfo {
   /// The table columns the scan reads; nullopt: all of them.
   std::optional<std::vector<std::string>> columns;
   std::shared_ptr<DeltaScanMetrics> metrics;  ///< live: final once the plan has run
+  std::shared_ptr<arrow::dataset::Dataset> dataset;
+  arrow::compute::Expression filter_expression = arrow::compute::literal(true);
 };
 
 /// \brief The Delta scans of `plan` (depth first, inputs in order). Call it after
 /// PushDownIntoScans to see what will be pruned and read, and read the metrics after
 /// the plan has run; the declarations share the metrics with the running plan.
 std::vector<DeltaScanInfo> DeltaScansOf(const arrow::acero::Declaration& plan);
+
+/// \brief The files `scan` will skip and read, from its pushed-down filter, without
+/// reading any data (`query --explain`): files_considered, files_skipped_by_partition,
+/// files_skipped_by_stats, and files_read = the files left to read. The listing is
+/// also added to the scan's live metrics.
+arrow::Result<DeltaScanCounts> PlannedPruning(const DeltaScanInfo& scan);
 
 }  // namespace deltaline::engine

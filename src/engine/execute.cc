@@ -7,6 +7,8 @@
 #include <arrow/compute/initialize.h>
 #include <arrow/dataset/plan.h>
 
+#include "engine/pushdown.h"
+
 namespace deltaline::engine {
 namespace {
 
@@ -18,9 +20,8 @@ arrow::Result<GateReport> PrepareToRun(acero::Declaration& declaration,
                                        const RunOptions& options) {
   ARROW_RETURN_NOT_OK(InitializeEngine());
   ARROW_ASSIGN_OR_RAISE(GateReport report, GateSinks(declaration, options));
-  // MERGE(pushdown): the scan engineer's pass goes here, after the gate and before
-  // Arrow runs the plan:
-  //   ARROW_RETURN_NOT_OK(PushDownIntoScans(declaration));
+  // After the gate: a removed sink must not keep columns of a scan below it wanted.
+  ARROW_RETURN_NOT_OK(PushDownIntoScans(declaration));
   return report;
 }
 

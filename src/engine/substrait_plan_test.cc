@@ -206,7 +206,12 @@ TEST_F(SubstraitFixtureTest, BinaryPlanRunsAsItsJson) {
     EXPECT_EQ(from_binary.encoding, PlanEncoding::kBinary);
     ASSERT_OK_AND_ASSIGN(auto expected, RunPlan(from_json, delta_));
     ASSERT_OK_AND_ASSIGN(auto actual, RunPlan(from_binary, delta_));
-    EXPECT_TRUE(expected->Equals(*actual));
+    // Only a sorted plan has a row order: the Delta scan reads files in parallel.
+    if (name == "sort_fetch") {
+      EXPECT_TRUE(expected->Equals(*actual));
+    } else {
+      EXPECT_TRUE(TablesEqualUnordered(*expected, *actual));
+    }
   }
 }
 

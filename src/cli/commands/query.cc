@@ -16,8 +16,11 @@
 #include "cli/policy_flags.h"
 #include "cli/write_result.h"
 #include "engine/catalog.h"
+#include "engine/delta_source.h"
 #include "engine/delta_tap.h"
+#include "engine/execute.h"
 #include "engine/insert_into.h"
+#include "engine/pushdown.h"
 #include "engine/sink_gate.h"
 #include "engine/substrait_plan.h"
 
@@ -48,8 +51,41 @@ json RewritesJson(const engine::SubstraitPlan& plan) {
   return out;
 }
 
+json CountsJson(const engine::DeltaScanCounts& counts, bool ran) {
+  json out = {{"filesConsidered", counts.files_considered},
+              {"filesSkippedByPartition", counts.files_skipped_by_partition},
+              {"filesSkippedByStats", counts.files_skipped_by_stats},
+              {ran ? "filesRead" : "filesToRead", counts.files_read}};
+  if (ran) {
+    out["bytesRead"] = counts.bytes_read;
+    out["rowsRead"] = counts.rows_read;
+  }
+  return out;
+}
+
+// One entry per Delta scan of the plan: what the pushdown gave it (filter, columns)
+// and its files; `ran` false = the pruning planned, true = what the run did.
+arrow::Result<json> ScansJson(const std::vector<engine::DeltaScanInfo>& scans, bool ran) {
+  json out = json::array();
+  for (const auto& scan : scans) {
+    engine::DeltaScanCounts counts;
+    if (ran) {
+      counts = scan.metrics->counts();
+    } else {
+      ARROW_ASSIGN_OR_RAISE(counts, engine::PlannedPruning(scan));
+    }
+    json item = {{"table", scan.uri},
+                 {"version", scan.version},
+                 {"filter", scan.filter},
+                 {"columns", scan.columns ? json(*scan.columns) : json("all")}};
+    item.update(CountsJson(counts, ran));
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
 json ExplainJson(const QueryArgs& args, const engine::SubstraitPlan& plan,
-                 const engine::PlanDeclaration& bound) {
+                 const engine::PlanDeclaration& bound, json scans) {
   json schema = json::array();
   for (const auto& field : bound.schema->fields()) {
     schema.push_back({{"name", field->name()}, {"type", field->type()->ToString()}});
@@ -59,6 +95,7 @@ json ExplainJson(const QueryArgs& args, const engine::SubstraitPlan& plan,
           {"tables", bound.bindings},
           {"rewrites", RewritesJson(plan)},
           {"resultSchema", schema},
+          {"deltaScans", std::move(scans)},
           {"normalizedPlan", plan.normalized.plan}};
 }
 
@@ -77,6 +114,17 @@ void PrintExplainText(const json& explain) {
   for (const auto& field : explain["resultSchema"]) {
     std::cout << "  " << field["name"].get<std::string>() << ": "
               << field["type"].get<std::string>() << "\n";
+  }
+  std::cout << "delta scans:" << (explain["deltaScans"].empty() ? " (none)" : "") << "\n";
+  for (const auto& scan : explain["deltaScans"]) {
+    std::cout << "  " << scan["table"].get<std::string>() << " @ version "
+              << scan["version"].get<int64_t>() << ": filter "
+              << scan["filter"].get<std::string>() << "; columns "
+              << scan["columns"].dump() << "; files considered "
+              << scan["filesConsidered"].get<int64_t>() << ", skipped by partition "
+              << scan["filesSkippedByPartition"].get<int64_t>() << ", skipped by stats "
+              << scan["filesSkippedByStats"].get<int64_t>() << ", to read "
+              << scan["filesToRead"].get<int64_t>() << "\n";
   }
   std::cout << "normalised plan:\n" << explain["normalizedPlan"].dump(2) << "\n";
 }
@@ -147,7 +195,11 @@ arrow::Status Explain(const QueryArgs& args, const engine::SubstraitPlan& plan,
                       const engine::Catalog& catalog,
                       const engine::SubstraitRunOptions& options) {
   ARROW_ASSIGN_OR_RAISE(auto bound, engine::PlanToDeclaration(plan, catalog, options));
-  const json explain = ExplainJson(args, plan, bound);
+  // The pass Run* applies before running, applied here to show its effect.
+  ARROW_RETURN_NOT_OK(engine::PushDownIntoScans(bound.declaration));
+  ARROW_ASSIGN_OR_RAISE(auto scans,
+                        ScansJson(engine::DeltaScansOf(bound.declaration), false));
+  const json explain = ExplainJson(args, plan, bound, std::move(scans));
   if (args.json) {
     PrintJson(explain);
   } else {
@@ -197,11 +249,22 @@ arrow::Status Run(const QueryArgs& args) {
   ARROW_ASSIGN_OR_RAISE(auto plan, engine::ReadSubstraitPlanFile(args.plan));
   if (args.explain) return Explain(args, plan, catalog, options);
   if (!args.into.empty()) return Into(args, plan, catalog, options, storage);
-  ARROW_ASSIGN_OR_RAISE(auto reader, engine::RunSubstraitPlan(plan, catalog, options));
+  ARROW_ASSIGN_OR_RAISE(auto bound, engine::PlanToDeclaration(plan, catalog, options));
+  // Pushed down here (RunToReader's pass then changes nothing) so the scans listed
+  // show their filters and columns; they share their metrics with the running plan.
+  ARROW_RETURN_NOT_OK(engine::PushDownIntoScans(bound.declaration));
+  const auto scans = engine::DeltaScansOf(bound.declaration);
+  ARROW_ASSIGN_OR_RAISE(auto reader,
+                        engine::RunToReader(std::move(bound.declaration), options.run));
   ARROW_ASSIGN_OR_RAISE(int64_t rows, WriteRows(args, format, *reader));
   if (args.json) {
     // Rows may be on stdout: the summary goes to stderr, as read's --metrics-json.
-    std::cerr << json{{"rows", rows}, {"rewrites", RewritesJson(plan)}}.dump() << "\n";
+    ARROW_ASSIGN_OR_RAISE(auto scans_json, ScansJson(scans, true));
+    std::cerr << json{{"rows", rows},
+                      {"rewrites", RewritesJson(plan)},
+                      {"deltaScans", std::move(scans_json)}}
+                     .dump()
+              << "\n";
   }
   return arrow::Status::OK();
 }
