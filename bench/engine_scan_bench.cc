@@ -25,6 +25,7 @@
 #include <arrow/array/builder_primitive.h>
 #include <arrow/compute/api.h>
 
+#include "bench_tables.h"
 #include "bench_util.h"
 #include "delta/log/log_store.h"
 #include "delta/log/snapshot.h"
@@ -108,26 +109,8 @@ class GeneratedReader : public arrow::RecordBatchReader {
 };
 
 arrow::Status BuildTable(const std::string& table, const ScanBenchArgs& args) {
-  if (fs::exists(table + "/_delta_log")) {
-    ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(table));
-    ARROW_ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(*store));
-    if (snapshot->num_records() == args.rows) {
-      std::cerr << "reusing " << table << "\n";
-      return arrow::Status::OK();
-    }
-    std::error_code ignored;
-    fs::remove_all(table, ignored);
-  }
-  ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(table));
   GeneratedReader input(args.rows);
-  delta::WriteOptions options;
-  options.table_properties = {{"delta.targetFileSize", std::to_string(args.file_size)}};
-  const double start = NowSeconds();
-  ARROW_ASSIGN_OR_RAISE(auto written, delta::WriteBatches(*store, input, options));
-  std::cerr << "built " << table << ": " << written.files_added << " files, "
-            << written.bytes_added << " bytes in " << NowSeconds() - start << " s\n";
-  SyncDisks();
-  return arrow::Status::OK();
+  return BuildOrReuseTable(table, args, input);
 }
 
 arrow::Result<std::shared_ptr<arrow::Table>> EngineFullScan(const std::string& table) {
