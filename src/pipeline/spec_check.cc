@@ -93,6 +93,8 @@ class SpecCheck::State {
 };
 
 arrow::Status SpecCheck::State::Prepare() {
+  // Arrow's compute kernels beyond the core ones are registered on demand.
+  ARROW_RETURN_NOT_OK(cp::Initialize());
   const std::string where = "dataset '" + spec.name + "': ";
   auto input_schema = input->schema();
   ARROW_RETURN_NOT_OK(CheckSchema(spec, *input_schema));
