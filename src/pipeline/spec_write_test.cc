@@ -191,6 +191,25 @@ TEST(SpecWrite, SchemaMismatchWritesNothing) {
   EXPECT_TRUE(std::filesystem::is_empty(lake.path()));
 }
 
+TEST(SpecWrite, SpecSchemaWithItsNullabilityIsTheTablesSchema) {
+  testing::TempDir lake;
+  DatasetSpec spec;
+  spec.name = "sales";
+  spec.schema = arrow::schema({arrow::field("amount", arrow::float64()),
+                               arrow::field("id", arrow::int64(), false),
+                               arrow::field("day", arrow::utf8())});
+  auto batch = BatchFromJson(SalesSchema(), {"[1, null]", R"(["d1", "d1"])", "[5, 6]"});
+  ASSERT_OK_AND_ASSIGN(
+      auto result, WriteOutput(arrow::RecordBatchReader::Make({batch}).ValueOrDie(), spec,
+                               lake.str(), {}));
+  EXPECT_EQ(result.counts.violations.at("not_null_id"), 1);
+  ASSERT_OK_AND_ASSIGN(auto snapshot, Load(lake.str() + "/sales"));
+  EXPECT_EQ(snapshot->schema()->field(0)->name(), "amount");
+  EXPECT_FALSE(snapshot->schema()->GetFieldByName("id")->nullable());
+  ASSERT_OK_AND_ASSIGN(auto good, ReadTable(lake.str() + "/sales"));
+  EXPECT_EQ(good->num_rows(), 1);
+}
+
 TEST(SpecWrite, NoRulesNoSideTables) {
   testing::TempDir lake;
   DatasetSpec spec;
