@@ -253,6 +253,10 @@ arrow::Result<FinalizeResult> WriteFinalizeResultDelta(
     side_options.dataset = options.dataset + suffix;
     side_options.ordering_keys.clear();
     side_options.constraints.clear();
+    // Partition and stats columns name the main table's columns, which a side table
+    // (e.g. `_error_stats`) need not have.
+    side_options.delta.partition_by.clear();
+    side_options.write.stats_columns.clear();
     side_options.side_table_of = options.dataset;
     ARROW_ASSIGN_OR_RAISE(
         auto written,

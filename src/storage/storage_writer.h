@@ -118,8 +118,8 @@ struct FinalizeResult {
 /// `errors` to `<base_uri>/<dataset>_errors` and `error_stats` to
 /// `<base_uri>/<dataset>_error_stats` (either may be null: not written). `dataset`
 /// comes from options.dataset (required). Each side table's commit names its own
-/// dataset and schema fingerprint and `deltaline.sideTableOf`; ordering keys and
-/// constraints belong to the main table only.
+/// dataset and schema fingerprint and `deltaline.sideTableOf`; ordering keys,
+/// constraints, partition columns and stats columns belong to the main table only.
 arrow::Result<FinalizeResult> WriteFinalizeResultDelta(
     std::shared_ptr<arrow::RecordBatchReader> good,
     std::shared_ptr<arrow::RecordBatchReader> errors,
