@@ -6,7 +6,7 @@
 #include <tuple>
 
 #include <arrow/api.h>
-#include <arrow/compute/expression.h>
+#include <arrow/compute/api.h>
 
 #include "delta/base/errors.h"
 #include "delta/log/log_store.h"
@@ -100,6 +100,8 @@ arrow::Result<std::vector<RunRow>> ReadRuns(
   ARROW_RETURN_NOT_OK(snapshot.status());
   delta::ScanOptions scan;
   if (filter) {
+    // Binding looks the comparison up in the registry, which starts empty.
+    ARROW_RETURN_NOT_OK(arrow::compute::Initialize());
     ARROW_ASSIGN_OR_RAISE(scan.filter, filter->Bind(*(*snapshot)->schema()));
   }
   ARROW_ASSIGN_OR_RAISE(auto table, delta::ReadSnapshot(*store, *snapshot, scan));
