@@ -175,7 +175,16 @@ arrow::Result<storage::WriteResult> AppendRunRow(
     return delta::InvalidInput("a run manifest needs a non-empty runId");
   }
   ARROW_ASSIGN_OR_RAISE(auto table, RunRowTable(manifest));
-  storage::StorageWriteOptions append = options;
+  // Only the policies carry over: a caller passing a dataset's options must not give
+  // `_runs` that dataset's partitioning, keys, constraints or txn.
+  storage::StorageWriteOptions append;
+  append.output = options.output;
+  append.write = options.write;
+  append.update_table_properties = options.update_table_properties;
+  append.run = options.run;
+  append.on_retry = options.on_retry;
+  append.reporter = options.reporter;
+  append.delta.retry = options.delta.retry;
   append.delta.mode = delta::SaveMode::kAppend;
   append.dataset = "_runs";
   return storage::WriteTableDelta(*table, RunsTableUri(lake_uri), append);

@@ -21,8 +21,9 @@ arrow::Status WriteManifest(const nlohmann::json& manifest, const std::string& r
 
 /// \brief Appends one row for the run of `manifest` (see BuildManifest) to the Delta
 /// table `<lake>/_runs` (created on the first run), as one commit through
-/// storage::WriteTableDelta. `options` carries the policies; its mode is forced to
-/// append and its dataset to `_runs`. Columns: run_id, pipeline_id, sequence,
+/// storage::WriteTableDelta. Only the policies of `options` apply (output, write,
+/// retry, run context, reporter); mode, partitioning, ordering keys, constraints and
+/// txn are `_runs`' own (append, none). Columns: run_id, pipeline_id, sequence,
 /// started_at, ended_at (timestamps, UTC), outcome, error, outputs (count),
 /// committed_outputs, rows_added, manifest (the JSON text).
 arrow::Result<storage::WriteResult> AppendRunRow(

@@ -79,7 +79,15 @@ TEST_F(RunStoreTest, AppendsOneRowPerRunAndFindsThemById) {
   ASSERT_OK_AND_ASSIGN(auto appended, AppendRunRow(first, lake_.str()));
   EXPECT_TRUE(appended.delta.committed);
   EXPECT_EQ(appended.user_metadata["deltaline.dataset"], "_runs");
-  ASSERT_OK(AppendRunRow(second, lake_.str()));
+  // A dataset's options: only their policies reach `_runs`.
+  storage::StorageWriteOptions dataset_options;
+  dataset_options.delta.partition_by = {"pipeline_id"};
+  dataset_options.ordering_keys = {"sales_id"};
+  dataset_options.constraints = {{"positive", "amount > 0"}};
+  ASSERT_OK_AND_ASSIGN(auto again, AppendRunRow(second, lake_.str(), dataset_options));
+  EXPECT_EQ(again.delta.version, 1);
+  EXPECT_EQ(again.user_metadata.count("deltaline.orderingKeys"), 0u);
+  EXPECT_EQ(again.user_metadata.count("deltaline.constraints"), 0u);
 
   ASSERT_OK_AND_ASSIGN(runs, ListRuns(lake_.str()));
   ASSERT_EQ(runs.size(), 2u);
