@@ -44,5 +44,6 @@ void RegisterVacuum(CLI::App& app, CommandTable& table);
 void RegisterExportParquet(CLI::App& app, CommandTable& table);
 void RegisterQuery(CLI::App& app, CommandTable& table);
 void RegisterValidate(CLI::App& app, CommandTable& table);
+void RegisterRuns(CLI::App& app, CommandTable& table);
 
 }  // namespace deltaline::cli

@@ -27,6 +27,7 @@ int Main(int argc, char** argv) {
   RegisterExportParquet(app, commands);
   RegisterQuery(app, commands);
   RegisterValidate(app, commands);
+  RegisterRuns(app, commands);
 
   try {
     app.parse(argc, argv);
