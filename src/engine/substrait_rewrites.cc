@@ -81,7 +81,9 @@ arrow::Status RefuseField(const std::string& path, const std::string& field,
 arrow::Status CheckFields(const json& object, const std::string& path,
                           std::initializer_list<const char*> allowed) {
   if (!object.is_object()) return arrow::Status::OK();
-  for (const auto& [key, value] : object.items()) {
+  for (const auto& item : object.items()) {
+    // Not a structured binding: clang (the sanitizer build) cannot capture one.
+    const std::string& key = item.key();
     const bool known = std::any_of(allowed.begin(), allowed.end(),
                                    [&key](const char* name) { return key == name; });
     if (!known) {
