@@ -194,6 +194,35 @@ TEST(Runner, MultiConsumerValueIsComputedOnce) {
   EXPECT_TRUE(TablesEqualUnordered(*IdsTable("[20, 30]"), *Read(lake.str() + "/large")));
 }
 
+TEST(Runner, ProgressReportsPhasesNodesAndRowsWritten) {
+  TempDir lake;
+  Pipeline pipeline = WithSource(IdsTable("[1, 2, 3]"));
+  pipeline.nodes = {MakeNode("copy", {"source"}, [](NodeInputs in) {
+    return arrow::Result<NodeValue>(std::move(in.at("source")));
+  })};
+  pipeline.outputs = {Out("copy", "copied")};
+  std::vector<ProgressEvent> events;
+  RunSettings settings = Settings(lake.str(), 1);
+  settings.progress = [&](const ProgressEvent& event) { events.push_back(event); };
+  ASSERT_OK_AND_ASSIGN(auto run, RunPipeline(pipeline, settings));
+  ASSERT_TRUE(run.ok()) << run.status.ToString();
+  std::vector<std::string> seen;
+  for (const auto& event : events) {
+    seen.push_back(event.kind == ProgressKind::kPhase ? event.phase : event.name);
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"validate", "check outputs", "run", "copy",
+                                            "copy", "copied", "copied", "done"}));
+  ASSERT_EQ(events.size(), 8u);
+  EXPECT_EQ(events[4].kind, ProgressKind::kNodeFinished);
+  EXPECT_EQ(events[4].nodes_done, 1);
+  EXPECT_EQ(events[4].nodes_total, 1);
+  EXPECT_EQ(events[6].kind, ProgressKind::kOutputFinished);
+  EXPECT_EQ(events[6].rows, 3);
+  EXPECT_EQ(events[6].rows_written, 3);
+  EXPECT_LE(run.nodes[0].start_ms, run.nodes[0].end_ms);
+  EXPECT_LE(run.start_ms, run.end_ms);
+}
+
 struct TwoOutputs {
   std::atomic<int> calls{0};
   Pipeline pipeline = WithSource(IdsTable("[1, 2, 3]"));

@@ -133,15 +133,19 @@ void Scheduler::RunNode(size_t i) {
   const Node& node = pipeline_.nodes[i];
   NodeRun& record = result_->nodes[i];
   NodeInputs inputs;
+  ProgressEvent started{
+      ProgressKind::kNodeStarted, node.name, "run", -1, 0, nodes_total_, 0};
   {
     std::lock_guard guard(mu_);
     for (const auto& input : node.inputs) {
       auto found = dag_.index.find(input);
       if (found != dag_.index.end()) inputs.emplace(input, TakeValue(found->second));
     }
+    started.nodes_done = nodes_done_;
+    started.rows_written = rows_written_;
   }
   record.start_ms = NowMs();
-  Report({ProgressKind::kNodeStarted, node.name, "run", -1, 0, nodes_total_, 0});
+  Report(std::move(started));
   arrow::Status status;
   for (const auto& input : node.inputs) {
     if (inputs.count(input) > 0) continue;
@@ -203,13 +207,16 @@ void Scheduler::RunOutput(size_t o) {
   const Output& output = pipeline_.outputs[o];
   OutputRun& record = result_->outputs[o];
   NodeValue value;
+  ProgressEvent started{
+      ProgressKind::kOutputStarted, output.spec.name, "write", -1, 0, nodes_total_, 0};
   {
     std::lock_guard guard(mu_);
     value = TakeValue(dag_.index.at(output.node));
+    started.nodes_done = nodes_done_;
+    started.rows_written = rows_written_;
   }
   record.start_ms = NowMs();
-  Report(
-      {ProgressKind::kOutputStarted, output.spec.name, "write", -1, 0, nodes_total_, 0});
+  Report(std::move(started));
   auto options = OutputWriteOptions(pipeline_, output, settings_);
   const OutputWriter& writer = settings_.write_output;
   auto written =
