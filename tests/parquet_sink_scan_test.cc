@@ -93,6 +93,9 @@ const std::map<std::string, std::string>& AllowedWriters() {
        "RunSubstraitToFiles: the Substrait write-factory route, gated before it runs"},
       {"src/engine/sink_gate_test.cc",
        "test fixture: the write-node and Substrait routes the gate must refuse"},
+      {"src/pipeline/runner_test.cc",
+       "test fixture: a pipeline node returning a Parquet write plan the runner must "
+       "refuse"},
       {"bench/make_v2_checkpoint_table.py",
        "benchmark fixture: V2 checkpoint sidecars (log files, not table outputs)"},
   };
