@@ -73,7 +73,7 @@ struct RunSettings {
   delta::SaveMode mode = delta::SaveMode::kAppend;
   /// Tasks (nodes and output writes) running at once; 0 = the machine's cores.
   int parallelism = 0;
-  /// How outputs are written; empty = WriteOutputDefault.
+  /// How outputs are written; empty = WriteOutputChecked (checked against the spec).
   OutputWriter write_output;
   /// Called from worker threads, one call at a time. Empty: no progress.
   std::function<void(const ProgressEvent&)> progress;

@@ -1,4 +1,5 @@
 #include "pipeline/scheduler.h"
+#include "pipeline/checked_output.h"
 
 #include <algorithm>
 #include <chrono>
@@ -221,7 +222,7 @@ void Scheduler::RunOutput(size_t o) {
   const OutputWriter& writer = settings_.write_output;
   auto written =
       writer ? writer(output, std::move(value), settings_.lake, options)
-             : WriteOutputDefault(output, std::move(value), settings_.lake, options);
+             : WriteOutputChecked(output, std::move(value), settings_.lake, options);
   record.end_ms = NowMs();
   std::unique_lock lock(mu_);
   if (!written.ok()) {

@@ -32,12 +32,12 @@ arrow::Result<storage::StorageWriteOptions> SpecWriteOptions(
   return base;
 }
 
-arrow::Result<OutputWriteResult> WriteOutput(OutputValue value, const DatasetSpec& spec,
+arrow::Result<SpecWriteResult> WriteOutput(OutputValue value, const DatasetSpec& spec,
                                              const std::string& lake_uri,
                                              storage::StorageWriteOptions base,
                                              const SpecCheckOptions& check_options) {
   ARROW_ASSIGN_OR_RAISE(auto options, SpecWriteOptions(spec, std::move(base)));
-  OutputWriteResult result;
+  SpecWriteResult result;
   result.uri = lake_uri + "/" + spec.name;
   std::shared_ptr<arrow::RecordBatchReader> good, errors, error_stats;
   std::shared_ptr<SpecCheck> check;  // keeps the stream check alive while it writes

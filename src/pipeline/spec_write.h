@@ -22,7 +22,7 @@ namespace deltaline::pipeline {
 using OutputValue = std::variant<std::shared_ptr<arrow::Table>,
                                  std::shared_ptr<arrow::RecordBatchReader>>;
 
-struct OutputWriteResult {
+struct SpecWriteResult {
   std::string uri;  ///< `<lake>/<spec.name>`
   /// The main commit, and the `_errors` / `_error_stats` commits when the spec has
   /// rules (see WriteOutput).
@@ -57,7 +57,7 @@ arrow::Result<storage::StorageWriteOptions> SpecWriteOptions(
 /// Under kFailRun a violation fails with IsConstraintViolation naming the dataset,
 /// the rule and an example row, and nothing is committed (a stream's data files
 /// already written stay uncommitted).
-arrow::Result<OutputWriteResult> WriteOutput(OutputValue value, const DatasetSpec& spec,
+arrow::Result<SpecWriteResult> WriteOutput(OutputValue value, const DatasetSpec& spec,
                                              const std::string& lake_uri,
                                              storage::StorageWriteOptions base,
                                              const SpecCheckOptions& check = {});
