@@ -28,9 +28,9 @@ namespace deltaline::pipeline {
 /// \brief What a node produced: a whole table, a stream (consumed once), or an engine
 /// plan (an Acero declaration whose sources are already bound) that the runner runs
 /// through engine/execute.h or streams straight into a Delta table with InsertInto.
-using NodeValue = std::variant<std::shared_ptr<arrow::Table>,
-                               std::shared_ptr<arrow::RecordBatchReader>,
-                               arrow::acero::Declaration>;
+using NodeValue =
+    std::variant<std::shared_ptr<arrow::Table>, std::shared_ptr<arrow::RecordBatchReader>,
+                 arrow::acero::Declaration>;
 
 /// \brief The values of a node's declared inputs, by input name. A table input is
 /// shared; a stream input is handed to exactly one consumer (the runner materialises
