@@ -227,9 +227,15 @@ arrow::Result<RunConfig> ParseRunConfig(const std::string& json_text,
       output_doc["output"]["run_mode"] = storage::RunModeName(*overrides.mode);
     }
   }
-  ARROW_ASSIGN_OR_RAISE(config.output,
-                        storage::ParseOutputConfig(output_doc.dump(), source,
-                                                   config.run_context(), reporter));
+  auto output = storage::ParseOutputConfig(output_doc.dump(), source,
+                                           config.run_context(), reporter);
+  if (!output.ok()) {
+    // Its nested sections' messages do not name the file.
+    const auto& message = output.status().message();
+    if (message.rfind(source, 0) == 0) return output.status();
+    return output.status().WithMessage(source + ": " + message);
+  }
+  config.output = std::move(*output);
   if (doc.contains("datasets")) {
     ARROW_RETURN_NOT_OK(ParseDatasets(
         doc["datasets"], output_doc.value("delta_write", json()), source, &config));
