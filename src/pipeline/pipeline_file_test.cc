@@ -238,5 +238,32 @@ TEST_F(PipelineFileTest, RunConfigInputsReplaceTheFilesInputs) {
   EXPECT_EQ(big->num_rows(), 4);  // version 1's amount 100 is in
 }
 
+// File inputs: a JSON-lines file read by a filter and by a Substrait plan, which binds
+// the file afresh for itself.
+TEST_F(PipelineFileTest, FileInputsFeedFilterAndSubstraitNodes) {
+  std::ofstream(dir_.str() + "/sales.jsonl")
+      << R"({"id": 1, "region": "a", "amount": 5})"
+      << "\n"
+      << R"({"id": 2, "region": "b", "amount": 20})"
+      << "\n"
+      << R"({"id": 3, "region": "c", "amount": 40})"
+      << "\n";
+  ASSERT_OK_AND_ASSIGN(auto pipeline,
+                       Parse(R"({"id": "p", "inputs": {"sales": "sales.jsonl"}, "nodes": [
+      {"name": "small", "filter": {"input": "sales", "where": "amount < 30"}},
+      {"name": "over_15", "substrait": ")" +
+                             Fixture("engine/plans/filter.json") + R"("}]})"));
+  ASSERT_OK_AND_ASSIGN(auto entry, pipeline.inputs->Entry("sales"));
+  EXPECT_EQ(entry.kind, engine::SourceKind::kJsonLines);
+  auto small = RunNode(NodeNamed(pipeline, "small"), {});
+  ASSERT_NE(small, nullptr);
+  EXPECT_TRUE(TablesEqualUnordered(
+      *TableFromJson(kSales, {"[1, 2]", R"(["a", "b"])", "[5, 20]"}), *small));
+  auto over_15 = RunNode(NodeNamed(pipeline, "over_15"), {});
+  ASSERT_NE(over_15, nullptr);
+  EXPECT_TRUE(TablesEqualUnordered(
+      *TableFromJson(kSales, {"[2, 3]", R"(["b", "c"])", "[20, 40]"}), *over_15));
+}
+
 }  // namespace
 }  // namespace deltaline::pipeline
