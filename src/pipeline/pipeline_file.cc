@@ -272,6 +272,17 @@ arrow::Result<DatasetSpec> ParseOutputSpec(const nlohmann::json& spec,
   return out;
 }
 
+PipelineFileOptions PipelineFileOptionsFor(const RunConfig& config,
+                                           const delta::Reporter& reporter) {
+  PipelineFileOptions options;
+  options.inputs = config.inputs;
+  options.run.policy = config.output.storage;
+  options.run.run = config.run_context();
+  options.run.reporter = reporter;
+  options.pipeline_id = config.pipeline_id;
+  return options;
+}
+
 arrow::Result<Pipeline> ParsePipeline(const std::string& json_text,
                                       const std::string& base_dir,
                                       const std::string& source,
@@ -281,7 +292,11 @@ arrow::Result<Pipeline> ParsePipeline(const std::string& json_text,
     if (doc.is_discarded()) return InvalidInput("not valid JSON");
     ARROW_RETURN_NOT_OK(CheckKeys(doc, "pipeline", {"id", "inputs", "nodes", "outputs"}));
     Pipeline pipeline;
-    ARROW_ASSIGN_OR_RAISE(pipeline.id, Get<std::string>(doc, "id", "pipeline"));
+    if (!options.pipeline_id.empty()) {
+      pipeline.id = options.pipeline_id;
+    } else {
+      ARROW_ASSIGN_OR_RAISE(pipeline.id, Get<std::string>(doc, "id", "pipeline"));
+    }
     if (pipeline.id.empty()) return InvalidInput("id must not be empty");
     ARROW_ASSIGN_OR_RAISE(pipeline.inputs, BindFileInputs(doc, base_dir, options));
     ARROW_ASSIGN_OR_RAISE(auto decls, ParseNodes(doc, base_dir, *pipeline.inputs));

@@ -42,6 +42,7 @@
 #include "engine/run_options.h"
 #include "pipeline/dataset_spec.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/run_config.h"
 
 namespace deltaline::pipeline {
 
@@ -52,7 +53,15 @@ struct PipelineFileOptions {
   /// How nodes run the plans they must materialise themselves (an upstream plan read
   /// by a Substrait node): the run's policy, context and reporter.
   engine::RunOptions run;
+  /// Non-empty: replaces the file's `id` (RunConfig::pipeline_id); the file may then
+  /// omit it.
+  std::string pipeline_id;
 };
+
+/// \brief The options a run with `config` parses its pipeline file with: its inputs,
+/// pipeline id, output policy and run context.
+PipelineFileOptions PipelineFileOptionsFor(const RunConfig& config,
+                                           const delta::Reporter& reporter = {});
 
 /// \brief Parses the pipeline `json_text`; relative paths resolve against `base_dir`,
 /// `source` names the file in messages. Inputs are bound (Delta tables pinned) now.

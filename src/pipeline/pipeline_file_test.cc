@@ -228,9 +228,13 @@ TEST_F(PipelineFileTest, RunConfigInputsReplaceTheFilesInputs) {
   const std::string path = dir_.str() + "/PIPELINE.json";
   std::ofstream(path) << R"({"id": "p", "inputs": {"sales": "sales@0"}, "nodes": [
       {"name": "big_sales", "filter": {"input": "sales", "where": "amount > 10"}}]})";
-  PipelineFileOptions options;
-  options.inputs["sales"] = dir_.str() + "/sales";  // the latest version
-  ASSERT_OK_AND_ASSIGN(auto pipeline, LoadPipelineFile(path, options));
+  RunConfigOverrides flags;
+  flags.inputs = {"sales=" + dir_.str() + "/sales"};  // the latest version
+  flags.pipeline_id = "renamed";
+  ASSERT_OK_AND_ASSIGN(auto config, LoadRunConfig(std::nullopt, flags));
+  ASSERT_OK_AND_ASSIGN(auto pipeline,
+                       LoadPipelineFile(path, PipelineFileOptionsFor(config)));
+  EXPECT_EQ(pipeline.id, "renamed");
   ASSERT_OK_AND_ASSIGN(auto entry, pipeline.inputs->Entry("sales"));
   EXPECT_EQ(entry.version, 1);
   auto big = RunNode(pipeline.nodes[0], {});
