@@ -9,6 +9,7 @@
 #include "delta/base/errors.h"
 #include "engine/catalog.h"
 #include "engine/substrait_plan.h"
+#include "pipeline/spec_json.h"
 #include "pipeline/declared_nodes.h"
 
 namespace deltaline::pipeline {
@@ -254,21 +255,10 @@ arrow::Result<std::vector<Output>> ParseOutputs(const json& doc,
 
 }  // namespace
 
-// STAND-IN: pipeline/spec_json.h's ParseDatasetSpec replaces this body at merge.
 arrow::Result<DatasetSpec> ParseOutputSpec(const nlohmann::json& spec,
                                            const std::string& path) {
-  ARROW_RETURN_NOT_OK(CheckKeys(spec, path, {"name", "partitionBy", "orderingKeys"}));
-  DatasetSpec out;
-  ARROW_ASSIGN_OR_RAISE(out.name, Get<std::string>(spec, "name", path));
+  ARROW_ASSIGN_OR_RAISE(auto out, DatasetSpecFromJson(spec, path));
   if (out.name.empty()) return InvalidInput(path + ".name must not be empty");
-  if (spec.contains("partitionBy")) {
-    ARROW_ASSIGN_OR_RAISE(out.partition_by,
-                          Get<std::vector<std::string>>(spec, "partitionBy", path));
-  }
-  if (spec.contains("orderingKeys")) {
-    ARROW_ASSIGN_OR_RAISE(out.ordering_keys,
-                          Get<std::vector<std::string>>(spec, "orderingKeys", path));
-  }
   return out;
 }
 

@@ -74,10 +74,9 @@ arrow::Result<Pipeline> ParsePipeline(const std::string& json_text,
 arrow::Result<Pipeline> LoadPipelineFile(const std::string& path,
                                          const PipelineFileOptions& options = {});
 
-/// \brief STAND-IN for pipeline/spec_json.h's ParseDatasetSpec: reads only `name`
-/// (required), `partitionBy` and `orderingKeys`, and refuses every other key rather
-/// than ignore a constraint. `path` is the spec's JSON path, for messages. The merger
-/// replaces its body with ParseDatasetSpec.
+/// \brief An output's spec (pipeline/spec_json.h: every DatasetSpec key; unknown and
+/// Parquet-era keys refused by path), with a non-empty `name`. `path` is the spec's
+/// JSON path, for messages.
 arrow::Result<DatasetSpec> ParseOutputSpec(const nlohmann::json& spec,
                                            const std::string& path);
 
