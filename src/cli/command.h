@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -34,6 +35,10 @@ class CommandTable {
   std::vector<std::pair<CLI::App*, std::function<arrow::Status()>>> commands_;
 };
 
+/// \brief The process's command line, as main received it (for repro bundles).
+const std::vector<std::string>& CommandLine();
+void SetCommandLine(int argc, char** argv);
+
 void RegisterWrite(CLI::App& app, CommandTable& table);
 void RegisterRead(CLI::App& app, CommandTable& table);
 void RegisterDelete(CLI::App& app, CommandTable& table);
@@ -45,5 +50,6 @@ void RegisterExportParquet(CLI::App& app, CommandTable& table);
 void RegisterQuery(CLI::App& app, CommandTable& table);
 void RegisterValidate(CLI::App& app, CommandTable& table);
 void RegisterRuns(CLI::App& app, CommandTable& table);
+void RegisterRun(CLI::App& app, CommandTable& table);
 
 }  // namespace deltaline::cli

@@ -9,9 +9,22 @@
 #include "deltaline/version.h"
 
 namespace deltaline::cli {
+
+static std::vector<std::string>& CommandLineStore() {
+  static std::vector<std::string> line;
+  return line;
+}
+
+const std::vector<std::string>& CommandLine() { return CommandLineStore(); }
+
+void SetCommandLine(int argc, char** argv) {
+  CommandLineStore().assign(argv, argv + argc);
+}
+
 namespace {
 
 int Main(int argc, char** argv) {
+  SetCommandLine(argc, argv);
   CLI::App app{"deltaline: write, read and inspect Delta Lake tables"};
   app.set_version_flag("--version", std::string("deltaline ") + kVersion);
   app.require_subcommand(1);
@@ -28,6 +41,7 @@ int Main(int argc, char** argv) {
   RegisterQuery(app, commands);
   RegisterValidate(app, commands);
   RegisterRuns(app, commands);
+  RegisterRun(app, commands);
 
   try {
     app.parse(argc, argv);

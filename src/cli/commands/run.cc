@@ -1,0 +1,260 @@
+// `deltaline run PIPELINE.json`: runs a declared pipeline (pipeline/pipeline_file.h)
+// under a run configuration (pipeline/run_config.h), then records the run: a manifest
+// in the run directory, a row in `<lake>/_runs` and a repro bundle. `runs` lists them.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "cli/output.h"
+#include "cli/run_record.h"
+#include "delta/base/clock.h"
+#include "obs/repro_bundle.h"
+#include "obs/run_manifest.h"
+#include "obs/run_store.h"
+#include "pipeline/pipeline_file.h"
+#include "pipeline/run_config.h"
+#include "pipeline/runner.h"
+#include "storage/policy_error.h"
+
+namespace deltaline::cli {
+namespace {
+
+using nlohmann::json;
+
+struct RunArgs {
+  std::string pipeline, config, repro;
+  pipeline::RunConfigOverrides overrides;
+  std::string run_mode;
+  bool json = false;
+};
+
+// Plain lines on stderr; on a terminal, one line rewritten in place.
+std::function<void(const pipeline::ProgressEvent&)> ProgressPrinter() {
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  return [tty](const pipeline::ProgressEvent& event) {
+    std::ostringstream line;
+    line << "[" << event.nodes_done << "/" << event.nodes_total << " nodes, "
+         << event.rows_written << " rows written] ";
+    switch (event.kind) {
+      case pipeline::ProgressKind::kPhase:
+        line << "phase " << event.phase;
+        break;
+      case pipeline::ProgressKind::kNodeStarted:
+        line << "node " << event.name << " started";
+        break;
+      case pipeline::ProgressKind::kNodeFinished:
+        line << "node " << event.name << " done";
+        break;
+      case pipeline::ProgressKind::kOutputStarted:
+        line << "writing " << event.name;
+        break;
+      case pipeline::ProgressKind::kOutputFinished:
+        line << "wrote " << event.name << " (" << event.rows << " rows)";
+        break;
+    }
+    if (tty) {
+      std::cerr << "\r\033[K" << line.str() << std::flush;
+      if (event.kind == pipeline::ProgressKind::kPhase && event.phase == "done") {
+        std::cerr << "\n";
+      }
+    } else {
+      std::cerr << "deltaline: " << line.str() << "\n";
+    }
+  };
+}
+
+pipeline::RunSettings SettingsFor(const pipeline::RunConfig& config, int64_t sequence) {
+  pipeline::RunSettings settings;
+  settings.lake = config.lake;
+  settings.sequence = sequence;
+  settings.run_id = config.run_id;
+  settings.parallelism = config.parallelism;
+  settings.storage.output = config.output.storage;
+  settings.storage.write = config.output.write;
+  settings.storage.delta.schema_mode = config.output.schema_mode;
+  settings.storage.delta.retry = config.output.retry;
+  settings.storage.run = config.run_context();
+  settings.storage.reporter = StderrReporter();
+  settings.progress = ProgressPrinter();
+  return settings;
+}
+
+// Unset --sequence: one more than the highest sequence this pipeline's runs SUCCEEDED
+// with, so a run that failed or crashed is retried with its own sequence and its
+// committed outputs are skipped rather than applied twice.
+arrow::Result<int64_t> NextSequence(const pipeline::RunConfig& config,
+                                    const std::string& pipeline_id) {
+  ARROW_ASSIGN_OR_RAISE(auto runs, obs::ListRuns(config.lake));
+  int64_t next = 1;
+  for (const auto& run : runs) {
+    if (run.pipeline_id == pipeline_id && run.outcome == "succeeded") {
+      next = std::max(next, run.sequence + 1);
+    }
+  }
+  return next;
+}
+
+void PrintSummary(const json& manifest) {
+  std::cout << std::left << std::setw(24) << "output" << std::setw(12) << "rows added"
+            << "version\n";
+  for (const auto& output : manifest.value("outputs", json::array())) {
+    const auto counts = output.value("counts", json::object());
+    std::string version =
+        output.contains("versionAfter") && !output["versionAfter"].is_null()
+            ? std::to_string(output["versionAfter"].get<int64_t>())
+            : "unchanged";
+    std::cout << std::setw(24) << output.value("dataset", "?") << std::setw(12)
+              << counts.value("rowsAdded", int64_t{0}) << version << "\n";
+  }
+}
+
+// Records the run (manifest file, `_runs` row, repro bundle): a failed run too.
+arrow::Result<json> RecordRun(const RunArgs& args, const pipeline::Pipeline& pipeline,
+                              const pipeline::RunConfig& config,
+                              const pipeline::RunResult& result) {
+  ARROW_ASSIGN_OR_RAISE(auto manifest,
+                        obs::BuildManifest(ToRunRecord(pipeline, config, result),
+                                           ToOutputRecords(pipeline, config, result)));
+  ARROW_RETURN_NOT_OK(obs::WriteManifest(manifest, config.run_dir));
+  storage::StorageWriteOptions runs;
+  runs.output = config.output.storage;
+  runs.run = config.run_context();
+  runs.reporter = StderrReporter();
+  ARROW_RETURN_NOT_OK(obs::AppendRunRow(manifest, config.lake, runs).status());
+  ARROW_RETURN_NOT_OK(obs::WriteReproBundle(config.run_dir + "/repro",
+                                            pipeline::RunConfigJson(config),
+                                            args.pipeline, manifest, CommandLine()));
+  return manifest;
+}
+
+// A configuration the policy refused (production: an output format other than
+// Delta): nothing runs, but the refused run is recorded, refusal included, in its
+// manifest and in `_runs`. The configuration is re-read in development mode only to
+// learn where the run would have gone.
+arrow::Status RecordRefusedRun(const RunArgs& args,
+                               const std::optional<std::string>& config_path,
+                               pipeline::RunConfigOverrides overrides,
+                               const arrow::Status& refusal) {
+  overrides.mode = storage::RunMode::kDevelopment;
+  auto config = pipeline::LoadRunConfig(config_path, overrides, {});
+  if (!config.ok()) return refusal;
+  config->output.storage.mode = storage::RunMode::kProduction;
+  obs::RunRecord run;
+  run.run_id = config->run_id;
+  run.pipeline_id = config->pipeline_id;
+  run.sequence = config->sequence.value_or(0);
+  run.started_ms = run.ended_ms = delta::NowMs();
+  run.outcome = "refused";
+  run.error = refusal.ToString();
+  run.config = pipeline::RunConfigJson(*config);
+  run.refusals.push_back({"config:" + config_path.value_or("") + " output.format", "",
+                          config_path.value_or(""), refusal.message()});
+  ARROW_ASSIGN_OR_RAISE(auto manifest, obs::BuildManifest(run, {}));
+  ARROW_RETURN_NOT_OK(obs::WriteManifest(manifest, config->run_dir));
+  storage::StorageWriteOptions runs;
+  runs.run = config->run_context();
+  runs.reporter = StderrReporter();
+  ARROW_RETURN_NOT_OK(obs::AppendRunRow(manifest, config->lake, runs).status());
+  if (args.json) PrintJson(manifest);
+  return refusal;
+}
+
+arrow::Status Run(const RunArgs& args);
+
+// --repro BUNDLE: the bundle's exact command line, from its working directory.
+arrow::Status Repro(const RunArgs& args) {
+  ARROW_ASSIGN_OR_RAISE(auto bundle, obs::ReadReproBundle(args.repro));
+  if (bundle.argv.empty())
+    return UsageError("repro bundle " + args.repro + " has no argv");
+  std::vector<char*> argv;
+  for (auto& arg : bundle.argv) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  if (!bundle.cwd.empty() && chdir(bundle.cwd.c_str()) != 0) {
+    return arrow::Status::IOError("cannot enter ", bundle.cwd, " of repro bundle ",
+                                  args.repro);
+  }
+  PrintNote("re-running the command of " + args.repro + " in " + bundle.cwd);
+  execv("/proc/self/exe", argv.data());
+  return arrow::Status::IOError("cannot re-run deltaline: ", std::strerror(errno));
+}
+
+arrow::Status Run(const RunArgs& args) {
+  if (!args.repro.empty()) return Repro(args);
+  if (args.pipeline.empty()) return UsageError("run needs PIPELINE.json (or --repro)");
+  pipeline::RunConfigOverrides overrides = args.overrides;
+  if (!args.run_mode.empty()) {
+    ARROW_ASSIGN_OR_RAISE(overrides.mode, storage::ParseRunMode(args.run_mode));
+  }
+  std::optional<std::string> config_path;
+  if (!args.config.empty()) config_path = args.config;
+  auto loaded = pipeline::LoadRunConfig(config_path, overrides, StderrReporter());
+  if (!loaded.ok() && storage::IsPolicyViolation(loaded.status())) {
+    return RecordRefusedRun(args, config_path, overrides, loaded.status());
+  }
+  ARROW_ASSIGN_OR_RAISE(auto config, std::move(loaded));
+  ARROW_ASSIGN_OR_RAISE(auto pipe, pipeline::LoadPipelineFile(
+                                       args.pipeline, pipeline::PipelineFileOptionsFor(
+                                                          config, StderrReporter())));
+  for (auto& output : pipe.outputs) {
+    if (!output.spec.write_policy && config.dataset_write.count(output.spec.name)) {
+      output.spec.write_policy = config.WritePolicyFor(output.spec.name);
+    }
+  }
+  int64_t sequence = 0;
+  if (config.sequence) {
+    sequence = *config.sequence;
+  } else {
+    ARROW_ASSIGN_OR_RAISE(sequence, NextSequence(config, pipe.id));
+  }
+  ARROW_ASSIGN_OR_RAISE(auto result,
+                        pipeline::RunPipeline(pipe, SettingsFor(config, sequence)));
+  ARROW_ASSIGN_OR_RAISE(auto manifest, RecordRun(args, pipe, config, result));
+  if (args.json) {
+    PrintJson(manifest);
+  } else {
+    PrintSummary(manifest);
+    PrintNote("run " + result.run_id + " (sequence " + std::to_string(sequence) + ") " +
+              (result.ok() ? "succeeded" : "failed") + "; manifest in " + config.run_dir);
+  }
+  return result.status;
+}
+
+}  // namespace
+
+void RegisterRun(CLI::App& app, CommandTable& table) {
+  auto args = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand("run", "Run a declared pipeline (PIPELINE.json)");
+  cmd->add_option("PIPELINE", args->pipeline, "The pipeline file (README, Pipelines)");
+  cmd->add_option("--config", args->config, "Run configuration (JSON)");
+  cmd->add_option("--lake", args->overrides.lake, "Where the outputs go (default lake)");
+  cmd->add_option("--run-id", args->overrides.run_id, "The run's id (default a UUID)");
+  cmd->add_option("--sequence", args->overrides.sequence,
+                  "The run's sequence number, the txn version of its commits (default: "
+                  "one more than the last succeeded run's; pass a crashed run's to "
+                  "finish it exactly once)");
+  cmd->add_option("--run-dir", args->overrides.run_dir,
+                  "Where the manifest and repro bundle go (default <lake>/_run_dirs/ID)");
+  cmd->add_option("--parallelism", args->overrides.parallelism, "Nodes run at once");
+  cmd->add_option("--pipeline-id", args->overrides.pipeline_id,
+                  "The pipeline id (default the file's id)");
+  cmd->add_option("--table", args->overrides.inputs,
+                  "NAME=URI[@VERSION]: replaces the pipeline input NAME; repeatable");
+  cmd->add_option("--run-mode", args->run_mode, "production (default) or development")
+      ->check(CLI::IsMember({"production", "development"}));
+  cmd->add_option("--repro", args->repro,
+                  "Re-run the command recorded in this repro bundle directory");
+  cmd->add_flag("--json", args->json, "Print the run manifest as JSON on stdout");
+  table.Add(cmd, args, &Run);
+}
+
+}  // namespace deltaline::cli

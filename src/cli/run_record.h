@@ -1,0 +1,31 @@
+#pragma once
+
+// Joins the pipeline layer and obs/ (siblings that never include each other): a
+// runner's result as the records a run manifest is built from.
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "obs/run_manifest.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/run_config.h"
+#include "pipeline/runner.h"
+
+namespace deltaline::cli {
+
+/// \brief The run's facts for obs::BuildManifest: ids, times, outcome, the effective
+/// config and policies, the pipeline's inputs (pinned versions), node timings and the
+/// refused sinks.
+obs::RunRecord ToRunRecord(const pipeline::Pipeline& pipeline,
+                           const pipeline::RunConfig& config,
+                           const pipeline::RunResult& result);
+
+/// \brief One record per output: its table, versions before and after, whether the
+/// run's txn was already there, and the rows charged to each rule.
+std::vector<obs::OutputRecord> ToOutputRecords(const pipeline::Pipeline& pipeline,
+                                               const pipeline::RunConfig& config,
+                                               const pipeline::RunResult& result);
+
+}  // namespace deltaline::cli
