@@ -43,8 +43,6 @@ std::function<void(const pipeline::ProgressEvent&)> ProgressPrinter() {
   const bool tty = isatty(STDERR_FILENO) != 0;
   return [tty](const pipeline::ProgressEvent& event) {
     std::ostringstream line;
-    line << "[" << event.nodes_done << "/" << event.nodes_total << " nodes, "
-         << event.rows_written << " rows written] ";
     switch (event.kind) {
       case pipeline::ProgressKind::kPhase:
         line << "phase " << event.phase;
@@ -53,13 +51,15 @@ std::function<void(const pipeline::ProgressEvent&)> ProgressPrinter() {
         line << "node " << event.name << " started";
         break;
       case pipeline::ProgressKind::kNodeFinished:
-        line << "node " << event.name << " done";
+        line << "node " << event.name << " done (" << event.nodes_done << "/"
+             << event.nodes_total << " nodes)";
         break;
       case pipeline::ProgressKind::kOutputStarted:
         line << "writing " << event.name;
         break;
       case pipeline::ProgressKind::kOutputFinished:
-        line << "wrote " << event.name << " (" << event.rows << " rows)";
+        line << "wrote " << event.name << " (" << event.rows << " rows; "
+             << event.rows_written << " rows written in all)";
         break;
     }
     if (tty) {
