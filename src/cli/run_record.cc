@@ -1,6 +1,7 @@
 #include "cli/run_record.h"
 
 #include "engine/catalog.h"
+#include "engine/delta_source.h"
 #include "pipeline/output_write.h"
 
 namespace deltaline::cli {
@@ -22,8 +23,14 @@ obs::RunRecord ToRunRecord(const pipeline::Pipeline& pipeline,
     for (const auto& name : pipeline.inputs->Names()) {
       auto entry = pipeline.inputs->Entry(name);
       if (!entry.ok()) continue;
+      std::optional<int64_t> rows;
+      if (entry->kind == engine::SourceKind::kDelta) {
+        // From the log's stats: the pinned version's row count, no data read.
+        auto table = engine::OpenDeltaTable(entry->uri, {entry->version, {}});
+        if (table.ok()) rows = (*table)->snapshot->num_records();
+      }
       run.inputs.push_back(
-          {name, engine::SourceKindName(entry->kind), entry->uri, entry->version, {}});
+          {name, engine::SourceKindName(entry->kind), entry->uri, entry->version, rows});
     }
   }
   for (const auto& node : result.nodes) {

@@ -70,6 +70,9 @@ def test_a_declared_pipeline_runs_into_delta_tables(deltaline, workspace):
     assert totals.num_rows > 0
 
     assert manifest["outcome"] == "succeeded"
+    [sales] = manifest["inputs"]
+    assert sales["name"] == "sales" and sales["version"] == 0 and sales["rows"] == 5
+    assert {n["name"] for n in manifest["nodes"]} == {"big_sales", "region_totals"}
     outputs = {o["dataset"]: o for o in manifest["outputs"]}
     assert outputs["big_sales"]["constraintViolations"]["not_null_region"] == 1
     assert outputs["big_sales"]["constraintViolations"]["small"] == 0
@@ -120,3 +123,17 @@ def test_a_pipeline_configured_to_write_parquet_fails_and_writes_nothing(deltali
     assert manifest["refusals"] and "parquet" in json.dumps(manifest["refusals"])
     runs = json.loads(deltaline.run("runs", lake, "--json").stdout)
     assert [r["outcome"] for r in runs] == ["refused"]
+
+
+def test_a_repro_bundle_reruns_the_command(deltaline, workspace):
+    first = json.loads(run(deltaline, workspace).stdout)
+    lake = workspace / "lake"
+    bundle = lake / "_run_dirs" / first["runId"] / "repro"
+    recorded = json.loads((bundle / "command.json").read_text())
+    assert recorded["argv"][1:3] == ["run", str(workspace / "pipeline.json")]
+    versions = json.loads((bundle / "versions.json").read_text())
+    assert versions["arrow"].startswith("26.") and "deltaline" in versions
+    again = json.loads(deltaline.run("run", "--repro", bundle).stdout)
+    assert again["runId"] != first["runId"] and again["pipelineId"] == first["pipelineId"]
+    assert again["sequence"] == first["sequence"] + 1
+    assert DeltaTable(str(lake / "big_sales")).version() == 1
