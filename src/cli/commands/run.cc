@@ -41,7 +41,18 @@ struct RunArgs {
 // Plain lines on stderr; on a terminal, one line rewritten in place.
 std::function<void(const pipeline::ProgressEvent&)> ProgressPrinter() {
   const bool tty = isatty(STDERR_FILENO) != 0;
-  return [tty](const pipeline::ProgressEvent& event) {
+  // The last counts seen: not every event carries them (a phase change does not).
+  struct Counts {
+    int done = 0, total = 0;
+    int64_t rows = 0;
+  };
+  auto counts = std::make_shared<Counts>();
+  return [tty, counts](const pipeline::ProgressEvent& event) {
+    if (event.nodes_total > 0) {
+      counts->done = event.nodes_done;
+      counts->total = event.nodes_total;
+    }
+    counts->rows = std::max(counts->rows, event.rows_written);
     std::ostringstream line;
     switch (event.kind) {
       case pipeline::ProgressKind::kPhase:
@@ -63,7 +74,12 @@ std::function<void(const pipeline::ProgressEvent&)> ProgressPrinter() {
         break;
     }
     if (tty) {
-      std::cerr << "\r\033[K" << line.str() << std::flush;
+      constexpr int kWidth = 20;
+      const int filled = counts->total > 0 ? counts->done * kWidth / counts->total : 0;
+      std::cerr << "\r\033[K[" << std::string(filled, '#')
+                << std::string(kWidth - filled, '-') << "] " << counts->done << "/"
+                << counts->total << " nodes, " << counts->rows << " rows written  "
+                << line.str() << std::flush;
       if (event.kind == pipeline::ProgressKind::kPhase && event.phase == "done") {
         std::cerr << "\n";
       }
