@@ -56,6 +56,9 @@ struct SourceFile {
   /// "utf-8", "utf-8-sig" (a BOM), or "invalid-utf-8" (some bytes do not decode; the
   /// text is still parsed and the first bad offset is a diagnostic).
   std::string encoding;
+  /// "invalid-utf-8": the offset (after the BOM) of the first byte that does not
+  /// decode; the extractor reports it as a "decode" diagnostic. -1 otherwise.
+  int64_t first_invalid_byte = -1;
   /// Why the file was not parsed ("" when it was): "unreadable: …", "symlink loop",
   /// "not a regular file", "binary content (NUL byte at offset N)"…
   std::string skip_reason;
