@@ -1,0 +1,278 @@
+#include "anatomy/anatomy_run.h"
+
+#include <map>
+#include <memory>
+#include <set>
+#include <utility>
+
+#include "anatomy/anatomy_outputs.h"
+#include "anatomy/change_set.h"
+#include "anatomy/extract_all.h"
+#include "anatomy/incremental_plan.h"
+#include "anatomy/resolve.h"
+#include "anatomy/state_table.h"
+#include "anatomy/tables.h"
+#include "delta/base/clock.h"
+#include "delta/base/errors.h"
+#include "pipeline/output_write.h"
+
+namespace deltaline::anatomy {
+namespace {
+
+// What the write phase gets: the rows of every table, the state rows, and which file
+// ids they replace (unset: everything, a full run).
+struct RunWork {
+  std::vector<ResolvedFile> resolved;
+  std::vector<FileState> states;
+  std::optional<std::set<Id>> replaced_files;
+  std::optional<std::set<Id>> replaced_states;
+};
+
+void Report(const AnatomyOptions& options, std::string phase, int64_t done,
+            int64_t total) {
+  if (!options.progress) return;
+  AnatomyProgress event;
+  event.phase = std::move(phase);
+  event.files_done = done;
+  event.files_total = total;
+  options.progress(event);
+}
+
+arrow::Result<std::vector<FileFacts>> Parse(const AnatomyOptions& options,
+                                            std::vector<SourceFile> files) {
+  const auto total = static_cast<int64_t>(files.size());
+  Report(options, "parse", 0, total);
+  ExtractAllOptions extract;
+  extract.threads = options.threads;
+  if (options.progress) {
+    extract.progress = [&options](int64_t done, int64_t total_files) {
+      Report(options, "parse", done, total_files);
+    };
+  }
+  return LoadAndExtract(options.source_root, std::move(files), extract);
+}
+
+std::vector<ResolvedFile> ResolveFiles(const AnatomyOptions& options,
+                                       std::vector<FileFacts> facts,
+                                       const ProjectIndex& index) {
+  const auto total = static_cast<int64_t>(facts.size());
+  Report(options, "resolve", 0, total);
+  auto resolved = ResolveAll(std::move(facts), index, options.threads);
+  Report(options, "resolve", total, total);
+  return resolved;
+}
+
+arrow::Result<RunWork> FullWork(const AnatomyOptions& options,
+                                std::vector<SourceFile> listed, AnatomyFileCounts* counts) {
+  counts->added = static_cast<int64_t>(listed.size());
+  ARROW_ASSIGN_OR_RAISE(auto facts, Parse(options, std::move(listed)));
+  counts->parsed = static_cast<int64_t>(facts.size());
+  RunWork work;
+  ProjectIndex index;
+  for (const auto& file : facts) {
+    ModuleSummary summary = Summarize(file);
+    work.states.push_back(StateOf(file.file, summary));
+    index.Put(std::move(summary));
+  }
+  work.resolved = ResolveFiles(options, std::move(facts), index);
+  return work;
+}
+
+// Nothing to do is a value: no work, `*nothing` set.
+arrow::Result<RunWork> IncrementalWork(const AnatomyOptions& options,
+                                       std::vector<SourceFile> listed,
+                                       const StoredState& state,
+                                       AnatomyFileCounts* counts, bool* nothing) {
+  ARROW_ASSIGN_OR_RAISE(auto changes, ComputeChangeSet(options.source_root, listed,
+                                                       state.files, {}));
+  ARROW_ASSIGN_OR_RAISE(auto inputs, PlanInputs(changes, state.files));
+  counts->added = inputs.added;
+  counts->changed = inputs.changed;
+  counts->deleted = inputs.deleted;
+  counts->renamed = inputs.renamed;
+  counts->unchanged = static_cast<int64_t>(inputs.unchanged.size());
+  RunWork work;
+  if (inputs.to_parse.empty() && inputs.removed.empty()) {
+    *nothing = true;
+    return work;
+  }
+  ARROW_ASSIGN_OR_RAISE(auto facts, Parse(options, inputs.to_parse));
+  std::map<Id, ModuleSummary> summaries;
+  for (const auto& file : facts) {
+    ModuleSummary summary = Summarize(file);
+    work.states.push_back(StateOf(file.file, summary));
+    summaries[file.file.file_id] = summary;
+    inputs.index.Put(std::move(summary));
+  }
+  // Unchanged files importing a module whose exports changed: their own facts are the
+  // same, their resolution may not be. They are parsed again (nothing of them but
+  // their summary is stored).
+  std::vector<SourceFile> dependents;
+  for (Id id : inputs.index.Dependents(ChangedModules(inputs, summaries))) {
+    auto it = inputs.unchanged.find(id);
+    if (it != inputs.unchanged.end()) dependents.push_back(it->second);
+  }
+  counts->dependents = static_cast<int64_t>(dependents.size());
+  std::vector<Id> reparsed;
+  for (const auto& file : dependents) reparsed.push_back(file.file_id);
+  if (!dependents.empty()) {
+    ARROW_ASSIGN_OR_RAISE(auto again, Parse(options, std::move(dependents)));
+    for (auto& file : again) facts.push_back(std::move(file));
+  }
+  counts->parsed = static_cast<int64_t>(facts.size());
+  work.replaced_files = ReplacedFiles(inputs, reparsed);
+  work.replaced_states = ReplacedStates(inputs);
+  work.resolved = ResolveFiles(options, std::move(facts), inputs.index);
+  return work;
+}
+
+arrow::Result<std::vector<TableOutput>> BuildTables(const RunWork& work) {
+  std::vector<const ResolvedFile*> files;
+  files.reserve(work.resolved.size());
+  for (const auto& file : work.resolved) files.push_back(&file);
+  std::vector<TableOutput> tables;
+  for (const auto& name : AnatomyTableNames()) {
+    TableOutput table;
+    ARROW_ASSIGN_OR_RAISE(table.spec, AnatomySpec(name));
+    ARROW_ASSIGN_OR_RAISE(table.rows, BuildAnatomyTable(name, files));
+    tables.push_back(std::move(table));
+  }
+  return tables;
+}
+
+pipeline::RunSettings SettingsFor(const AnatomyOptions& options, int64_t sequence,
+                                  std::optional<std::set<Id>> replaced) {
+  pipeline::RunSettings settings;
+  settings.lake = options.lake;
+  settings.sequence = sequence;
+  settings.run_id = options.run_id;
+  settings.storage = options.storage;
+  settings.mode = delta::SaveMode::kOverwrite;
+  settings.parallelism = options.parallelism;
+  settings.write_output = TargetedWriter(std::move(replaced), options.write_output);
+  if (options.progress) {
+    settings.progress = [&options](const pipeline::ProgressEvent& event) {
+      if (event.kind != pipeline::ProgressKind::kOutputFinished) return;
+      AnatomyProgress progress;
+      progress.phase = "write";
+      progress.table = event.name;
+      progress.rows = event.rows;
+      options.progress(progress);
+    };
+  }
+  return settings;
+}
+
+// The second pass (the state table) joins the first in one result, as one run.
+void Append(pipeline::RunResult* run, pipeline::RunResult more) {
+  run->end_ms = more.end_ms;
+  for (auto& node : more.nodes) run->nodes.push_back(std::move(node));
+  for (auto& output : more.outputs) run->outputs.push_back(std::move(output));
+  for (auto& error : more.errors) run->errors.push_back(std::move(error));
+  for (auto& refusal : more.refusals) run->refusals.push_back(std::move(refusal));
+  if (!more.ok() && run->ok()) {
+    run->outcome = more.outcome;
+    run->status = more.status;
+  }
+}
+
+AnatomyTableResult TableResult(const pipeline::OutputRun& output,
+                               const std::string& table) {
+  AnatomyTableResult result;
+  result.table = table;
+  result.skipped = output.status == pipeline::TaskStatus::kSkipped;
+  result.version_before = output.result.version_before;
+  const auto& write = output.result.write.delta;
+  if (output.status == pipeline::TaskStatus::kSucceeded && write.committed) {
+    result.version_after = write.version;
+    result.rows_written = write.rows_added;
+    result.rows_removed = write.rows_removed;
+    result.files_added = write.files_added;
+    result.files_removed = write.files_removed;
+  }
+  return result;
+}
+
+// Runs the tables' pipeline, then (when it succeeded) the state's, and records both.
+arrow::Status Write(const AnatomyOptions& options, RunWork work, AnatomyResult* result) {
+  Report(options, "write", 0, static_cast<int64_t>(AnatomyTableNames().size()) + 1);
+  ARROW_ASSIGN_OR_RAISE(auto tables, BuildTables(work));
+  work.resolved.clear();
+  TableOutput state{StateSpec(), nullptr};
+  ARROW_ASSIGN_OR_RAISE(state.rows, BuildStateTable(work.states));
+  auto tables_pipe = OutputsPipeline(options.pipeline_id, tables);
+  auto state_pipe = OutputsPipeline(options.pipeline_id, {state});
+  ARROW_ASSIGN_OR_RAISE(
+      result->run,
+      pipeline::RunPipeline(tables_pipe, SettingsFor(options, result->sequence,
+                                                     work.replaced_files)));
+  if (result->run.ok()) {
+    ARROW_ASSIGN_OR_RAISE(
+        auto state_run,
+        pipeline::RunPipeline(state_pipe, SettingsFor(options, result->sequence,
+                                                      work.replaced_states)));
+    Append(&result->run, std::move(state_run));
+  } else {
+    pipeline::OutputRun not_run;
+    not_run.node = state.spec.name;
+    result->run.outputs.push_back(std::move(not_run));
+  }
+  result->pipeline.id = options.pipeline_id;
+  for (const auto* pipe : {&tables_pipe, &state_pipe}) {
+    for (const auto& node : pipe->nodes) result->pipeline.nodes.push_back({node.name, {}, {}});
+    for (const auto& output : pipe->outputs) result->pipeline.outputs.push_back(output);
+  }
+  for (size_t i = 0; i < result->pipeline.outputs.size(); ++i) {
+    result->tables.push_back(
+        TableResult(result->run.outputs[i], result->pipeline.outputs[i].spec.name));
+  }
+  Report(options, "done", 0, 0);
+  return arrow::Status::OK();
+}
+
+// A table missing beside an existing state (deleted by hand, or a table this build
+// added) cannot be patched: the run is full.
+arrow::Result<bool> AllTablesExist(const std::string& lake) {
+  for (const auto& name : AnatomyTableNames()) {
+    ARROW_ASSIGN_OR_RAISE(auto version,
+                          pipeline::TableVersion(pipeline::OutputUri(lake, name)));
+    if (!version) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+arrow::Result<AnatomyResult> RunAnatomy(const AnatomyOptions& options) {
+  if (options.lake.empty()) return delta::InvalidInput("anatomy run has no lake");
+  Report(options, "list", 0, 0);
+  ARROW_ASSIGN_OR_RAISE(auto listed, ListSourceTree(options.source_root, options.source));
+  AnatomyResult result;
+  result.files.listed = static_cast<int64_t>(listed.size());
+  Report(options, "list", result.files.listed, result.files.listed);
+  ARROW_ASSIGN_OR_RAISE(auto state, ReadState(options.lake, options.pipeline_id));
+  result.sequence = state.sequence.value_or(0) + 1;
+  bool incremental = state.exists && !options.full;
+  if (incremental) ARROW_ASSIGN_OR_RAISE(incremental, AllTablesExist(options.lake));
+  result.incremental = incremental;
+  RunWork work;
+  if (incremental) {
+    ARROW_ASSIGN_OR_RAISE(work, IncrementalWork(options, std::move(listed), state,
+                                                &result.files, &result.nothing_changed));
+    if (result.nothing_changed) {
+      result.sequence = state.sequence.value_or(0);
+      result.run.run_id = options.run_id;
+      result.run.pipeline_id = options.pipeline_id;
+      result.run.sequence = result.sequence;
+      result.run.start_ms = result.run.end_ms = delta::NowMs();
+      Report(options, "done", 0, 0);
+      return result;
+    }
+  } else {
+    ARROW_ASSIGN_OR_RAISE(work, FullWork(options, std::move(listed), &result.files));
+  }
+  ARROW_RETURN_NOT_OK(Write(options, std::move(work), &result));
+  return result;
+}
+
+}  // namespace deltaline::anatomy

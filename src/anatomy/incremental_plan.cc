@@ -1,0 +1,87 @@
+#include "anatomy/incremental_plan.h"
+
+#include <utility>
+
+#include "anatomy/source_tree.h"
+#include "delta/base/errors.h"
+
+namespace deltaline::anatomy {
+
+arrow::Result<IncrementalInputs> PlanInputs(const ChangeSet& changes,
+                                            const std::vector<FileState>& previous) {
+  IncrementalInputs inputs;
+  std::map<Id, const FileState*> previous_by_id;
+  for (const auto& state : previous) previous_by_id[state.file_id] = &state;
+  for (const auto& file : changes.added) inputs.to_parse.push_back(file);
+  for (const auto& file : changes.changed) {
+    inputs.to_parse.push_back(file);
+    auto it = previous_by_id.find(file.file_id);
+    if (it != previous_by_id.end()) inputs.changed_old[file.file_id] = *it->second;
+  }
+  for (const auto& renamed : changes.renamed) {
+    inputs.to_parse.push_back(renamed.to);
+    inputs.removed.push_back(renamed.from);
+  }
+  for (const auto& state : changes.deleted) inputs.removed.push_back(state);
+  for (const auto& file : changes.unchanged) {
+    inputs.unchanged[file.file_id] = file;
+    auto it = previous_by_id.find(file.file_id);
+    if (it == previous_by_id.end()) {
+      return delta::ProtocolError("change set: unchanged file " + file.path +
+                                  " has no stored state");
+    }
+    auto summary = SummaryFromJson(it->second->summary_json);
+    if (!summary.ok()) {
+      return delta::ProtocolError("state table: the stored summary of " + file.path +
+                                  " does not parse (" + summary.status().message() +
+                                  "); run with --full to rebuild it");
+    }
+    inputs.index.Put(std::move(*summary));
+  }
+  inputs.added = static_cast<int64_t>(changes.added.size());
+  inputs.changed = static_cast<int64_t>(changes.changed.size());
+  inputs.deleted = static_cast<int64_t>(changes.deleted.size());
+  inputs.renamed = static_cast<int64_t>(changes.renamed.size());
+  return inputs;
+}
+
+std::set<std::string> ChangedModules(const IncrementalInputs& inputs,
+                                     const std::map<Id, ModuleSummary>& summaries) {
+  std::set<std::string> modules;
+  for (const auto& state : inputs.removed) modules.insert(ModuleNameOfPath(state.path));
+  for (const auto& file : inputs.to_parse) {
+    auto old = inputs.changed_old.find(file.file_id);
+    auto summary = summaries.find(file.file_id);
+    const bool same_exports = old != inputs.changed_old.end() &&
+                              summary != summaries.end() &&
+                              SummaryHash(summary->second) == old->second.exports_hash;
+    if (!same_exports) modules.insert(file.module);
+  }
+  return modules;
+}
+
+std::set<Id> ReplacedFiles(const IncrementalInputs& inputs,
+                           const std::vector<Id>& reparsed) {
+  std::set<Id> ids(reparsed.begin(), reparsed.end());
+  for (const auto& state : inputs.removed) ids.insert(state.file_id);
+  for (const auto& file : inputs.to_parse) ids.insert(file.file_id);
+  return ids;
+}
+
+std::set<Id> ReplacedStates(const IncrementalInputs& inputs) {
+  return ReplacedFiles(inputs, {});
+}
+
+FileState StateOf(const SourceFile& file, const ModuleSummary& summary) {
+  FileState state;
+  state.file_id = file.file_id;
+  state.path = file.path;
+  state.size = file.size;
+  state.mtime_ns = file.mtime_ns;
+  state.sha256 = file.sha256;
+  state.exports_hash = SummaryHash(summary);
+  state.summary_json = SummaryToJson(summary);
+  return state;
+}
+
+}  // namespace deltaline::anatomy
