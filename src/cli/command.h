@@ -51,5 +51,6 @@ void RegisterQuery(CLI::App& app, CommandTable& table);
 void RegisterValidate(CLI::App& app, CommandTable& table);
 void RegisterRuns(CLI::App& app, CommandTable& table);
 void RegisterRun(CLI::App& app, CommandTable& table);
+void RegisterAnatomy(CLI::App& app, CommandTable& table);
 
 }  // namespace deltaline::cli

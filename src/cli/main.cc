@@ -42,6 +42,7 @@ int Main(int argc, char** argv) {
   RegisterValidate(app, commands);
   RegisterRuns(app, commands);
   RegisterRun(app, commands);
+  RegisterAnatomy(app, commands);
 
   try {
     app.parse(argc, argv);
