@@ -66,7 +66,8 @@ void MakeTree(const fs::path& root) {
   while (!stdlib.empty() && stdlib.back() == '\n') stdlib.pop_back();
   ASSERT_FALSE(stdlib.empty());
   for (const char* package : {"json", "email"}) {
-    for (const auto& entry : fs::recursive_directory_iterator(fs::path(stdlib) / package)) {
+    for (const auto& entry :
+         fs::recursive_directory_iterator(fs::path(stdlib) / package)) {
       if (!entry.is_regular_file() || entry.path().extension() != ".py") continue;
       const auto target = root / fs::relative(entry.path(), stdlib);
       fs::create_directories(target.parent_path());
@@ -159,7 +160,8 @@ TEST_F(AnatomyRunTest, IncrementalEqualsFullAndTouchesOnlyItsBuckets) {
   EXPECT_EQ(first.sequence, 1);
   std::map<std::string, std::set<std::string>> files_before;
   for (const auto& name : AllTables()) {
-    for (const auto& add : Load(lake_a_, name)->files()) files_before[name].insert(add.path);
+    for (const auto& add : Load(lake_a_, name)->files())
+      files_before[name].insert(add.path);
   }
 
   EditTree(root_);
@@ -189,10 +191,10 @@ TEST_F(AnatomyRunTest, IncrementalEqualsFullAndTouchesOnlyItsBuckets) {
   // The replace touched the edited files' buckets only: every data file of any other
   // bucket is the very file it was before.
   std::set<Id> touched;
-  for (const char* path : {"pkg/body.py", "pkg/core.py", "pkg/added.py", "pkg/gone.py",
-                           "pkg/old_name.py", "pkg/new_name.py", "pkg/user.py",
-                           "pkg/__init__.py", "pkg/uses_gone.py", "pkg/ren_user.py",
-                           "pkg/wants_added.py"}) {
+  for (const char* path :
+       {"pkg/body.py", "pkg/core.py", "pkg/added.py", "pkg/gone.py", "pkg/old_name.py",
+        "pkg/new_name.py", "pkg/user.py", "pkg/__init__.py", "pkg/uses_gone.py",
+        "pkg/ren_user.py", "pkg/wants_added.py"}) {
     touched.insert(StableId({"file", path}));
   }
   std::set<std::string> touched_dirs;
@@ -202,20 +204,23 @@ TEST_F(AnatomyRunTest, IncrementalEqualsFullAndTouchesOnlyItsBuckets) {
   for (size_t i = 0; i < second.tables.size(); ++i) {
     const auto& table = second.tables[i];
     ASSERT_TRUE(table.version_after.has_value()) << table.table;
-    EXPECT_LE(table.files_removed, static_cast<int64_t>(touched_dirs.size())) << table.table;
+    EXPECT_LE(table.files_removed, static_cast<int64_t>(touched_dirs.size()))
+        << table.table;
     auto after = Load(lake_a_, table.table)->files();
     int64_t kept = 0;
     for (const auto& path : files_before[table.table]) {
-      const bool in_touched = std::any_of(
-          touched_dirs.begin(), touched_dirs.end(),
-          [&](const std::string& dir) { return path.rfind(dir, 0) == 0; });
+      const bool in_touched =
+          std::any_of(touched_dirs.begin(), touched_dirs.end(),
+                      [&](const std::string& dir) { return path.rfind(dir, 0) == 0; });
       if (in_touched) continue;
       ++kept;
       EXPECT_TRUE(std::any_of(after.begin(), after.end(),
                               [&](const delta::Add& add) { return add.path == path; }))
           << table.table << ": " << path << " was rewritten";
     }
-    if (table.table == "definitions") EXPECT_GT(kept, table.files_removed);
+    if (table.table == "definitions") {
+      EXPECT_GT(kept, table.files_removed);
+    }
   }
 }
 
@@ -227,7 +232,8 @@ TEST_F(AnatomyRunTest, NothingChangedCommitsNothing) {
   EXPECT_TRUE(again.nothing_changed);
   EXPECT_TRUE(again.tables.empty());
   EXPECT_EQ(again.files.parsed, 0);
-  for (const auto& name : AllTables()) EXPECT_EQ(Load(lake_a_, name)->version(), 0) << name;
+  for (const auto& name : AllTables())
+    EXPECT_EQ(Load(lake_a_, name)->version(), 0) << name;
 }
 
 TEST_F(AnatomyRunTest, RetriedRunAppliesNothingTwice) {
@@ -242,7 +248,8 @@ TEST_F(AnatomyRunTest, RetriedRunAppliesNothingTwice) {
                             const std::string& lake, storage::StorageWriteOptions options)
       -> arrow::Result<pipeline::OutputWriteResult> {
     if (output.spec.name == "call_targets") return arrow::Status::IOError("injected");
-    return pipeline::WriteOutputChecked(output, std::move(value), lake, std::move(options));
+    return pipeline::WriteOutputChecked(output, std::move(value), lake,
+                                        std::move(options));
   };
   ASSERT_OK_AND_ASSIGN(auto failed, RunAnatomy(failing));
   EXPECT_FALSE(failed.run.ok());
@@ -273,9 +280,9 @@ TEST_F(AnatomyRunTest, CliManifestVersionsMatchHistory) {
   const std::string lake = lake_a_;
   for (int run = 0; run < 2; ++run) {
     if (run == 1) EditTree(root_);
-    auto cli = testing::RunDeltaline("anatomy '" + root_.string() + "' --lake '" + lake +
-                                         "' --threads 2 --json",
-                                     dir_);
+    auto cli = testing::RunDeltaline(
+        "anatomy '" + root_.string() + "' --lake '" + lake + "' --threads 2 --json",
+        dir_);
     ASSERT_EQ(cli.exit_code, 0) << cli.out << cli.err;
     auto manifest = nlohmann::json::parse(cli.out);
     std::set<std::string> datasets;

@@ -51,8 +51,9 @@ arrow::Result<cp::Expression> FilesPredicate(const std::set<Id>& file_ids,
   for (Id id : file_ids) by_bucket[FileBucket(id)].push_back(id);
   std::vector<cp::Expression> disjuncts;
   for (const auto& entry : by_bucket) {
-    ARROW_ASSIGN_OR_RAISE(auto bucket, arrow::MakeScalar(bucket_field->type(),
-                                                         static_cast<int64_t>(entry.first)));
+    ARROW_ASSIGN_OR_RAISE(
+        auto bucket,
+        arrow::MakeScalar(bucket_field->type(), static_cast<int64_t>(entry.first)));
     arrow::Int64Builder ids;
     ARROW_RETURN_NOT_OK(ids.AppendValues(entry.second));
     ARROW_ASSIGN_OR_RAISE(auto id_array, ids.Finish());

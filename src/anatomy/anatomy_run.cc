@@ -1,7 +1,9 @@
 #include "anatomy/anatomy_run.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <utility>
 
@@ -14,6 +16,8 @@
 #include "anatomy/tables.h"
 #include "delta/base/clock.h"
 #include "delta/base/errors.h"
+#include "delta/log/log_store.h"
+#include "delta/log/snapshot.h"
 #include "pipeline/output_write.h"
 
 namespace deltaline::anatomy {
@@ -63,7 +67,8 @@ std::vector<ResolvedFile> ResolveFiles(const AnatomyOptions& options,
 }
 
 arrow::Result<RunWork> FullWork(const AnatomyOptions& options,
-                                std::vector<SourceFile> listed, AnatomyFileCounts* counts) {
+                                std::vector<SourceFile> listed,
+                                AnatomyFileCounts* counts) {
   counts->added = static_cast<int64_t>(listed.size());
   ARROW_ASSIGN_OR_RAISE(auto facts, Parse(options, std::move(listed)));
   counts->parsed = static_cast<int64_t>(facts.size());
@@ -83,8 +88,8 @@ arrow::Result<RunWork> IncrementalWork(const AnatomyOptions& options,
                                        std::vector<SourceFile> listed,
                                        const StoredState& state,
                                        AnatomyFileCounts* counts, bool* nothing) {
-  ARROW_ASSIGN_OR_RAISE(auto changes, ComputeChangeSet(options.source_root, listed,
-                                                       state.files, {}));
+  ARROW_ASSIGN_OR_RAISE(auto changes,
+                        ComputeChangeSet(options.source_root, listed, state.files, {}));
   ARROW_ASSIGN_OR_RAISE(auto inputs, PlanInputs(changes, state.files));
   counts->added = inputs.added;
   counts->changed = inputs.changed;
@@ -204,13 +209,13 @@ arrow::Status Write(const AnatomyOptions& options, RunWork work, AnatomyResult* 
   auto state_pipe = OutputsPipeline(options.pipeline_id, {state});
   ARROW_ASSIGN_OR_RAISE(
       result->run,
-      pipeline::RunPipeline(tables_pipe, SettingsFor(options, result->sequence,
-                                                     work.replaced_files)));
+      pipeline::RunPipeline(tables_pipe,
+                            SettingsFor(options, result->sequence, work.replaced_files)));
   if (result->run.ok()) {
     ARROW_ASSIGN_OR_RAISE(
         auto state_run,
-        pipeline::RunPipeline(state_pipe, SettingsFor(options, result->sequence,
-                                                      work.replaced_states)));
+        pipeline::RunPipeline(
+            state_pipe, SettingsFor(options, result->sequence, work.replaced_states)));
     Append(&result->run, std::move(state_run));
   } else {
     pipeline::OutputRun not_run;
@@ -219,7 +224,8 @@ arrow::Status Write(const AnatomyOptions& options, RunWork work, AnatomyResult* 
   }
   result->pipeline.id = options.pipeline_id;
   for (const auto* pipe : {&tables_pipe, &state_pipe}) {
-    for (const auto& node : pipe->nodes) result->pipeline.nodes.push_back({node.name, {}, {}});
+    for (const auto& node : pipe->nodes)
+      result->pipeline.nodes.push_back({node.name, {}, {}});
     for (const auto& output : pipe->outputs) result->pipeline.outputs.push_back(output);
   }
   for (size_t i = 0; i < result->pipeline.outputs.size(); ++i) {
@@ -230,21 +236,50 @@ arrow::Status Write(const AnatomyOptions& options, RunWork work, AnatomyResult* 
   return arrow::Status::OK();
 }
 
-// A table missing beside an existing state (deleted by hand, or a table this build
-// added) cannot be patched: the run is full.
-arrow::Result<bool> AllTablesExist(const std::string& lake) {
+// What the tables beside the state say: a table missing (deleted by hand, or one this
+// build added) cannot be patched, and a txn newer than the state's next sequence means
+// the state is not the one these tables were written with (a state table removed by
+// hand): either way the run must be full, and in the second case with a sequence the
+// tables have not seen, or the runner would skip them all.
+struct LakeTables {
+  bool all_exist = true;
+  int64_t max_sequence = 0;
+};
+
+arrow::Result<LakeTables> InspectTables(const std::string& lake,
+                                        const std::string& app_id) {
+  LakeTables tables;
   for (const auto& name : AnatomyTableNames()) {
-    ARROW_ASSIGN_OR_RAISE(auto version,
-                          pipeline::TableVersion(pipeline::OutputUri(lake, name)));
-    if (!version) return false;
+    ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(
+                                          pipeline::OutputUri(lake, name)));
+    auto snapshot = delta::Snapshot::Load(*store);
+    if (!snapshot.ok()) {
+      if (!delta::IsKind(snapshot.status(), delta::ErrorKind::kTableNotFound)) {
+        return snapshot.status();
+      }
+      tables.all_exist = false;
+      continue;
+    }
+    tables.max_sequence = std::max(
+        tables.max_sequence, (*snapshot)->AppTransactionVersion(app_id).value_or(0));
   }
-  return true;
+  return tables;
 }
 
 }  // namespace
 
-arrow::Result<AnatomyResult> RunAnatomy(const AnatomyOptions& options) {
-  if (options.lake.empty()) return delta::InvalidInput("anatomy run has no lake");
+arrow::Result<AnatomyResult> RunAnatomy(const AnatomyOptions& given) {
+  if (given.lake.empty()) return delta::InvalidInput("anatomy run has no lake");
+  // Progress comes from parsing threads and the runner's workers: one call at a time.
+  AnatomyOptions options = given;
+  if (given.progress) {
+    auto mutex = std::make_shared<std::mutex>();
+    options.progress = [mutex, inner = given.progress](const AnatomyProgress& event) {
+      std::lock_guard<std::mutex> lock(*mutex);
+      inner(event);
+    };
+  }
+  const int64_t start_ms = delta::NowMs();
   Report(options, "list", 0, 0);
   ARROW_ASSIGN_OR_RAISE(auto listed, ListSourceTree(options.source_root, options.source));
   AnatomyResult result;
@@ -252,8 +287,10 @@ arrow::Result<AnatomyResult> RunAnatomy(const AnatomyOptions& options) {
   Report(options, "list", result.files.listed, result.files.listed);
   ARROW_ASSIGN_OR_RAISE(auto state, ReadState(options.lake, options.pipeline_id));
   result.sequence = state.sequence.value_or(0) + 1;
-  bool incremental = state.exists && !options.full;
-  if (incremental) ARROW_ASSIGN_OR_RAISE(incremental, AllTablesExist(options.lake));
+  ARROW_ASSIGN_OR_RAISE(auto tables, InspectTables(options.lake, options.pipeline_id));
+  const bool foreign = tables.max_sequence > result.sequence;
+  if (foreign) result.sequence = tables.max_sequence + 1;
+  const bool incremental = state.exists && !options.full && tables.all_exist && !foreign;
   result.incremental = incremental;
   RunWork work;
   if (incremental) {
@@ -264,7 +301,8 @@ arrow::Result<AnatomyResult> RunAnatomy(const AnatomyOptions& options) {
       result.run.run_id = options.run_id;
       result.run.pipeline_id = options.pipeline_id;
       result.run.sequence = result.sequence;
-      result.run.start_ms = result.run.end_ms = delta::NowMs();
+      result.run.start_ms = start_ms;
+      result.run.end_ms = delta::NowMs();
       Report(options, "done", 0, 0);
       return result;
     }
@@ -272,6 +310,7 @@ arrow::Result<AnatomyResult> RunAnatomy(const AnatomyOptions& options) {
     ARROW_ASSIGN_OR_RAISE(work, FullWork(options, std::move(listed), &result.files));
   }
   ARROW_RETURN_NOT_OK(Write(options, std::move(work), &result));
+  result.run.start_ms = start_ms;  // the run began with the listing, not the writes
   return result;
 }
 

@@ -21,10 +21,10 @@ namespace deltaline::anatomy {
 
 /// \brief The files of an incremental run, before anything is parsed.
 struct IncrementalInputs {
-  std::vector<SourceFile> to_parse;      ///< added, changed and renamed (new path)
-  std::vector<FileState> removed;        ///< deleted, and renamed (old path)
-  std::map<Id, FileState> changed_old;   ///< changed files: their previous state
-  std::map<Id, SourceFile> unchanged;    ///< by file_id, as listed
+  std::vector<SourceFile> to_parse;     ///< added, changed and renamed (new path)
+  std::vector<FileState> removed;       ///< deleted, and renamed (old path)
+  std::map<Id, FileState> changed_old;  ///< changed files: their previous state
+  std::map<Id, SourceFile> unchanged;   ///< by file_id, as listed
   /// The index of every file the run does not parse, from the stored summaries.
   ProjectIndex index;
   int64_t added = 0, changed = 0, deleted = 0, renamed = 0;

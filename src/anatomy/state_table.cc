@@ -38,7 +38,8 @@ arrow::Result<std::shared_ptr<ArrayType>> Column(const arrow::Table& table,
                                  " has no column '" + name + "'");
   }
   // The caller combined the chunks: one chunk, or none for an empty table.
-  if (column->num_chunks() != 1 || column->chunk(0)->type_id() != ArrayType::TypeClass::type_id) {
+  if (column->num_chunks() != 1 ||
+      column->chunk(0)->type_id() != ArrayType::TypeClass::type_id) {
     return delta::SchemaMismatch("state table column '" + name + "' has type " +
                                  column->type()->ToString());
   }

@@ -37,8 +37,8 @@ arrow::Result<std::vector<FileState>> StateFromTable(const arrow::Table& table);
 
 /// \brief What `<lake>/anatomy_state` holds.
 struct StoredState {
-  bool exists = false;       ///< false: no state table (a first run)
-  int64_t version = -1;      ///< its Delta version when it exists
+  bool exists = false;   ///< false: no state table (a first run)
+  int64_t version = -1;  ///< its Delta version when it exists
   /// The last sequence `app_id` committed to it (its `txn`); unset when none.
   std::optional<int64_t> sequence;
   std::vector<FileState> files;  ///< sorted by path

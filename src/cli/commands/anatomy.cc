@@ -88,12 +88,13 @@ std::function<void(const anatomy::AnatomyProgress&)> ProgressPrinter() {
 
 void PrintSummary(const anatomy::AnatomyResult& result) {
   std::cout << std::left << std::setw(22) << "table" << std::setw(14) << "rows added"
-            << std::setw(14) << "rows removed" << "version\n";
+            << std::setw(14) << "rows removed"
+            << "version\n";
   for (const auto& table : result.tables) {
-    const std::string version = table.version_after
-                                    ? std::to_string(*table.version_after)
-                                    : (table.skipped ? "skipped (already committed)"
-                                                     : "unchanged");
+    const std::string version =
+        table.version_after
+            ? std::to_string(*table.version_after)
+            : (table.skipped ? "skipped (already committed)" : "unchanged");
     std::cout << std::setw(22) << table.table << std::setw(14) << table.rows_written
               << std::setw(14) << table.rows_removed << version << "\n";
   }
@@ -136,8 +137,8 @@ arrow::Status Run(const AnatomyArgs& args) {
   overrides.lake = args.lake;
   std::optional<std::string> config_path;
   if (!args.config.empty()) config_path = args.config;
-  ARROW_ASSIGN_OR_RAISE(auto config,
-                        pipeline::LoadRunConfig(config_path, overrides, StderrReporter()));
+  ARROW_ASSIGN_OR_RAISE(
+      auto config, pipeline::LoadRunConfig(config_path, overrides, StderrReporter()));
   if (config.pipeline_id.empty()) config.pipeline_id = "anatomy";
   anatomy::AnatomyOptions options;
   options.source_root = args.source_root;
@@ -177,11 +178,13 @@ arrow::Status Run(const AnatomyArgs& args) {
 void RegisterAnatomy(CLI::App& app, CommandTable& table) {
   auto args = std::make_shared<AnatomyArgs>();
   auto* cmd = app.add_subcommand(
-      "anatomy", "The code anatomy of a Python tree as Delta tables (full, then incremental)");
+      "anatomy",
+      "The code anatomy of a Python tree as Delta tables (full, then incremental)");
   cmd->add_option("SRC_DIR", args->source_root, "The Python source tree")->required();
   cmd->add_option("--lake", args->lake, "Where the tables go")->required();
-  cmd->add_flag("--full", args->full, "Rebuild every table (default: incremental when "
-                                      "the lake has a previous run)");
+  cmd->add_flag("--full", args->full,
+                "Rebuild every table (default: incremental when "
+                "the lake has a previous run)");
   cmd->add_option("--config", args->config,
                   "Run configuration (JSON): policies, parallelism, run id");
   cmd->add_option("--threads", args->threads, "Parsing threads (default: all cores)")
