@@ -82,21 +82,22 @@ void AddImports(WalkState* state, TSNode node, TSSymbol symbol) {
     base.kind = "from";
     ReadFromModule(state, ts_node_child_by_field_id(node, g.f_module_name), &base);
   }
-  const uint32_t count = ts_node_child_count(node);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode child = ts_node_child(node, i);
-    const TSSymbol child_symbol = ts_node_symbol(child);
-    if (child_symbol == g.wildcard_import) {
+  // ts_node_field_name_for_child is unreliable in 0.20.7 (it skips later fields), so
+  // a cursor reads the children's field ids.
+  Cursor cursor(node);
+  TSTreeCursor* c = cursor.get();
+  if (!ts_tree_cursor_goto_first_child(c)) return;
+  do {
+    const TSNode child = ts_tree_cursor_current_node(c);
+    if (ts_node_symbol(child) == g.wildcard_import) {
       Import row = base;
       row.name = "*";
       row.is_star = true;
       AddImport(state, std::move(row), node);
-      continue;
+    } else if (ts_tree_cursor_current_field_id(c) == g.f_name) {
+      AddName(state, base, child, is_from);
     }
-    if (ts_node_field_name_for_child(node, i) == nullptr) continue;
-    if (std::string_view(ts_node_field_name_for_child(node, i)) != "name") continue;
-    AddName(state, base, child, is_from);
-  }
+  } while (ts_tree_cursor_goto_next_sibling(c));
 }
 
 }  // namespace deltaline::anatomy::internal
