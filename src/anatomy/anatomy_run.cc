@@ -89,7 +89,7 @@ arrow::Result<RunWork> IncrementalWork(const AnatomyOptions& options,
                                        const StoredState& state,
                                        AnatomyFileCounts* counts, bool* nothing) {
   ARROW_ASSIGN_OR_RAISE(auto changes,
-                        ComputeChangeSet(options.source_root, listed, state.files, {}));
+                        ComputeChangeSet(options.source_root, std::move(listed), state.files));
   ARROW_ASSIGN_OR_RAISE(auto inputs, PlanInputs(changes, state.files));
   counts->added = inputs.added;
   counts->changed = inputs.changed;
@@ -125,6 +125,7 @@ arrow::Result<RunWork> IncrementalWork(const AnatomyOptions& options,
     for (auto& file : again) facts.push_back(std::move(file));
   }
   counts->parsed = static_cast<int64_t>(facts.size());
+  for (const auto& state : inputs.touched) work.states.push_back(state);
   work.replaced_files = ReplacedFiles(inputs, reparsed);
   work.replaced_states = ReplacedStates(inputs);
   work.resolved = ResolveFiles(options, std::move(facts), inputs.index);

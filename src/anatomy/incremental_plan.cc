@@ -19,8 +19,8 @@ arrow::Result<IncrementalInputs> PlanInputs(const ChangeSet& changes,
     if (it != previous_by_id.end()) inputs.changed_old[file.file_id] = *it->second;
   }
   for (const auto& renamed : changes.renamed) {
-    inputs.to_parse.push_back(renamed.to);
-    inputs.removed.push_back(renamed.from);
+    inputs.removed.push_back(renamed.first);
+    inputs.to_parse.push_back(renamed.second);
   }
   for (const auto& state : changes.deleted) inputs.removed.push_back(state);
   for (const auto& file : changes.unchanged) {
@@ -29,6 +29,12 @@ arrow::Result<IncrementalInputs> PlanInputs(const ChangeSet& changes,
     if (it == previous_by_id.end()) {
       return delta::ProtocolError("change set: unchanged file " + file.path +
                                   " has no stored state");
+    }
+    if (it->second->size != file.size || it->second->mtime_ns != file.mtime_ns) {
+      FileState touched = *it->second;
+      touched.size = file.size;
+      touched.mtime_ns = file.mtime_ns;
+      inputs.touched.push_back(std::move(touched));
     }
     auto summary = SummaryFromJson(it->second->summary_json);
     if (!summary.ok()) {
@@ -69,16 +75,13 @@ std::set<Id> ReplacedFiles(const IncrementalInputs& inputs,
 }
 
 std::set<Id> ReplacedStates(const IncrementalInputs& inputs) {
-  return ReplacedFiles(inputs, {});
+  std::set<Id> ids = ReplacedFiles(inputs, {});
+  for (const auto& state : inputs.touched) ids.insert(state.file_id);
+  return ids;
 }
 
 FileState StateOf(const SourceFile& file, const ModuleSummary& summary) {
-  FileState state;
-  state.file_id = file.file_id;
-  state.path = file.path;
-  state.size = file.size;
-  state.mtime_ns = file.mtime_ns;
-  state.sha256 = file.sha256;
+  FileState state = FileStateOf(file);
   state.exports_hash = SummaryHash(summary);
   state.summary_json = SummaryToJson(summary);
   return state;

@@ -47,8 +47,8 @@ std::set<std::string> ChangedModules(const IncrementalInputs& inputs,
 std::set<Id> ReplacedFiles(const IncrementalInputs& inputs,
                            const std::vector<Id>& reparsed);
 
-/// \brief The state rows replaced: removed and parsed-for-change files (not the
-/// dependents, whose stored state is still true).
+/// \brief The state rows replaced: removed, parsed-for-change and touched files (not
+/// the dependents, whose stored state is still true).
 std::set<Id> ReplacedStates(const IncrementalInputs& inputs);
 
 /// \brief One state row: `file` (listed and read) and its summary.

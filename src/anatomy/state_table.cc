@@ -26,6 +26,7 @@ std::shared_ptr<arrow::Schema> StateSchema() {
       arrow::field("sha256", arrow::utf8()),
       arrow::field("exports_hash", arrow::utf8()),
       arrow::field("summary_json", arrow::utf8()),
+      arrow::field("skip_reason", arrow::utf8()),
   });
 }
 
@@ -67,7 +68,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> BuildStateTable(
     const std::vector<FileState>& files) {
   arrow::Int64Builder file_id, size, mtime;
   arrow::Int32Builder bucket;
-  arrow::StringBuilder path, sha, exports, summary;
+  arrow::StringBuilder path, sha, exports, summary, skip;
   for (const auto& file : files) {
     ARROW_RETURN_NOT_OK(file_id.Append(file.file_id));
     ARROW_RETURN_NOT_OK(bucket.Append(FileBucket(file.file_id)));
@@ -77,8 +78,9 @@ arrow::Result<std::shared_ptr<arrow::Table>> BuildStateTable(
     ARROW_RETURN_NOT_OK(sha.Append(file.sha256));
     ARROW_RETURN_NOT_OK(exports.Append(file.exports_hash));
     ARROW_RETURN_NOT_OK(summary.Append(file.summary_json));
+    ARROW_RETURN_NOT_OK(skip.Append(file.skip_reason));
   }
-  std::vector<std::shared_ptr<arrow::Array>> columns(8);
+  std::vector<std::shared_ptr<arrow::Array>> columns(9);
   ARROW_RETURN_NOT_OK(file_id.Finish(&columns[0]));
   ARROW_RETURN_NOT_OK(bucket.Finish(&columns[1]));
   ARROW_RETURN_NOT_OK(path.Finish(&columns[2]));
@@ -87,6 +89,7 @@ arrow::Result<std::shared_ptr<arrow::Table>> BuildStateTable(
   ARROW_RETURN_NOT_OK(sha.Finish(&columns[5]));
   ARROW_RETURN_NOT_OK(exports.Finish(&columns[6]));
   ARROW_RETURN_NOT_OK(summary.Finish(&columns[7]));
+  ARROW_RETURN_NOT_OK(skip.Finish(&columns[8]));
   return arrow::Table::Make(StateSchema(), columns);
 }
 
@@ -101,6 +104,7 @@ arrow::Result<std::vector<FileState>> StateFromTable(const arrow::Table& input) 
   ARROW_ASSIGN_OR_RAISE(auto sha, Column<arrow::StringArray>(table, "sha256"));
   ARROW_ASSIGN_OR_RAISE(auto exports, Column<arrow::StringArray>(table, "exports_hash"));
   ARROW_ASSIGN_OR_RAISE(auto summary, Column<arrow::StringArray>(table, "summary_json"));
+  ARROW_ASSIGN_OR_RAISE(auto skip, Column<arrow::StringArray>(table, "skip_reason"));
   std::vector<FileState> files(static_cast<size_t>(table.num_rows()));
   for (int64_t i = 0; i < table.num_rows(); ++i) {
     FileState& file = files[static_cast<size_t>(i)];
@@ -111,6 +115,7 @@ arrow::Result<std::vector<FileState>> StateFromTable(const arrow::Table& input) 
     file.sha256 = sha->GetString(i);
     file.exports_hash = exports->GetString(i);
     file.summary_json = summary->GetString(i);
+    file.skip_reason = skip->GetString(i);
   }
   std::sort(files.begin(), files.end(),
             [](const FileState& a, const FileState& b) { return a.path < b.path; });
