@@ -88,8 +88,8 @@ arrow::Result<RunWork> IncrementalWork(const AnatomyOptions& options,
                                        std::vector<SourceFile> listed,
                                        const StoredState& state,
                                        AnatomyFileCounts* counts, bool* nothing) {
-  ARROW_ASSIGN_OR_RAISE(auto changes,
-                        ComputeChangeSet(options.source_root, std::move(listed), state.files));
+  ARROW_ASSIGN_OR_RAISE(auto changes, ComputeChangeSet(options.source_root,
+                                                       std::move(listed), state.files));
   ARROW_ASSIGN_OR_RAISE(auto inputs, PlanInputs(changes, state.files));
   counts->added = inputs.added;
   counts->changed = inputs.changed;
@@ -251,8 +251,8 @@ arrow::Result<LakeTables> InspectTables(const std::string& lake,
                                         const std::string& app_id) {
   LakeTables tables;
   for (const auto& name : AnatomyTableNames()) {
-    ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(
-                                          pipeline::OutputUri(lake, name)));
+    ARROW_ASSIGN_OR_RAISE(
+        auto store, delta::FileSystemLogStore::Open(pipeline::OutputUri(lake, name)));
     auto snapshot = delta::Snapshot::Load(*store);
     if (!snapshot.ok()) {
       if (!delta::IsKind(snapshot.status(), delta::ErrorKind::kTableNotFound)) {

@@ -25,6 +25,9 @@ struct IncrementalInputs {
   std::vector<FileState> removed;       ///< deleted, and renamed (old path)
   std::map<Id, FileState> changed_old;  ///< changed files: their previous state
   std::map<Id, SourceFile> unchanged;   ///< by file_id, as listed
+  /// Unchanged files whose size or mtime moved (touched, same content): their stored
+  /// state with the new size and mtime, so the next run need not read them again.
+  std::vector<FileState> touched;
   /// The index of every file the run does not parse, from the stored summaries.
   ProjectIndex index;
   int64_t added = 0, changed = 0, deleted = 0, renamed = 0;
