@@ -49,19 +49,19 @@ arrow::Result<std::vector<FileFacts>> Parse(const AnatomyOptions& options,
   ExtractAllOptions extract;
   extract.threads = options.threads;
   if (options.progress) {
-    extract.progress = [&options](int64_t done, int64_t total_files) {
-      Report(options, "parse", done, total_files);
+    extract.progress = [&options](const ExtractProgress& progress) {
+      Report(options, "parse", progress.files_done, progress.files_total);
     };
   }
   return LoadAndExtract(options.source_root, std::move(files), extract);
 }
 
-std::vector<ResolvedFile> ResolveFiles(const AnatomyOptions& options,
-                                       std::vector<FileFacts> facts,
-                                       const ProjectIndex& index) {
+arrow::Result<std::vector<ResolvedFile>> ResolveFiles(const AnatomyOptions& options,
+                                                      std::vector<FileFacts> facts,
+                                                      const ProjectIndex& index) {
   const auto total = static_cast<int64_t>(facts.size());
   Report(options, "resolve", 0, total);
-  auto resolved = ResolveAll(std::move(facts), index, options.threads);
+  ARROW_ASSIGN_OR_RAISE(auto resolved, ResolveAll(std::move(facts), index));
   Report(options, "resolve", total, total);
   return resolved;
 }
@@ -79,7 +79,7 @@ arrow::Result<RunWork> FullWork(const AnatomyOptions& options,
     work.states.push_back(StateOf(file.file, summary));
     index.Put(std::move(summary));
   }
-  work.resolved = ResolveFiles(options, std::move(facts), index);
+  ARROW_ASSIGN_OR_RAISE(work.resolved, ResolveFiles(options, std::move(facts), index));
   return work;
 }
 
@@ -128,7 +128,8 @@ arrow::Result<RunWork> IncrementalWork(const AnatomyOptions& options,
   for (const auto& state : inputs.touched) work.states.push_back(state);
   work.replaced_files = ReplacedFiles(inputs, reparsed);
   work.replaced_states = ReplacedStates(inputs);
-  work.resolved = ResolveFiles(options, std::move(facts), inputs.index);
+  ARROW_ASSIGN_OR_RAISE(work.resolved,
+                        ResolveFiles(options, std::move(facts), inputs.index));
   return work;
 }
 
