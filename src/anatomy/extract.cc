@@ -144,6 +144,7 @@ arrow::Result<FileFacts> Extractor::Extract(SourceFile file) {
                                   "cancellation)");
   }
   const TSNode root = ts_tree_root_node(tree.get());
+  internal::ReadModuleDocString(&state, root);
   internal::Walk(&state, root);
   if (facts.file.encoding == "invalid-utf-8") internal::AddDecodeDiagnostic(&state);
   facts.has_error = ts_node_has_error(root);

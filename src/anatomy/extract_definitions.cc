@@ -107,7 +107,10 @@ bool IsDocString(const Grammar& g, const WalkState& state, TSNode expr) {
 
 bool HasDocString(WalkState* state, TSNode body) {
   const Grammar& g = state->g;
-  if (ts_node_is_null(body) || ts_node_symbol(body) != g.block) return false;
+  if (ts_node_is_null(body) ||
+      (ts_node_symbol(body) != g.block && ts_node_symbol(body) != g.module)) {
+    return false;
+  }
   const TSNode first = FirstNamedChild(g, body);
   if (ts_node_is_null(first) || ts_node_symbol(first) != g.expression_statement) {
     return false;
@@ -172,6 +175,10 @@ void AddModule(WalkState* state) {
       state->text.SpanAt(0, static_cast<uint32_t>(text.size()), TSPoint{0, 0}, end);
   facts.definitions.push_back(std::move(def));
   OpenScope(state, 0);
+}
+
+void ReadModuleDocString(WalkState* state, TSNode root) {
+  state->facts->definitions[0].has_docstring = HasDocString(state, root);
 }
 
 void OpenScope(WalkState* state, int def_index) {

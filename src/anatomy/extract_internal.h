@@ -61,6 +61,8 @@ void AddModule(WalkState* state);
 /// node (its decorators read from a decorated_definition parent), its "def" binding in
 /// the enclosing scope and its "param" bindings. Returns its index.
 int AddDefinition(WalkState* state, TSNode node, TSSymbol symbol, TSSymbol parent);
+/// \brief Sets the module's has_docstring from the tree's root.
+void ReadModuleDocString(WalkState* state, TSNode root);
 /// \brief Opens the scope of definitions[def_index] (when the walk enters its body).
 void OpenScope(WalkState* state, int def_index);
 
