@@ -10,6 +10,7 @@
 #include "anatomy/ids.h"
 #include "delta/base/errors.h"
 #include "pipeline/checked_output.h"
+#include "pipeline/spec_check.h"
 
 namespace deltaline::anatomy {
 namespace cp = arrow::compute;
@@ -65,6 +66,30 @@ arrow::Result<cp::Expression> FilesPredicate(const std::set<Id>& file_ids,
   return cp::or_(disjuncts);
 }
 
+namespace {
+
+// The spec's rules are checked here, on the whole table, and the write gets the spec
+// without them: a rule makes the checked writer write `<name>_errors` and
+// `<name>_error_stats` beside the table with the main write's options, and a targeted
+// replace's predicate names columns those side tables lack. Anatomy specs fail the run
+// on a violation (a bug of the extractor, not bad input), so no side table is needed.
+arrow::Result<std::pair<pipeline::Output, std::shared_ptr<arrow::Table>>> Checked(
+    const pipeline::Output& output, std::shared_ptr<arrow::Table> table) {
+  pipeline::DatasetSpec strict = output.spec;
+  strict.on_violation = pipeline::ViolationAction::kFailRun;
+  ARROW_ASSIGN_OR_RAISE(auto checked, pipeline::CheckTable(strict, std::move(table)));
+  pipeline::Output unchecked = output;
+  unchecked.spec.not_null.clear();
+  unchecked.spec.unique_key.clear();
+  unchecked.spec.checks.clear();
+  // The checked rows already have the spec's schema; a schema's non-nullable fields
+  // would be rules again.
+  unchecked.spec.schema = nullptr;
+  return std::make_pair(std::move(unchecked), std::move(checked.good));
+}
+
+}  // namespace
+
 pipeline::OutputWriter TargetedWriter(std::optional<std::set<Id>> replaced,
                                       pipeline::OutputWriter inner) {
   if (!inner) inner = pipeline::WriteOutputChecked;
@@ -72,19 +97,20 @@ pipeline::OutputWriter TargetedWriter(std::optional<std::set<Id>> replaced,
              const pipeline::Output& output, pipeline::NodeValue value,
              const std::string& lake, storage::StorageWriteOptions options)
              -> arrow::Result<pipeline::OutputWriteResult> {
+    auto* table = std::get_if<std::shared_ptr<arrow::Table>>(&value);
+    if (table == nullptr || !*table) {
+      return delta::InvalidInput("anatomy output '" + output.spec.name +
+                                 "' is not a table");
+    }
+    ARROW_ASSIGN_OR_RAISE(auto checked, Checked(output, std::move(*table)));
     if (replaced) {
-      auto* table = std::get_if<std::shared_ptr<arrow::Table>>(&value);
-      if (table == nullptr || !*table) {
-        return delta::InvalidInput("anatomy output '" + output.spec.name +
-                                   "' is not a table");
-      }
-      const arrow::Schema& schema =
-          output.spec.schema ? *output.spec.schema : *(*table)->schema();
-      ARROW_ASSIGN_OR_RAISE(auto predicate, FilesPredicate(*replaced, schema));
+      ARROW_ASSIGN_OR_RAISE(auto predicate,
+                            FilesPredicate(*replaced, *checked.second->schema()));
       options.delta.mode = delta::SaveMode::kOverwrite;
       options.delta.replace_where = std::move(predicate);
     }
-    return inner(output, std::move(value), lake, std::move(options));
+    return inner(checked.first, pipeline::NodeValue(std::move(checked.second)), lake,
+                 std::move(options));
   };
 }
 

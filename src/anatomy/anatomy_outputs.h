@@ -42,11 +42,14 @@ pipeline::Pipeline OutputsPipeline(const std::string& id,
 arrow::Result<arrow::compute::Expression> FilesPredicate(const std::set<Id>& file_ids,
                                                          const arrow::Schema& schema);
 
-/// \brief The writer an anatomy run gives the runner: with `replaced` set, each
-/// output's write becomes an overwrite of FilesPredicate(*replaced) (a targeted
-/// replace: only those files' rows go, the new rows come in, one commit); unset, the
-/// runner's mode applies as is (a full run's overwrite). Then `inner` writes (empty =
-/// pipeline::WriteOutputChecked: checked against the spec).
+/// \brief The writer an anatomy run gives the runner. The table is checked against
+/// its spec's rules first (NOT NULL, unique key, checks; a violation fails the write,
+/// whatever the spec's on_violation: no `_errors` side tables). With `replaced` set,
+/// the write becomes an overwrite of FilesPredicate(*replaced) (a targeted replace:
+/// only those files' rows go, the new rows come in, one commit); unset, the runner's
+/// mode applies as is (a full run's overwrite). Then `inner` writes, given the output
+/// with its spec's rules removed (empty = pipeline::WriteOutputChecked, which still
+/// checks the schema and applies the spec's write options).
 pipeline::OutputWriter TargetedWriter(std::optional<std::set<Id>> replaced,
                                       pipeline::OutputWriter inner);
 

@@ -56,9 +56,9 @@ std::vector<Id> Files(int n, const std::string& prefix) {
   return ids;
 }
 
-arrow::Result<pipeline::RunResult> Run(const std::string& lake, int64_t sequence,
-                                       std::shared_ptr<arrow::Table> rows,
-                                       std::optional<std::set<Id>> replaced) {
+arrow::Result<pipeline::RunResult> RunRows(const std::string& lake, int64_t sequence,
+                                           std::shared_ptr<arrow::Table> rows,
+                                           std::optional<std::set<Id>> replaced) {
   pipeline::RunSettings settings;
   settings.lake = lake;
   settings.sequence = sequence;
@@ -77,7 +77,8 @@ std::shared_ptr<const delta::Snapshot> Load(const std::string& uri) {
 TEST(AnatomyOutputs, TargetedReplaceTouchesOnlyTheFilesBuckets) {
   TempDir dir;
   const auto files = Files(40, "f");
-  ASSERT_OK_AND_ASSIGN(auto first, Run(dir.str(), 1, Rows(files, "old"), std::nullopt));
+  ASSERT_OK_AND_ASSIGN(auto first,
+                       RunRows(dir.str(), 1, Rows(files, "old"), std::nullopt));
   ASSERT_TRUE(first.ok()) << first.status.ToString();
   const auto before = Load(dir.str() + "/rows");
   const std::set<int32_t> all_buckets = BucketsOf({files.begin(), files.end()});
@@ -86,7 +87,7 @@ TEST(AnatomyOutputs, TargetedReplaceTouchesOnlyTheFilesBuckets) {
   // Files 0 and 1 change, 2 is deleted, "new0" is added.
   const std::set<Id> replaced = {files[0], files[1], files[2], Files(1, "new")[0]};
   auto rows = Rows({files[0], files[1], Files(1, "new")[0]}, "new");
-  ASSERT_OK_AND_ASSIGN(auto second, Run(dir.str(), 2, rows, replaced));
+  ASSERT_OK_AND_ASSIGN(auto second, RunRows(dir.str(), 2, rows, replaced));
   ASSERT_TRUE(second.ok()) << second.status.ToString();
   const auto& write = second.outputs[0].result.write.delta;
   EXPECT_TRUE(write.committed);
@@ -111,7 +112,7 @@ TEST(AnatomyOutputs, TargetedReplaceTouchesOnlyTheFilesBuckets) {
   EXPECT_EQ(after->AppTransactionVersion("anatomy"), 2);
 
   // The same sequence again is skipped: nothing is applied twice.
-  ASSERT_OK_AND_ASSIGN(auto again, Run(dir.str(), 2, rows, replaced));
+  ASSERT_OK_AND_ASSIGN(auto again, RunRows(dir.str(), 2, rows, replaced));
   ASSERT_TRUE(again.ok()) << again.status.ToString();
   EXPECT_EQ(again.outputs[0].status, pipeline::TaskStatus::kSkipped);
   EXPECT_EQ(Load(dir.str() + "/rows")->version(), after->version());
