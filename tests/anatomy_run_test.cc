@@ -49,6 +49,7 @@ void MakeTree(const fs::path& root) {
   WriteFile(root / "pkg/user.py",
             "from pkg.core import helper\n\n\ndef use():\n    return helper(2)\n");
   WriteFile(root / "pkg/body.py", "def f():\n    return 1\n");
+  WriteFile(root / "pkg/broken.py", "def broken(:\n    pass\n");
   WriteFile(root / "pkg/gone.py", "def g():\n    return 0\n");
   WriteFile(root / "pkg/uses_gone.py",
             "from pkg import gone\n\n\ndef h():\n    return gone.g()\n");
@@ -76,11 +77,12 @@ void MakeTree(const fs::path& root) {
   }
 }
 
-// A body edit, a callee's exports changed (helper → helper2: user.py and __init__.py,
-// unchanged, must be re-resolved), an addition (wants_added.py's import now resolves),
-// a deletion (uses_gone.py's import no longer does) and a rename.
+// A body edit, new syntax errors, a callee's exports changed (helper → helper2: user.py
+// and __init__.py, unchanged, must be re-resolved), an addition (wants_added.py's import
+// now resolves), a deletion (uses_gone.py's import no longer does) and a rename.
 void EditTree(const fs::path& root) {
   WriteFile(root / "pkg/body.py", "def f():\n    return 1 + 22\n");
+  WriteFile(root / "pkg/broken.py", "def broken():\n    return 1 +\n\n\nx = (\n");
   WriteFile(root / "pkg/core.py",
             "def helper2(x):\n    return x\n\n\ndef other():\n    return helper2(1)\n");
   WriteFile(root / "pkg/added.py", "def added():\n    return 'a'\n");
@@ -171,7 +173,7 @@ TEST_F(AnatomyRunTest, IncrementalEqualsFullAndTouchesOnlyItsBuckets) {
   EXPECT_FALSE(second.nothing_changed);
   EXPECT_EQ(second.sequence, 2);
   EXPECT_EQ(second.files.added, 1);
-  EXPECT_EQ(second.files.changed, 2);
+  EXPECT_EQ(second.files.changed, 3);
   EXPECT_EQ(second.files.deleted, 1);
   EXPECT_EQ(second.files.renamed, 1);
   // user.py and __init__.py (helper), uses_gone.py, ren_user.py, wants_added.py.
@@ -192,11 +194,12 @@ TEST_F(AnatomyRunTest, IncrementalEqualsFullAndTouchesOnlyItsBuckets) {
   // bucket is the very file it was before.
   std::set<Id> touched;
   for (const char* path :
-       {"pkg/body.py", "pkg/core.py", "pkg/added.py", "pkg/gone.py", "pkg/old_name.py",
-        "pkg/new_name.py", "pkg/user.py", "pkg/__init__.py", "pkg/uses_gone.py",
-        "pkg/ren_user.py", "pkg/wants_added.py"}) {
+       {"pkg/body.py", "pkg/core.py", "pkg/added.py", "pkg/gone.py", "pkg/broken.py",
+        "pkg/old_name.py", "pkg/new_name.py", "pkg/user.py", "pkg/__init__.py",
+        "pkg/uses_gone.py", "pkg/ren_user.py", "pkg/wants_added.py"}) {
     touched.insert(StableId({"file", path}));
   }
+  EXPECT_EQ(second.replaced_files, touched);
   std::set<std::string> touched_dirs;
   for (int32_t bucket : BucketsOf(touched)) {
     touched_dirs.insert("file_bucket=" + std::to_string(bucket) + "/");

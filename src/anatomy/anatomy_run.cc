@@ -48,6 +48,8 @@ arrow::Result<std::vector<FileFacts>> Parse(const AnatomyOptions& options,
   Report(options, "parse", 0, total);
   ExtractAllOptions extract;
   extract.threads = options.threads;
+  // Summarize reads the text (a literal `__all__`); a tree's text fits in memory.
+  extract.keep_text = true;
   if (options.progress) {
     extract.progress = [&options](const ExtractProgress& progress) {
       Report(options, "parse", progress.files_done, progress.files_total);
@@ -311,6 +313,7 @@ arrow::Result<AnatomyResult> RunAnatomy(const AnatomyOptions& given) {
   } else {
     ARROW_ASSIGN_OR_RAISE(work, FullWork(options, std::move(listed), &result.files));
   }
+  if (work.replaced_files) result.replaced_files = *work.replaced_files;
   ARROW_RETURN_NOT_OK(Write(options, std::move(work), &result));
   result.run.start_ms = start_ms;  // the run began with the listing, not the writes
   return result;

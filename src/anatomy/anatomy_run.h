@@ -22,11 +22,13 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <arrow/result.h>
 
+#include "anatomy/facts.h"
 #include "anatomy/source_tree.h"
 #include "pipeline/output_write.h"
 #include "pipeline/pipeline.h"
@@ -98,6 +100,9 @@ struct AnatomyResult {
   bool nothing_changed = false;
   int64_t sequence = 0;  ///< the `txn` version of its commits
   AnatomyFileCounts files;
+  /// Incremental: the files whose rows every table replaced (removed, changed, added,
+  /// renamed, dependents). Empty for a full run (everything was replaced).
+  std::set<Id> replaced_files;
   /// AnatomyTableNames() order, then the state table.
   std::vector<AnatomyTableResult> tables;
   /// What the run wrote (outputs and their specs, nodes without values), for the run
