@@ -194,8 +194,10 @@ AnatomyTableResult TableResult(const pipeline::OutputRun& output,
   const auto& write = output.result.write.delta;
   if (output.status == pipeline::TaskStatus::kSucceeded && write.committed) {
     result.version_after = write.version;
-    result.rows_written = write.rows_added;
-    result.rows_removed = write.rows_removed;
+    result.rows_copied = write.rows_copied;
+    result.rows_written = write.rows_added - write.rows_copied;
+    result.rows_removed =
+        write.rows_removed < 0 ? -1 : write.rows_removed - write.rows_copied;
     result.files_added = write.files_added;
     result.files_removed = write.files_removed;
   }

@@ -72,9 +72,14 @@ struct AnatomyOptions {
 /// \brief What happened to one table.
 struct AnatomyTableResult {
   std::string table;
-  int64_t rows_written = 0;  ///< rows added by this run's commit (0 when none)
-  int64_t rows_removed = 0;  ///< rows the commit removed (-1 when unknown)
-  int64_t files_added = 0;   ///< data files
+  /// New rows: those of the files this run (re)did (0 when nothing was committed).
+  int64_t rows_written = 0;
+  /// Rows of the replaced files the commit removed (-1 when unknown).
+  int64_t rows_removed = 0;
+  /// Rows of other files in the replaced buckets' data files, carried into new files
+  /// (a targeted replace rewrites a data file it removes rows from).
+  int64_t rows_copied = 0;
+  int64_t files_added = 0;  ///< data files
   int64_t files_removed = 0;
   std::optional<int64_t> version_before;  ///< unset: the table did not exist
   std::optional<int64_t> version_after;   ///< unset: nothing committed

@@ -88,7 +88,7 @@ std::function<void(const anatomy::AnatomyProgress&)> ProgressPrinter() {
 
 void PrintSummary(const anatomy::AnatomyResult& result) {
   std::cout << std::left << std::setw(22) << "table" << std::setw(14) << "rows added"
-            << std::setw(14) << "rows removed"
+            << std::setw(14) << "rows removed" << std::setw(13) << "rows copied"
             << "version\n";
   for (const auto& table : result.tables) {
     const std::string version =
@@ -96,7 +96,8 @@ void PrintSummary(const anatomy::AnatomyResult& result) {
             ? std::to_string(*table.version_after)
             : (table.skipped ? "skipped (already committed)" : "unchanged");
     std::cout << std::setw(22) << table.table << std::setw(14) << table.rows_written
-              << std::setw(14) << table.rows_removed << version << "\n";
+              << std::setw(14) << table.rows_removed << std::setw(13) << table.rows_copied
+              << version << "\n";
   }
   const auto& files = result.files;
   std::cout << "files: " << files.listed << " listed, " << files.added << " added, "
