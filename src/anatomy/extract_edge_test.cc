@@ -225,6 +225,28 @@ TEST(ExtractEdgeTest, ADefinitionEndsAtItsLastTokenNotAtTrailingComments) {
   EXPECT_EQ(span.end_col, 16);
 }
 
+TEST(ExtractEdgeTest, LongArgumentAndParameterLists) {
+  // 200,000 arguments and parameters: children are read with a cursor, not by index
+  // (ts_node_named_child(node, i) rescans, which would take minutes here).
+  const int n = 200000;
+  std::string call = "f(";
+  std::string def = "def g(";
+  for (int i = 0; i < n; ++i) {
+    call += "x, ";
+    def += "p" + std::to_string(i) + ", ";
+  }
+  const std::string text = call + "*a, k=1)\n" + def + "*, q):\n    pass\n";
+  const FileFacts facts = ExtractOrDie(MakeSource("wide.py", "wide", text));
+  ASSERT_EQ(facts.call_sites.size(), 1u);
+  EXPECT_EQ(facts.call_sites[0].positional_args, n);
+  EXPECT_EQ(facts.call_sites[0].star_args, 1);
+  EXPECT_EQ(facts.call_sites[0].keyword_args, 1);
+  ASSERT_EQ(facts.definitions.size(), 2u);
+  EXPECT_EQ(facts.definitions[1].positional_params, n);
+  EXPECT_EQ(facts.definitions[1].keyword_only_params, 1);
+  EXPECT_EQ(facts.definitions[1].params.back(), "p199999");
+}
+
 TEST(ExtractEdgeTest, IdsAreStableAndMadeOfTheDocumentedParts) {
   const std::string text =
       "import os\n"
