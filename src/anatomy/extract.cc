@@ -1,5 +1,6 @@
 #include "anatomy/extract.h"
 
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <utility>
@@ -155,6 +156,11 @@ arrow::Result<FileFacts> Extractor::Extract(SourceFile file) {
   if (facts.file.encoding == "invalid-utf-8") {
     internal::AddDecodeDiagnostic(&state);
     internal::ReplaceInvalidText(&facts);
+    // Rows are in source order: the decode diagnostic joins the tree's.
+    std::stable_sort(facts.diagnostics.begin(), facts.diagnostics.end(),
+                     [](const SyntaxDiagnostic& a, const SyntaxDiagnostic& b) {
+                       return a.span.start_byte < b.span.start_byte;
+                     });
   }
   facts.has_error = ts_node_has_error(root);
   return facts;

@@ -137,7 +137,8 @@ TEST(ExtractEdgeTest, InvalidUtf8IsADecodeDiagnosticAndRowsStayValid) {
   file.first_invalid_byte = 11;
   const FileFacts facts = ExtractOrDie(std::move(file));
   ASSERT_FALSE(facts.diagnostics.empty());
-  const SyntaxDiagnostic& decode = facts.diagnostics.back();
+  // In source order: the decode diagnostic (line 2) comes before any error on line 3.
+  const SyntaxDiagnostic& decode = facts.diagnostics.front();
   EXPECT_EQ(DiagRow(facts, decode),
             "decode 2:5-2:6 bytes 11-12 expected '' snippet '?'' invalid UTF-8 byte 0xff "
             "at line 2, column 6");
