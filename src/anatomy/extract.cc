@@ -12,6 +12,10 @@
 #include "anatomy/syntax_walk.h"
 
 namespace deltaline::anatomy {
+namespace {
+constexpr int64_t kMaxBracketDepth = 1000;
+}  // namespace
+
 namespace internal {
 namespace {
 
@@ -140,6 +144,15 @@ arrow::Result<FileFacts> Extractor::Extract(SourceFile file) {
   if (text.size() > std::numeric_limits<uint32_t>::max()) {
     return arrow::Status::Invalid(facts.file.path, ": ", text.size(),
                                   " bytes, more than tree-sitter parses (4 GiB)");
+  }
+  // tree-sitter 0.20.7 corrupts its heap (a double free inside ts_parser_parse, seen
+  // under ASan) on brackets nested some 50,000 deep. Python refuses more than 200, so
+  // a file past kMaxBracketDepth is not Python: it is reported, not parsed.
+  const internal::BracketDepth depth = internal::MaxBracketDepth(text, kMaxBracketDepth);
+  if (depth.max_depth > kMaxBracketDepth) {
+    internal::AddTooDeepDiagnostic(&state, depth, kMaxBracketDepth);
+    facts.has_error = true;
+    return facts;
   }
   internal::TreePtr tree(ts_parser_parse_string_encoding(
       parser_, nullptr, text.data(), static_cast<uint32_t>(text.size()),

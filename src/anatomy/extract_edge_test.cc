@@ -150,19 +150,44 @@ TEST(ExtractEdgeTest, InvalidUtf8IsADecodeDiagnosticAndRowsStayValid) {
 }
 
 TEST(ExtractEdgeTest, DeepNestingDoesNotOverflow) {
-  const int depth = 3000;
-  std::string text = "x = ";
-  for (int i = 0; i < depth; ++i) text += "f(";
-  text += "1";
-  for (int i = 0; i < depth; ++i) text += ")";
-  text += "\n";
-  const FileFacts facts = ExtractOrDie(MakeSource("deep.py", "deep", text));
-  EXPECT_EQ(facts.call_sites.size(), static_cast<size_t>(depth));
+  auto nested_calls = [](int depth) {
+    std::string text = "x = ";
+    for (int i = 0; i < depth; ++i) text += "f(";
+    text += "1";
+    for (int i = 0; i < depth; ++i) text += ")";
+    return text + "\n";
+  };
+  // 1,000 deep (Python itself stops at 200): walked with the cursor, no recursion.
+  const FileFacts deep = ExtractOrDie(MakeSource("deep.py", "deep", nested_calls(1000)));
+  EXPECT_EQ(deep.call_sites.size(), 1000u);
+  EXPECT_FALSE(deep.has_error);
   // Deeply nested tuple targets are bounded, not recursed into without limit.
-  std::string targets(depth, '(');
-  targets += "a" + std::string(depth, ')') + " = 1\n";
+  std::string targets(1000, '(');
+  targets += "a" + std::string(1000, ')') + " = 1\n";
   const FileFacts nested = ExtractOrDie(MakeSource("t.py", "t", targets));
   EXPECT_EQ(nested.definitions.size(), 1u);
+  // Deeper is not parsed (tree-sitter 0.20.7 corrupts its heap near 50,000): one
+  // diagnostic at the bracket that goes past the limit. Brackets in comments and
+  // plain strings do not count.
+  const std::string prefix = "# ((((\ns = \"[[[[\"\n";
+  const FileFacts refused =
+      ExtractOrDie(MakeSource("refused.py", "refused", prefix + nested_calls(100000)));
+  EXPECT_TRUE(refused.has_error);
+  EXPECT_EQ(refused.definitions.size(), 1u);
+  EXPECT_TRUE(refused.call_sites.empty());
+  ASSERT_EQ(refused.diagnostics.size(), 1u);
+  const SyntaxDiagnostic& d = refused.diagnostics[0];
+  EXPECT_EQ(d.kind, "error");
+  EXPECT_EQ(d.span.start_line, 3);
+  EXPECT_EQ(d.span.start_col, 4 + 2 * 1000 + 1);  // the 1,001st "f("'s bracket
+  EXPECT_EQ(d.message,
+            "brackets nested 100000 deep (more than 1000; Python allows 200) at line 3, "
+            "column 2006: the file is not parsed");
+  // An f-string's brackets count (tree-sitter parses its interpolations).
+  const FileFacts fstring = ExtractOrDie(
+      MakeSource("fs.py", "fs", "x = f\"{" + std::string(2000, '(') + "\"\n"));
+  EXPECT_TRUE(fstring.has_error);
+  EXPECT_TRUE(fstring.call_sites.empty());
 }
 
 TEST(ExtractEdgeTest, FiftyMegabyteGeneratedFile) {

@@ -102,6 +102,9 @@ void AddBinding(WalkState* state, Binding binding);
 // extract_diagnostics.cc
 void AddErrorNode(WalkState* state, TSNode node);
 void AddMissingNode(WalkState* state, TSNode node);
+/// \brief The "error" diagnostic of a file not parsed because its brackets nest deeper
+/// than `limit`.
+void AddTooDeepDiagnostic(WalkState* state, const BracketDepth& depth, int64_t limit);
 /// \brief The "decode" diagnostic of an invalid-utf-8 file (first_invalid_byte).
 void AddDecodeDiagnostic(WalkState* state);
 

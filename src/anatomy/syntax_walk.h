@@ -98,6 +98,15 @@ class TextIndex {
   bool ascii_ = true;
 };
 
+/// \brief The deepest bracket nesting of Python source (brackets in comments and in
+/// string literals other than f-strings are not counted) and the offset of the first
+/// bracket that goes deeper than `limit` (-1 when none does).
+struct BracketDepth {
+  int64_t max_depth = 0;
+  int64_t first_byte = -1;
+};
+BracketDepth MaxBracketDepth(std::string_view text, int64_t limit);
+
 /// \brief Whether `bytes` is valid UTF-8.
 bool IsValidUtf8(std::string_view bytes);
 
