@@ -175,7 +175,7 @@ arrow::Result<FileFacts> Extractor::Extract(SourceFile file) {
                        return a.span.start_byte < b.span.start_byte;
                      });
   }
-  facts.has_error = ts_node_has_error(root);
+  facts.has_error = ts_node_has_error(root) || state.reported_too_deep;
   return facts;
 }
 

@@ -187,6 +187,11 @@ void OpenScope(WalkState* state, int def_index) {
 
 int AddDefinition(WalkState* state, TSNode node, TSSymbol symbol, TSNode decorated) {
   const Grammar& g = state->g;
+  if (state->scopes.size() > kMaxScopeDepth) {
+    if (!state->reported_too_deep) AddTooDeepDefinition(state, node);
+    state->reported_too_deep = true;
+    return -1;
+  }
   const Scope& scope = state->scope();
   Definition def;
   def.parent_def_id = scope.def_id;

@@ -59,6 +59,16 @@ void AddTooDeepDiagnostic(WalkState* state, const BracketDepth& depth, int64_t l
   Add(state, std::move(diagnostic));
 }
 
+void AddTooDeepDefinition(WalkState* state, TSNode node) {
+  SyntaxDiagnostic diagnostic;
+  diagnostic.kind = "error";
+  diagnostic.span = state->text.SpanOf(node);
+  diagnostic.message = "definitions nested more than " + std::to_string(kMaxScopeDepth) +
+                       " deep at " + Where(diagnostic.span) +
+                       ": this one and those inside it are not recorded";
+  Add(state, std::move(diagnostic));
+}
+
 void AddDecodeDiagnostic(WalkState* state) {
   const int64_t byte = state->facts->file.first_invalid_byte;
   const std::string_view text = state->text.text();

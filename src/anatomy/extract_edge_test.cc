@@ -190,6 +190,22 @@ TEST(ExtractEdgeTest, DeepNestingDoesNotOverflow) {
   EXPECT_TRUE(fstring.call_sites.empty());
 }
 
+TEST(ExtractEdgeTest, DefinitionsNestedPastTheLimitAreReportedNotRecorded) {
+  // 100,000 nested lambdas: recording them would need qualnames of 1.8 MB each.
+  std::string text = "x = ";
+  for (int i = 0; i < 100000; ++i) text += "lambda: ";
+  text += "f()\n";
+  const FileFacts facts = ExtractOrDie(MakeSource("l.py", "l", text));
+  EXPECT_TRUE(facts.has_error);
+  ASSERT_EQ(facts.definitions.size(), 257u);  // the module and 256 lambdas
+  EXPECT_EQ(facts.definitions.back().qualname.size(), 255 * 18 + 8);
+  ASSERT_EQ(facts.diagnostics.size(), 1u);
+  EXPECT_EQ(facts.diagnostics[0].span.start_col, 4 + 256 * 8);
+  // The call is still a row, in the deepest recorded scope.
+  ASSERT_EQ(facts.call_sites.size(), 1u);
+  EXPECT_EQ(facts.call_sites[0].caller_def_id, facts.definitions.back().def_id);
+}
+
 TEST(ExtractEdgeTest, FiftyMegabyteGeneratedFile) {
   // 10,000 functions, each with a 5,000-byte docstring: 50 MB, lines past 29,000 and
   // byte offsets past 2^24.

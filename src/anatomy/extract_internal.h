@@ -37,6 +37,8 @@ struct WalkState {
   FileFacts* facts;
   TextIndex text;
   std::vector<Scope> scopes;
+  /// Set once a definition nested too deep was reported (see AddDefinition).
+  bool reported_too_deep = false;
   /// (kind, qualname) → how many definitions of it were seen (the def_id ordinal).
   std::unordered_map<std::string, int> def_ordinals;
 
@@ -64,7 +66,10 @@ void AddModule(WalkState* state);
 /// \brief Adds the definition of a function_definition, class_definition or lambda
 /// node (its decorators read from `decorated`, its decorated_definition parent, or a
 /// null node), its "def" binding in the enclosing scope and its "param" bindings.
-/// Returns its index.
+/// Returns its index, or -1 for a definition nested more than kMaxScopeDepth deep
+/// (not recorded: qualnames grow with depth, so 100,000 nested lambdas would need
+/// gigabytes; Python's parser refuses far less).
+inline constexpr size_t kMaxScopeDepth = 256;
 int AddDefinition(WalkState* state, TSNode node, TSSymbol symbol, TSNode decorated);
 /// \brief Sets the module's has_docstring from the tree's root.
 void ReadModuleDocString(WalkState* state, TSNode root);
@@ -102,6 +107,8 @@ void AddBinding(WalkState* state, Binding binding);
 // extract_diagnostics.cc
 void AddErrorNode(WalkState* state, TSNode node);
 void AddMissingNode(WalkState* state, TSNode node);
+/// \brief The "error" diagnostic of the first definition nested past kMaxScopeDepth.
+void AddTooDeepDefinition(WalkState* state, TSNode node);
 /// \brief The "error" diagnostic of a file not parsed because its brackets nest deeper
 /// than `limit`.
 void AddTooDeepDiagnostic(WalkState* state, const BracketDepth& depth, int64_t limit);
