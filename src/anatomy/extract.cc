@@ -14,6 +14,7 @@
 namespace deltaline::anatomy {
 namespace {
 constexpr int64_t kMaxBracketDepth = 1000;
+constexpr int64_t kMaxChain = 20000;
 }  // namespace
 
 namespace internal {
@@ -150,7 +151,20 @@ arrow::Result<FileFacts> Extractor::Extract(SourceFile file) {
   // a file past kMaxBracketDepth is not Python: it is reported, not parsed.
   const internal::BracketDepth depth = internal::MaxBracketDepth(text, kMaxBracketDepth);
   if (depth.max_depth > kMaxBracketDepth) {
-    internal::AddTooDeepDiagnostic(&state, depth, kMaxBracketDepth);
+    internal::AddNotParsedDiagnostic(
+        &state, depth.first_byte,
+        "brackets nested " + std::to_string(depth.max_depth) + " deep (more than " +
+            std::to_string(kMaxBracketDepth) + "; Python allows 200)");
+    facts.has_error = true;
+    return facts;
+  }
+  // The same corruption follows from long right-nested chains (40,000 conditional
+  // expressions, 100,000 chained assignments); CPython's parser refuses those too.
+  if (depth.max_chain > kMaxChain) {
+    internal::AddNotParsedDiagnostic(
+        &state, depth.chain_byte,
+        "a statement chains " + std::to_string(depth.max_chain) +
+            " 'if'/'else'/'lambda'/'=' (more than " + std::to_string(kMaxChain) + ")");
     facts.has_error = true;
     return facts;
   }

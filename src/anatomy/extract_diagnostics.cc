@@ -44,18 +44,15 @@ void AddMissingNode(WalkState* state, TSNode node) {
   Add(state, std::move(diagnostic));
 }
 
-void AddTooDeepDiagnostic(WalkState* state, const BracketDepth& depth, int64_t limit) {
-  const int64_t byte = depth.first_byte;
+void AddNotParsedDiagnostic(WalkState* state, int64_t byte, const std::string& message) {
   const TSPoint point = state->text.PointOf(byte);
   SyntaxDiagnostic diagnostic;
   diagnostic.kind = "error";
   diagnostic.span =
       state->text.SpanAt(static_cast<uint32_t>(byte), static_cast<uint32_t>(byte + 1),
                          point, TSPoint{point.row, point.column + 1});
-  diagnostic.message = "brackets nested " + std::to_string(depth.max_depth) +
-                       " deep (more than " + std::to_string(limit) +
-                       "; Python allows 200) at " + Where(diagnostic.span) +
-                       ": the file is not parsed";
+  diagnostic.message =
+      message + " at " + Where(diagnostic.span) + ": the file is not parsed";
   Add(state, std::move(diagnostic));
 }
 

@@ -183,6 +183,24 @@ TEST(ExtractEdgeTest, DeepNestingDoesNotOverflow) {
   EXPECT_EQ(d.message,
             "brackets nested 100000 deep (more than 1000; Python allows 200) at line 3, "
             "column 2006: the file is not parsed");
+  // Long right-nested chains are refused too; shorter ones, and keywords in strings
+  // and comments, are not.
+  std::string ternaries = "x = ";
+  for (int i = 0; i < 40000; ++i) ternaries += "a if b else ";
+  const FileFacts chain =
+      ExtractOrDie(MakeSource("chain.py", "chain", "y = 1\n" + ternaries + "a\n"));
+  EXPECT_TRUE(chain.has_error);
+  ASSERT_EQ(chain.diagnostics.size(), 1u);
+  EXPECT_EQ(chain.diagnostics[0].span.start_line, 2);
+  EXPECT_EQ(chain.diagnostics[0].message,
+            "a statement chains 80001 'if'/'else'/'lambda'/'=' (more than 20000) at line "
+            "2, column 1: the file is not parsed");
+  std::string fine = "x = ";
+  for (int i = 0; i < 5000; ++i) fine += "a if b else ";
+  fine += "a  # if else if else\ns = '" + std::string(30000, '=') + "'\n";
+  const FileFacts accepted = ExtractOrDie(MakeSource("fine.py", "fine", fine));
+  EXPECT_FALSE(accepted.has_error);
+  EXPECT_TRUE(accepted.diagnostics.empty());
   // An f-string's brackets count (tree-sitter parses its interpolations).
   const FileFacts fstring = ExtractOrDie(
       MakeSource("fs.py", "fs", "x = f\"{" + std::string(2000, '(') + "\"\n"));
@@ -191,9 +209,9 @@ TEST(ExtractEdgeTest, DeepNestingDoesNotOverflow) {
 }
 
 TEST(ExtractEdgeTest, DefinitionsNestedPastTheLimitAreReportedNotRecorded) {
-  // 100,000 nested lambdas: recording them would need qualnames of 1.8 MB each.
+  // 10,000 nested lambdas: recording them would need qualnames of 180 KB each.
   std::string text = "x = ";
-  for (int i = 0; i < 100000; ++i) text += "lambda: ";
+  for (int i = 0; i < 10000; ++i) text += "lambda: ";
   text += "f()\n";
   const FileFacts facts = ExtractOrDie(MakeSource("l.py", "l", text));
   EXPECT_TRUE(facts.has_error);

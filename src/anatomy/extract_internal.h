@@ -109,9 +109,9 @@ void AddErrorNode(WalkState* state, TSNode node);
 void AddMissingNode(WalkState* state, TSNode node);
 /// \brief The "error" diagnostic of the first definition nested past kMaxScopeDepth.
 void AddTooDeepDefinition(WalkState* state, TSNode node);
-/// \brief The "error" diagnostic of a file not parsed because its brackets nest deeper
-/// than `limit`.
-void AddTooDeepDiagnostic(WalkState* state, const BracketDepth& depth, int64_t limit);
+/// \brief The "error" diagnostic of a file not parsed because it nests too deep:
+/// `message` names what, at `byte`.
+void AddNotParsedDiagnostic(WalkState* state, int64_t byte, const std::string& message);
 /// \brief The "decode" diagnostic of an invalid-utf-8 file (first_invalid_byte).
 void AddDecodeDiagnostic(WalkState* state);
 

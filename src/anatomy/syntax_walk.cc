@@ -236,10 +236,35 @@ BracketDepth MaxBracketDepth(std::string_view text, int64_t limit) {
   };
   auto close = [&] { depth -= depth > 0; };
   const size_t n = text.size();
+  int64_t chain = 0;
+  size_t line_start = 0;
+  auto chain_token = [&] {
+    if (++chain > result.max_chain) {
+      result.max_chain = chain;
+      result.chain_byte = static_cast<int64_t>(line_start);
+    }
+  };
+  auto is_word = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || static_cast<unsigned char>(c) >= 0x80;
+  };
   for (size_t i = 0; i < n; ++i) {
     const char c = text[i];
-    if (c == '#') {
-      while (i < n && text[i] != '\n') ++i;
+    if (c == '\n' && depth == 0 && (i == 0 || text[i - 1] != '\\')) {
+      chain = 0;  // a logical line ends
+      line_start = i + 1;
+    } else if (is_word(c)) {
+      size_t end = i;
+      while (end < n && is_word(text[end])) ++end;
+      const std::string_view word = text.substr(i, end - i);
+      if (word == "if" || word == "else" || word == "lambda") chain_token();
+      i = end - 1;  // a string prefix (f"…") is followed by its quote: read next
+    } else if (c == '=' && i + 1 < n && text[i + 1] != '=' &&
+               (i == 0 || std::string_view("=!<>:+-*/%&|^@").find(text[i - 1]) ==
+                              std::string_view::npos)) {
+      chain_token();
+    } else if (c == '#') {
+      while (i + 1 < n && text[i + 1] != '\n') ++i;
     } else if (c == '\'' || c == '"') {
       const bool counted = IsFStringPrefix(text, i);
       const bool triple = i + 2 < n && text[i + 1] == c && text[i + 2] == c;

@@ -104,6 +104,11 @@ class TextIndex {
 struct BracketDepth {
   int64_t max_depth = 0;
   int64_t first_byte = -1;
+  /// The most right-nesting tokens (`if`, `else`, `lambda`, a single `=`) in one
+  /// logical line: chains of them (`a if b else a if b else …`, `x = x = …`) nest the
+  /// tree as deep as brackets do.
+  int64_t max_chain = 0;
+  int64_t chain_byte = -1;  ///< where the line with the most starts
 };
 BracketDepth MaxBracketDepth(std::string_view text, int64_t limit);
 
