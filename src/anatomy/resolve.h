@@ -17,6 +17,9 @@
 //        rebinding): one target per binding that leads somewhere, the binding latest
 //        in the source first (0.6), the others 0.4. Multiplied through aliases
 //        (`g = f`) and receivers (`a.f()` where `a` has several bindings).
+//   ×0.6 when the target is reached through a name bound more than once in another
+//        module (`if nt: from x import f / else: def f`): only its last binding in the
+//        source is followed there.
 //   0.2  name_only: an attribute call on a receiver of unknown type whose attribute is
 //        the name of exactly one method in the whole codebase and not a common
 //        container/IO method name (get, items, append, read, join…). Never above 0.3.
