@@ -132,6 +132,16 @@ class ProjectIndex {
   std::unordered_map<std::string, int> package_counts_;  ///< every proper prefix
 };
 
+/// \brief The method names whose name_only targets may differ between `before` and
+/// `after` (the indexes of two runs): among the methods of the `touched` summaries
+/// (old and new summaries of the changed, added and deleted files), the names that had
+/// exactly one method in either index and whose set of methods differs. Dependents()
+/// cannot see these (a name-only guess imports nothing): the files with an attribute
+/// call of such a name (call_sites.attribute_name) must be re-resolved as well.
+std::set<std::string> NameOnlyChanges(const ProjectIndex& before,
+                                      const ProjectIndex& after,
+                                      const std::vector<ModuleSummary>& touched);
+
 /// \brief The index of every file's summary.
 ProjectIndex BuildProjectIndex(const std::vector<FileFacts>& files);
 

@@ -376,6 +376,24 @@ TEST(ProjectIndexTest, PutEraseKeepsLookupsInStep) {
   ASSERT_NE(index.MethodsNamed("unique_name"), nullptr);
   EXPECT_EQ(index.MethodsNamed("unique_name")->size(), 1u);
   EXPECT_NE(index.FindFile(a.facts().file.file_id), nullptr);
+  // A second method of that name: name_only guesses on it change (to none).
+  FileBuilder b("b.py", "b");
+  const Id k2 = b.Def("K2");
+  b.Def("unique_name", k2, {}, {}, {"self"});
+  b.Def("other_name", k2, {}, {}, {"self"});
+  ProjectIndex after = index;
+  after.Put(Summarize(b.facts()));
+  EXPECT_EQ(NameOnlyChanges(index, after, {Summarize(b.facts())}),
+            (std::set<std::string>{"unique_name", "other_name"}));
+  EXPECT_EQ(NameOnlyChanges(after, after, {Summarize(b.facts())}),
+            std::set<std::string>{});
+  ProjectIndex third = after;
+  FileBuilder c("c.py", "c");
+  const Id k3 = c.Def("K3");
+  c.Def("unique_name", k3, {}, {}, {"self"});  // two → three: no guess either way
+  third.Put(Summarize(c.facts()));
+  EXPECT_EQ(NameOnlyChanges(after, third, {Summarize(c.facts())}),
+            std::set<std::string>{});
   index.Erase(a.facts().file.file_id);
   EXPECT_EQ(index.size(), 0u);
   EXPECT_EQ(index.MethodsNamed("unique_name"), nullptr);
