@@ -1,0 +1,6 @@
+def shared():
+    return "one"
+
+
+def only_one():
+    return 1

@@ -1,0 +1,2 @@
+def run_tool():
+    return 1
