@@ -1,0 +1,84 @@
+// Call sites: every `call` node and every decorator (a bare `@d` calls `d` when the
+// definition runs).
+
+#include <string>
+#include <utility>
+
+#include "anatomy/extract_internal.h"
+
+namespace deltaline::anatomy::internal {
+namespace {
+
+// Callee shape, receiver and attribute from the function expression.
+void ReadCallee(WalkState* state, TSNode callee, CallSite* site) {
+  const Grammar& g = state->g;
+  site->callee_text = state->Str(callee);
+  const TSSymbol symbol = ts_node_symbol(callee);
+  if (symbol == g.identifier) {
+    site->callee_shape = "name";
+  } else if (symbol == g.attribute) {
+    site->callee_shape = "attribute";
+    site->receiver_text = state->Str(ts_node_child_by_field_id(callee, g.f_object));
+    site->attribute_name = state->Str(ts_node_child_by_field_id(callee, g.f_attribute));
+  } else if (symbol == g.subscript) {
+    site->callee_shape = "subscript";
+  } else {
+    site->callee_shape = "other";
+  }
+}
+
+void CountArguments(WalkState* state, TSNode args, CallSite* site) {
+  const Grammar& g = state->g;
+  if (ts_node_is_null(args)) return;
+  if (ts_node_symbol(args) == g.generator_expression) {  // f(x for x in y)
+    site->positional_args = 1;
+    return;
+  }
+  const uint32_t count = ts_node_named_child_count(args);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSSymbol symbol = ts_node_symbol(ts_node_named_child(args, i));
+    if (symbol == g.keyword_argument) {
+      ++site->keyword_args;
+    } else if (symbol == g.list_splat) {
+      ++site->star_args;
+    } else if (symbol == g.dictionary_splat) {
+      ++site->double_star_args;
+    } else if (symbol != g.comment && symbol != Grammar::kError) {
+      ++site->positional_args;
+    }
+  }
+}
+
+void Finish(WalkState* state, CallSite site) {
+  site.call_id = state->SpanId("call", site.span.start_byte, site.span.end_byte);
+  site.caller_def_id = state->scope().def_id;
+  // Comprehensions count in the scope that runs them: a lambda inside one starts a
+  // scope of its own, whose calls are not "in" the comprehension.
+  site.in_comprehension = state->scope().comprehensions > 0;
+  state->facts->call_sites.push_back(std::move(site));
+}
+
+}  // namespace
+
+void AddCall(WalkState* state, TSNode node, TSSymbol parent) {
+  const Grammar& g = state->g;
+  CallSite site;
+  site.span = state->text.SpanOf(node);
+  ReadCallee(state, ts_node_child_by_field_id(node, g.f_function), &site);
+  CountArguments(state, ts_node_child_by_field_id(node, g.f_arguments), &site);
+  site.is_decorator = parent == g.decorator;
+  Finish(state, std::move(site));
+}
+
+void AddBareDecorator(WalkState* state, TSNode decorator) {
+  const Grammar& g = state->g;
+  const TSNode expr = FirstNamedChild(g, decorator);
+  if (ts_node_is_null(expr) || ts_node_symbol(expr) == g.call) return;
+  CallSite site;
+  site.span = state->text.SpanOf(expr);
+  ReadCallee(state, expr, &site);
+  site.is_decorator = true;
+  Finish(state, std::move(site));
+}
+
+}  // namespace deltaline::anatomy::internal
