@@ -109,7 +109,9 @@ arrow::Status Run(const Options& options) {
   auto one = [&](int i) -> arrow::Status {
     // One parser per pool thread, made on first use.
     thread_local std::unique_ptr<Extractor> extractor;
-    if (!extractor) ARROW_ASSIGN_OR_RAISE(extractor, Extractor::Make());
+    if (!extractor) {
+      ARROW_ASSIGN_OR_RAISE(extractor, Extractor::Make());
+    }
     SourceFile& file = files[static_cast<size_t>(i)];
     ARROW_RETURN_NOT_OK(deltaline::anatomy::LoadSourceFile(options.root, &file));
     ARROW_ASSIGN_OR_RAISE(FileFacts facts, extractor->Extract(std::move(file)));

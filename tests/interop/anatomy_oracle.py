@@ -119,13 +119,14 @@ def definitions(tree):
 
 
 def imports(tree):
-    """(kind, module, level, name, alias, bound_name, is_star, line), one per name."""
+    """(kind, module, level, name, alias, bound_name, is_star, line), one per name.
+    `module` is the `from` clause's module: "" for `import a.b` (the name is "a.b")."""
     rows = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for a in node.names:
                 bound = a.asname or a.name.split(".")[0]
-                rows.append(("import", a.name, 0, a.name, a.asname or "", bound, False,
+                rows.append(("import", "", 0, a.name, a.asname or "", bound, False,
                              a.lineno))
         elif isinstance(node, ast.ImportFrom):
             module = node.module or ""
