@@ -146,7 +146,10 @@ arrow::Result<FileFacts> Extractor::Extract(SourceFile file) {
   const TSNode root = ts_tree_root_node(tree.get());
   internal::ReadModuleDocString(&state, root);
   internal::Walk(&state, root);
-  if (facts.file.encoding == "invalid-utf-8") internal::AddDecodeDiagnostic(&state);
+  if (facts.file.encoding == "invalid-utf-8") {
+    internal::AddDecodeDiagnostic(&state);
+    internal::ReplaceInvalidText(&facts);
+  }
   facts.has_error = ts_node_has_error(root);
   return facts;
 }
@@ -161,6 +164,26 @@ Id WalkState::SpanId(std::string_view kind, int64_t start_byte, int64_t end_byte
   const int n = span_counts_[key]++;
   if (n == 0) return StableId({kind, facts->file.path, start, end});
   return StableId({kind, facts->file.path, start, end, std::to_string(n)});
+}
+
+void ReplaceInvalidText(FileFacts* facts) {
+  // Rows become Arrow utf8 columns, which must hold valid UTF-8.
+  auto fix = [](std::string* s) {
+    if (!IsValidUtf8(*s)) *s = ReplaceInvalidUtf8(*s);
+  };
+  for (Definition& d : facts->definitions) {
+    fix(&d.name), fix(&d.qualname), fix(&d.fqn);
+    for (auto* list : {&d.decorators, &d.bases, &d.params}) {
+      for (std::string& s : *list) fix(&s);
+    }
+  }
+  for (Import& i : facts->imports) {
+    fix(&i.module), fix(&i.name), fix(&i.alias), fix(&i.bound_name);
+  }
+  for (CallSite& c : facts->call_sites) {
+    fix(&c.callee_text), fix(&c.receiver_text), fix(&c.attribute_name);
+  }
+  for (Binding& b : facts->bindings) fix(&b.name), fix(&b.value_text);
 }
 
 TSNode FirstNamedChild(const Grammar& g, TSNode node) {

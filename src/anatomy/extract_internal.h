@@ -51,6 +51,10 @@ struct WalkState {
   std::unordered_map<std::string, int> span_counts_;
 };
 
+/// \brief Replaces bytes that do not decode in every text field of the rows (for an
+/// invalid-utf-8 file; identifiers could carry such bytes through error recovery).
+void ReplaceInvalidText(FileFacts* facts);
+
 /// \brief The first named child that is not a comment, or a null node.
 TSNode FirstNamedChild(const Grammar& g, TSNode node);
 
