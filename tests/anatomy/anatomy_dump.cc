@@ -10,22 +10,18 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include <arrow/status.h>
-#include <arrow/util/parallel.h>
-#include <arrow/util/thread_pool.h>
 #include <nlohmann/json.hpp>
 
-#include "anatomy/extract.h"
+#include "anatomy/extract_all.h"
 #include "anatomy/facts.h"
 #include "anatomy/source_tree.h"
 
 namespace {
 
-using deltaline::anatomy::Extractor;
 using deltaline::anatomy::FileFacts;
 using deltaline::anatomy::SourceFile;
 using nlohmann::json;
@@ -105,22 +101,12 @@ arrow::Status Run(const Options& options) {
   for (auto& f : listed) {
     if (Selected(options, f.path)) files.push_back(std::move(f));
   }
-  std::vector<std::string> lines(files.size());
-  auto one = [&](int i) -> arrow::Status {
-    // One parser per pool thread, made on first use.
-    thread_local std::unique_ptr<Extractor> extractor;
-    if (!extractor) {
-      ARROW_ASSIGN_OR_RAISE(extractor, Extractor::Make());
-    }
-    SourceFile& file = files[static_cast<size_t>(i)];
-    ARROW_RETURN_NOT_OK(deltaline::anatomy::LoadSourceFile(options.root, &file));
-    ARROW_ASSIGN_OR_RAISE(FileFacts facts, extractor->Extract(std::move(file)));
-    lines[static_cast<size_t>(i)] = FactsJson(facts).dump();
-    return arrow::Status::OK();
-  };
-  ARROW_RETURN_NOT_OK(arrow::internal::OptionalParallelFor(
-      !options.serial, static_cast<int>(files.size()), one));
-  for (const auto& line : lines) std::cout << line << '\n';
+  // The production driver: read, decode, extract on all cores, results in input order.
+  deltaline::anatomy::ExtractAllOptions extract_options;
+  if (options.serial) extract_options.threads = 1;
+  ARROW_ASSIGN_OR_RAISE(auto all, deltaline::anatomy::LoadAndExtract(
+                                      options.root, std::move(files), extract_options));
+  for (const auto& facts : all) std::cout << FactsJson(facts).dump() << '\n';
   return arrow::Status::OK();
 }
 
