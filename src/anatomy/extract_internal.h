@@ -27,6 +27,9 @@ struct Scope {
   bool is_class = false;
   std::string child_prefix;  ///< qualname prefix of definitions directly inside
   int comprehensions = 0;    ///< comprehensions open around the cursor in this scope
+  /// Names declared `global` here so far: a def or class of such a name has its bare
+  /// name as __qualname__ (CPython's compiler_set_qualname).
+  std::vector<std::string> globals;
 };
 
 struct WalkState {
