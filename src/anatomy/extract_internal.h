@@ -84,6 +84,10 @@ void AddCall(WalkState* state, TSNode node, TSSymbol parent);
 /// \brief Adds the implicit call of a bare decorator (`@d`, `@a.b`); a decorator that
 /// is itself a call is added by AddCall.
 void AddBareDecorator(WalkState* state, TSNode decorator);
+/// \brief For a type_alias_statement that is really `type(x).a = v` (tree-sitter's
+/// misreading of a call of `type` in an assignment target): adds that call and returns
+/// true; false for a real `type X = …`.
+bool AddMisreadTypeCall(WalkState* state, TSNode node);
 
 // extract_bindings.cc
 /// \brief Adds the bindings a node makes in the current scope, if any (assignments,
