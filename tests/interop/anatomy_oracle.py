@@ -166,6 +166,15 @@ def expected(source: bytes):
     }
 
 
+def refusal(source: bytes) -> str:
+    """Why `ast` refuses the file ("" when it does not)."""
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError, UnicodeDecodeError) as e:
+        return f"{type(e).__name__}: {e}"
+    return ""
+
+
 def got(dumped: dict):
     """The extractor's rows (one anatomy_dump JSON line) in the oracle's shapes."""
     defs = [(d["kind"], d["qualname"], d["line"], d["col"]) for d in dumped["definitions"]]

@@ -70,18 +70,44 @@ def python_files(root: pathlib.Path, selection=None) -> set:
     return found
 
 
+# Why `ast` may refuse a file that tree-sitter parses cleanly: what tree-sitter-python
+# cannot see (Python 2 statements it accepts, PEP 263 coding declarations, literals
+# its lexer takes). A refused file without a tree-sitter error must match one of these.
+INVISIBLE_TO_TREE_SITTER = (
+    "Missing parentheses in call to 'print'",
+    "leading zeros in decimal integer literals",
+    "unknown encoding:",
+    "encoding problem:",
+)
+
+# Valid Python that tree-sitter-python 0.23.6 does not parse (its rows there are error
+# recovery, so they are not compared): expected ERROR nodes, by path under the stdlib.
+KNOWN_GRAMMAR_GAPS = {
+    # A parenthesized attribute whose continuation line is dedented below the block:
+    # `(bar.\n        baz)` inside a method body (test_weird_attribute_position_...).
+    "test/test_compile.py",
+    # `from __future__ import *`: ast parses it (the compiler refuses it later); the
+    # grammar's future_import_statement has no wildcard.
+    "test/test_future_stmt/badsyntax_future8.py",
+}
+
+
 class Outcome:
     def __init__(self):
         self.compared = 0
         self.mismatched_files = []
         self.diffs = []
-        self.refused = []             # files ast refuses
-        self.refused_unflagged = []   # ... that tree-sitter parses without an error
+        self.refused = []              # files ast refuses
+        self.refused_unflagged = []    # ... that tree-sitter parses without an error
+        self.unexplained_refusals = []  # ... for a reason not in INVISIBLE_TO_TREE_SITTER
+        self.grammar_gaps = []         # files ast accepts and tree-sitter does not
 
     def report(self) -> str:
         head = (f"{self.compared} files compared, {len(self.mismatched_files)} mismatched;"
                 f" {len(self.refused)} refused by ast, {len(self.refused_unflagged)} of "
-                f"them without a tree-sitter error: {self.refused_unflagged[:20]}")
+                f"them without a tree-sitter error: {self.refused_unflagged[:20]}"
+                f" (unexplained: {self.unexplained_refusals}); tree-sitter errors on "
+                f"files ast accepts (not compared): {self.grammar_gaps}")
         return "\n".join([head, *self.diffs[:60]])
 
 
@@ -89,11 +115,18 @@ def oracle(root: pathlib.Path, dumped: dict) -> Outcome:
     outcome = Outcome()
     for path in sorted(dumped):
         row = dumped[path]
-        want = anatomy_oracle.expected((root / path).read_bytes())
+        source = (root / path).read_bytes()
+        want = anatomy_oracle.expected(source)
         if want is None:
             outcome.refused.append(path)
             if not row["has_error"] and row["diagnostics"] == 0:
                 outcome.refused_unflagged.append(path)
+                reason = anatomy_oracle.refusal(source)
+                if not any(known in reason for known in INVISIBLE_TO_TREE_SITTER):
+                    outcome.unexplained_refusals.append(f"{path}: {reason}")
+            continue
+        if row["has_error"]:
+            outcome.grammar_gaps.append(path)
             continue
         outcome.compared += 1
         diffs = anatomy_oracle.compare(path, want, anatomy_oracle.got(row))
@@ -114,8 +147,10 @@ def test_stdlib_definitions_imports_and_calls_equal_ast():
     print(outcome.report())
     assert outcome.compared >= (1500 if full else 200), outcome.report()
     assert not outcome.diffs, outcome.report()
-    # Files ast refuses carry tree-sitter errors, bar a few (Python 2 `print x` parses).
-    assert len(outcome.refused_unflagged) * 2 <= len(outcome.refused), outcome.report()
+    # Files ast refuses carry tree-sitter errors or diagnostics, bar those whose
+    # reason tree-sitter cannot see (Python 2's `print x` parses, coding cookies).
+    assert outcome.unexplained_refusals == [], outcome.report()
+    assert set(outcome.grammar_gaps) <= KNOWN_GRAMMAR_GAPS, outcome.report()
 
 
 # A small tree of the shapes the rules single out, compared the same way in every run.
@@ -158,6 +193,8 @@ TRICKY = {
         def outer():
             x = 1
             def g(): return x
+            type(x).attr = type(x, *x)
+            type[int].y = 2
             return (g(), [f(i) for i in (h(j) for j in z())], print(f"{len(x)}"))
 
         if True:
@@ -176,6 +213,8 @@ BROKEN = {
     "broken/missing_colon.py": "class X\n    def g(self): pass\n",
     "broken/unclosed.py": "def f(:\n    return (1,\n",
     "broken/stray.py": "x = = 1\n",
+    # Python 2: tree-sitter-python parses it, `ast` does not (an explained refusal).
+    "broken/py2.py": "print 'hello'\n",
 }
 
 
@@ -190,12 +229,14 @@ def test_tricky_tree_equals_ast(tmp_path):
     assert outcome.compared == len(TRICKY), outcome.report()
     assert not outcome.diffs, outcome.report()
     assert sorted(outcome.refused) == sorted(BROKEN)
-    assert outcome.refused_unflagged == [], outcome.report()
+    assert outcome.refused_unflagged == ["broken/py2.py"], outcome.report()
+    assert outcome.unexplained_refusals == [], outcome.report()
+    assert outcome.grammar_gaps == [], outcome.report()
     # The oracle's own rules, checked on a few rows it must produce.
     defs = {(k, q) for k, q, _, _ in anatomy_oracle.expected(
         (tmp_path / "pkg/mod.py").read_bytes())["definitions"]}
-    assert {("function", "g"), ("method", "A.m.<locals>.Local.n"),
-            ("lambda", "A.m.<locals>.Local.n.<locals>.<lambda>"),
+    assert {("function", "g"), ("method", "A.m.<locals>.inner.<locals>.Local.n"),
+            ("lambda", "A.m.<locals>.inner.<locals>.Local.n.<locals>.<lambda>"),
             ("lambda", "deco.<locals>.<lambda>"), ("lambda", "<lambda>"),
             ("lambda", "A.<lambda>"), ("function", "A.Nested.deep.<locals>.co"),
             ("function", "outer.<locals>.g")} <= defs
