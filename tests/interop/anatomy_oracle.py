@@ -1,7 +1,8 @@
 """What Python's own `ast` says one file holds, under the rules of the anatomy data
-model (src/anatomy/facts.h): definitions (kind, qualname, line, column), imports (one
-row per imported name) and call sites (ast.Call nodes plus decorators that are not
-calls), so that test_anatomy_oracle.py can compare them with the extractor's rows.
+model (src/anatomy/facts.h): definitions (kind, qualname, line, column, decorator and
+parameter counts, async), imports (one row per imported name) and call sites per line
+(ast.Call nodes plus decorators that are not calls), so that test_anatomy_oracle.py
+can compare them with the extractor's rows.
 
 The rules, as facts.h states them:
 - qualname is Python's __qualname__, except that comprehensions are not a scope
@@ -18,6 +19,7 @@ The rules, as facts.h states them:
 
 import ast
 import collections
+import warnings
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _SCOPES = _FUNCTIONS + (ast.ClassDef, ast.Lambda)
@@ -86,9 +88,21 @@ def _inner_parts(node):
     return list(node.body)
 
 
+def _shape(node):
+    """(decorators, positional params, keyword-only params, *args, **kwargs, async)."""
+    decorators = len(getattr(node, "decorator_list", []))
+    if isinstance(node, ast.ClassDef):
+        return (decorators, 0, 0, False, False, False)
+    a = node.args
+    return (decorators, len(a.posonlyargs) + len(a.args), len(a.kwonlyargs),
+            a.vararg is not None, a.kwarg is not None,
+            isinstance(node, ast.AsyncFunctionDef))
+
+
 def definitions(tree):
-    """(kind, qualname, line, col) of the module and every class, def and lambda."""
-    rows = [("module", "", 1, 0)]
+    """(kind, qualname, line, col, *_shape) of the module and every class, def and
+    lambda."""
+    rows = [("module", "", 1, 0, 0, 0, 0, False, False, False)]
 
     def visit(node, scope):
         if isinstance(node, _SCOPES):
@@ -106,7 +120,7 @@ def definitions(tree):
             kind = "method" if scope.is_class else "function"
             name = node.name
         qualname = scope.child_qualname(name, can_be_global=kind != "lambda")
-        rows.append((kind, qualname, node.lineno, node.col_offset))
+        rows.append((kind, qualname, node.lineno, node.col_offset, *_shape(node)))
         for part in _outer_parts(node):
             visit(part, scope)
         inner = _Scope(node, qualname)
@@ -156,7 +170,9 @@ def call_lines(tree):
 def expected(source: bytes):
     """The oracle's rows for one file, or None when `ast` refuses it."""
     try:
-        tree = ast.parse(source)
+        with warnings.catch_warnings():  # invalid escapes in old test files
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
     except (SyntaxError, ValueError, UnicodeDecodeError):
         return None
     return {
@@ -169,7 +185,9 @@ def expected(source: bytes):
 def refusal(source: bytes) -> str:
     """Why `ast` refuses the file ("" when it does not)."""
     try:
-        ast.parse(source)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(source)
     except (SyntaxError, ValueError, UnicodeDecodeError) as e:
         return f"{type(e).__name__}: {e}"
     return ""
@@ -177,7 +195,9 @@ def refusal(source: bytes) -> str:
 
 def got(dumped: dict):
     """The extractor's rows (one anatomy_dump JSON line) in the oracle's shapes."""
-    defs = [(d["kind"], d["qualname"], d["line"], d["col"]) for d in dumped["definitions"]]
+    defs = [(d["kind"], d["qualname"], d["line"], d["col"], d["decorators"],
+             d["positional"], d["kwonly"], d["varargs"], d["kwargs"], d["is_async"])
+            for d in dumped["definitions"]]
     imps = [(i["kind"], i["module"], i["level"], i["name"], i["alias"], i["bound_name"],
              i["is_star"], i["line"]) for i in dumped["imports"]]
     return {

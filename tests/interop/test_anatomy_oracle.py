@@ -233,7 +233,7 @@ def test_tricky_tree_equals_ast(tmp_path):
     assert outcome.unexplained_refusals == [], outcome.report()
     assert outcome.grammar_gaps == [], outcome.report()
     # The oracle's own rules, checked on a few rows it must produce.
-    defs = {(k, q) for k, q, _, _ in anatomy_oracle.expected(
+    defs = {(k, q) for k, q, *_ in anatomy_oracle.expected(
         (tmp_path / "pkg/mod.py").read_bytes())["definitions"]}
     assert {("function", "g"), ("method", "A.m.<locals>.inner.<locals>.Local.n"),
             ("lambda", "A.m.<locals>.inner.<locals>.Local.n.<locals>.<lambda>"),
