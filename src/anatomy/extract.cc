@@ -192,7 +192,7 @@ TSNode FirstNamedChild(const Grammar& g, TSNode node) {
   const uint32_t count = ts_node_named_child_count(node);
   for (uint32_t i = 0; i < count; ++i) {
     TSNode child = ts_node_named_child(node, i);
-    if (ts_node_symbol(child) != g.comment) return child;
+    if (!ts_node_is_extra(child)) return child;  // comments, line continuations
   }
   return TSNode{};
 }

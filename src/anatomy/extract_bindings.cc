@@ -109,6 +109,34 @@ TSNode FirstIdentifier(const Grammar& g, TSNode node) {
   return TSNode{};
 }
 
+// `type X = …` and `type X[T] = …` bind X. tree-sitter-python also reads
+// `type(obj).attr = v` as a type alias whose name is `(obj).attr`: that is an
+// assignment to an attribute (no binding) and a call of `type`.
+void BindTypeAlias(WalkState* state, TSNode node) {
+  const Grammar& g = state->g;
+  const TSNode left = ts_node_child_by_field_id(node, g.f_left);
+  const TSNode target = FirstNamedChild(g, left);
+  if (ts_node_is_null(target)) return;
+  const TSSymbol symbol = ts_node_symbol(target);
+  if (symbol != g.attribute && symbol != g.subscript) {
+    const TSNode name = FirstIdentifier(g, left);
+    if (!ts_node_is_null(name)) Bind(state, name, "other");
+    return;
+  }
+  TSNode leftmost = target;
+  for (int depth = 0; depth < kMaxTargetDepth; ++depth) {
+    const TSSymbol s = ts_node_symbol(leftmost);
+    const TSNode next =
+        ts_node_child_by_field_id(leftmost, s == g.attribute ? g.f_object : g.f_value);
+    if ((s != g.attribute && s != g.subscript) || ts_node_is_null(next)) break;
+    leftmost = next;
+  }
+  const TSSymbol s = ts_node_symbol(leftmost);
+  if (s == g.parenthesized_expression || s == g.tuple) {
+    AddMisparsedTypeCall(state, node, leftmost);
+  }
+}
+
 }  // namespace
 
 void AddBinding(WalkState* state, Binding binding) {
@@ -151,8 +179,7 @@ void AddBindings(WalkState* state, TSNode node, TSSymbol symbol, TSSymbol parent
   } else if (symbol == g.nonlocal_statement) {
     BindDeclarations(state, node, "nonlocal");
   } else if (symbol == g.type_alias_statement) {
-    const TSNode name = FirstIdentifier(g, ts_node_child_by_field_id(node, g.f_left));
-    if (!ts_node_is_null(name)) Bind(state, name, "other");
+    BindTypeAlias(state, node);
   }
 }
 

@@ -144,7 +144,7 @@ void ReadBases(WalkState* state, TSNode node, Definition* def) {
     // Keywords (metaclass=…) and **kwargs are class keywords, not bases; `*bases` is
     // a base, as in ast.ClassDef.bases.
     if (symbol == g.keyword_argument || symbol == g.dictionary_splat ||
-        symbol == g.comment) {
+        ts_node_is_extra(base)) {
       continue;
     }
     def->bases.push_back(state->Str(base));

@@ -190,6 +190,26 @@ TEST(ExtractEdgeTest, FiftyMegabyteGeneratedFile) {
   EXPECT_EQ(call.span.start_line, 3 * count);
 }
 
+TEST(ExtractEdgeTest, GrammarQuirksReadAsPythonDoes) {
+  // tree-sitter parses `*s.split()` after an argument as a call of `*s.split`, reads a
+  // line continuation as a node, and `type(self).x = v` as a type alias statement.
+  const std::string text =
+      "print(a, *s.split())\n"
+      "f(1, \\\n"
+      "  2)\n"
+      "type(self).x = v\n";
+  const FileFacts facts = ExtractOrDie(MakeSource("q.py", "q", text));
+  EXPECT_EQ(CallRows(facts), (Rows{
+                                 "print name 1/0/1/0 in <module> L1",
+                                 "s.split attribute [s|split] 0/0/0/0 in <module> L1",
+                                 "f name 2/0/0/0 in <module> L2",
+                                 "type name 1/0/0/0 in <module> L4",
+                             }));
+  EXPECT_EQ(facts.call_sites[1].span.start_col, 10);
+  EXPECT_EQ(facts.call_sites[3].span.end_col, 10);
+  EXPECT_TRUE(facts.bindings.empty());
+}
+
 TEST(ExtractEdgeTest, IdsAreStableAndMadeOfTheDocumentedParts) {
   const std::string text =
       "import os\n"

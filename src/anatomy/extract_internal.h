@@ -89,6 +89,16 @@ void AddBareDecorator(WalkState* state, TSNode decorator);
 /// true; false for a real `type X = …`.
 bool AddMisreadTypeCall(WalkState* state, TSNode node);
 
+/// \brief Adds the call `type(…)` of a statement tree-sitter misread as a type alias
+/// (`type(obj).attr = v`): `statement` starts at `type`, `arguments` is the
+/// parenthesized expression or tuple after it.
+void AddMisparsedTypeCall(WalkState* state, TSNode statement, TSNode arguments);
+
+/// \brief Adds the call `type(…)` of a statement tree-sitter misread as a type alias
+/// (`type(obj).attr = v`): `statement` starts at `type`, `arguments` is the
+/// parenthesized expression or tuple after it.
+void AddMisparsedTypeCall(WalkState* state, TSNode statement, TSNode arguments);
+
 // extract_bindings.cc
 /// \brief Adds the bindings a node makes in the current scope, if any (assignments,
 /// loop/with/except/walrus/match targets, global/nonlocal, type aliases).
