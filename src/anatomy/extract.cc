@@ -48,8 +48,6 @@ bool Visit(WalkState* state, TSNode node, TSSymbol symbol, TSSymbol parent,
     AddImports(state, node, symbol);
     // Nothing below an import is a call or a binding; only errors could be.
     return ts_node_has_error(node);
-  } else if (symbol == g.type_alias_statement && AddMisreadTypeCall(state, node)) {
-    // An assignment to an attribute or subscript of a call's result: no binding.
   } else if (symbol == Grammar::kError) {
     AddErrorNode(state, node);
   } else {

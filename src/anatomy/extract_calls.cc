@@ -141,36 +141,4 @@ void AddBareDecorator(WalkState* state, TSNode decorator) {
   Finish(state, std::move(site));
 }
 
-// tree-sitter-python 0.23 reads `type(x).a = v` (a call of the builtin `type` in an
-// assignment target) as the alias statement `type (x).a = v`, with no error. Python
-// allows only a name after the soft keyword `type`, so a left side that starts with a
-// bracket is that misreading: its first bracket is the call's argument list.
-bool AddMisreadTypeCall(WalkState* state, TSNode node) {
-  const Grammar& g = state->g;
-  TSNode first = ts_node_child_by_field_id(node, g.f_left);
-  if (ts_node_is_null(first)) return false;
-  const uint32_t start = ts_node_start_byte(first);
-  for (int depth = 0;; ++depth) {
-    const TSSymbol symbol = ts_node_symbol(first);
-    if (symbol == g.parenthesized_expression || symbol == g.tuple ||
-        symbol == g.generator_expression) {
-      break;
-    }
-    const TSNode child = ts_node_named_child(first, 0);
-    if (symbol == g.identifier || depth > 64 || ts_node_is_null(child) ||
-        ts_node_start_byte(child) != start) {
-      return false;  // `type X = …`, `type X[T] = …`
-    }
-    first = child;
-  }
-  CallSite site;
-  site.span = state->text.SpanAt(ts_node_start_byte(node), ts_node_end_byte(first),
-                                 ts_node_start_point(node), ts_node_end_point(first));
-  site.callee_text = "type";
-  site.callee_shape = "name";
-  CountArguments(state, first, &site);
-  Finish(state, std::move(site));
-  return true;
-}
-
 }  // namespace deltaline::anatomy::internal

@@ -84,10 +84,6 @@ void AddCall(WalkState* state, TSNode node, TSSymbol parent);
 /// \brief Adds the implicit call of a bare decorator (`@d`, `@a.b`); a decorator that
 /// is itself a call is added by AddCall.
 void AddBareDecorator(WalkState* state, TSNode decorator);
-/// \brief For a type_alias_statement that is really `type(x).a = v` (tree-sitter's
-/// misreading of a call of `type` in an assignment target): adds that call and returns
-/// true; false for a real `type X = …`.
-bool AddMisreadTypeCall(WalkState* state, TSNode node);
 
 /// \brief Adds the call `type(…)` of a statement tree-sitter misread as a type alias
 /// (`type(obj).attr = v`): `statement` starts at `type`, `arguments` is the
