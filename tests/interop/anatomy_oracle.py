@@ -19,6 +19,8 @@ The rules, as facts.h states them:
 
 import ast
 import collections
+import re
+import types
 import warnings
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -180,6 +182,33 @@ def expected(source: bytes):
         "imports": imports(tree),
         "calls_by_line": call_lines(tree),
     }
+
+
+_COMPREHENSION_SCOPE = re.compile(r"<(listcomp|setcomp|dictcomp|genexpr)>\.")
+_COMPREHENSIONS = ("<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>")
+
+
+def compiled_qualnames(source: bytes):
+    """The oracle's check of its own qualname rules: CPython's code objects'
+    co_qualname (classes, functions, lambdas), comprehension scopes removed as the rules
+    say, as a Counter; None when the compiler refuses the file. The compiler drops dead
+    code (a def after `return`), so this may hold fewer than `definitions`, never more
+    or other names."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            code = compile(source, "<oracle>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return None
+    names = collections.Counter()
+    stack = [code]
+    while stack:
+        for const in stack.pop().co_consts:
+            if isinstance(const, types.CodeType):
+                stack.append(const)
+                if const.co_qualname.rsplit(".", 1)[-1] not in _COMPREHENSIONS:
+                    names[_COMPREHENSION_SCOPE.sub("", const.co_qualname)] += 1
+    return names
 
 
 def refusal(source: bytes) -> str:

@@ -12,6 +12,7 @@ DELTALINE_ORACLE_FULL=1. The extractor's rows come from tests/anatomy/anatomy_du
 ($DELTALINE_ANATOMY_DUMP, set by ctest; else build/tests/anatomy_dump).
 """
 
+import collections
 import json
 import os
 import pathlib
@@ -103,14 +104,31 @@ class Outcome:
         self.refused_unflagged = []    # ... that tree-sitter parses without an error
         self.unexplained_refusals = []  # ... for a reason not in INVISIBLE_TO_TREE_SITTER
         self.grammar_gaps = []         # files ast accepts and tree-sitter does not
+        self.rule_errors = []          # the oracle's qualnames against CPython's own
+        self.dead_code = []            # defs the compiler dropped (after a return)
 
     def report(self) -> str:
         head = (f"{self.compared} files compared, {len(self.mismatched_files)} mismatched;"
                 f" {len(self.refused)} refused by ast, {len(self.refused_unflagged)} of "
                 f"them without a tree-sitter error: {self.refused_unflagged[:20]}"
                 f" (unexplained: {self.unexplained_refusals}); tree-sitter errors on "
-                f"files ast accepts (not compared): {self.grammar_gaps}")
-        return "\n".join([head, *self.diffs[:60]])
+                f"files ast accepts (not compared): {self.grammar_gaps}; qualnames "
+                f"checked against co_qualname, files with dead defs: {self.dead_code}")
+        return "\n".join([head, *self.rule_errors[:20], *self.diffs[:60]])
+
+
+def check_rules(path, source, want, outcome):
+    """The oracle's qualnames must be CPython's: every code object's co_qualname is one
+    of them (fewer only where the compiler dropped dead code)."""
+    compiled = anatomy_oracle.compiled_qualnames(source)
+    if compiled is None:
+        return
+    ours = collections.Counter(d[1] for d in want["definitions"] if d[0] != "module")
+    if compiled - ours:
+        outcome.rule_errors.append(f"{path}: oracle rules: co_qualname only "
+                                   f"{sorted((compiled - ours).elements())[:6]}")
+    elif ours != compiled:
+        outcome.dead_code.append(path)
 
 
 def oracle(root: pathlib.Path, dumped: dict) -> Outcome:
@@ -131,6 +149,7 @@ def oracle(root: pathlib.Path, dumped: dict) -> Outcome:
             outcome.grammar_gaps.append(path)
             continue
         outcome.compared += 1
+        check_rules(path, source, want, outcome)
         diffs = anatomy_oracle.compare(path, want, anatomy_oracle.got(row))
         if diffs:
             outcome.mismatched_files.append(path)
@@ -149,6 +168,7 @@ def test_stdlib_definitions_imports_and_calls_equal_ast():
     print(outcome.report())
     assert outcome.compared >= (1500 if full else 200), outcome.report()
     assert not outcome.diffs, outcome.report()
+    assert not outcome.rule_errors, outcome.report()
     # Files ast refuses carry tree-sitter errors or diagnostics, bar those whose
     # reason tree-sitter cannot see (Python 2's `print x` parses, coding cookies).
     assert outcome.unexplained_refusals == [], outcome.report()
@@ -230,6 +250,7 @@ def test_tricky_tree_equals_ast(tmp_path):
     outcome = oracle(tmp_path, dumped)
     assert outcome.compared == len(TRICKY), outcome.report()
     assert not outcome.diffs, outcome.report()
+    assert not outcome.rule_errors, outcome.report()
     assert sorted(outcome.refused) == sorted(BROKEN)
     assert outcome.refused_unflagged == ["broken/py2.py"], outcome.report()
     assert outcome.unexplained_refusals == [], outcome.report()
