@@ -222,7 +222,9 @@ int AddDefinition(WalkState* state, TSNode node, TSSymbol symbol, TSSymbol paren
   const std::string& module = state->facts->file.module;
   def.fqn = module.empty() ? def.qualname : module + "." + def.qualname;
   def.def_id = DefId(state, def.kind, def.qualname);
-  def.span = state->text.SpanOf(node);
+  const TSNode last = LastToken(node);
+  def.span = state->text.SpanAt(ts_node_start_byte(node), ts_node_end_byte(last),
+                                ts_node_start_point(node), ts_node_end_point(last));
   if (symbol != g.lambda) {
     if (parent == g.decorated_definition) ReadDecorators(state, node, &def);
     def.has_docstring = HasDocString(state, ts_node_child_by_field_id(node, g.f_body));

@@ -210,6 +210,21 @@ TEST(ExtractEdgeTest, GrammarQuirksReadAsPythonDoes) {
   EXPECT_TRUE(facts.bindings.empty());
 }
 
+TEST(ExtractEdgeTest, ADefinitionEndsAtItsLastTokenNotAtTrailingComments) {
+  const std::string text =
+      "def f():\n"
+      "    if x:\n"
+      "        return 1  # one\n"
+      "    # trailing\n"
+      "\n"
+      "y = 2\n";
+  const FileFacts facts = ExtractOrDie(MakeSource("c.py", "c", text));
+  ASSERT_EQ(facts.definitions.size(), 2u);
+  const Span& span = facts.definitions[1].span;
+  EXPECT_EQ(span.end_line, 3);  // as ast's end_lineno/end_col_offset
+  EXPECT_EQ(span.end_col, 16);
+}
+
 TEST(ExtractEdgeTest, IdsAreStableAndMadeOfTheDocumentedParts) {
   const std::string text =
       "import os\n"

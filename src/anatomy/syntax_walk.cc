@@ -131,6 +131,15 @@ Grammar Grammar::Load(const TSLanguage* l) {
   return g;
 }
 
+TSNode LastToken(TSNode node) {
+  for (;;) {
+    uint32_t i = ts_node_child_count(node);
+    while (i > 0 && ts_node_is_extra(ts_node_child(node, i - 1))) --i;
+    if (i == 0) return node;
+    node = ts_node_child(node, i - 1);
+  }
+}
+
 TextIndex::TextIndex(std::string_view text) : text_(text) {
   ascii_ = std::none_of(text.begin(), text.end(),
                         [](char c) { return static_cast<unsigned char>(c) >= 0x80; });

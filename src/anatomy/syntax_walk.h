@@ -57,6 +57,11 @@ struct Grammar {
   static Grammar Load(const TSLanguage* language);
 };
 
+/// \brief The last token of `node` that is not an extra (a comment or a line
+/// continuation): where Python's `ast` ends a definition whose block tree-sitter ends
+/// after trailing comments.
+TSNode LastToken(TSNode node);
+
 /// \brief Byte and code-point positions in one file's text.
 class TextIndex {
  public:
