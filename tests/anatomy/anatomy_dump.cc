@@ -47,6 +47,7 @@ json DefinitionJson(const deltaline::anatomy::Definition& d) {
           {"line", d.span.start_line},
           {"col", d.span.start_col},
           {"end_line", d.span.end_line},
+          {"end_col", d.span.end_col},
           {"decorators", d.decorators.size()},
           {"positional", d.positional_params},
           {"kwonly", d.keyword_only_params},

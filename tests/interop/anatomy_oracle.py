@@ -1,6 +1,6 @@
 """What Python's own `ast` says one file holds, under the rules of the anatomy data
-model (src/anatomy/facts.h): definitions (kind, qualname, line, column, decorator and
-parameter counts, async), imports (one row per imported name) and call sites per line
+model (src/anatomy/facts.h): definitions (kind, qualname, start and end line and
+column, decorator and parameter counts, async), imports (one row per imported name) and call sites per line
 (ast.Call nodes plus decorators that are not calls), so that test_anatomy_oracle.py
 can compare them with the extractor's rows.
 
@@ -14,7 +14,8 @@ The rules, as facts.h states them:
   evaluated in the enclosing scope: a lambda there belongs to the enclosing scope.
 - "method" is a function directly in a class body; a lambda is always "lambda".
 - Lines are `ast`'s (the def/class keyword's line; `async` for async def); columns
-  are `ast`'s col_offset (UTF-8 bytes).
+  are `ast`'s col_offset (UTF-8 bytes); a definition ends where `ast`'s does (its last
+  token: no trailing comment).
 """
 
 import ast
@@ -102,9 +103,9 @@ def _shape(node):
 
 
 def definitions(tree):
-    """(kind, qualname, line, col, *_shape) of the module and every class, def and
-    lambda."""
-    rows = [("module", "", 1, 0, 0, 0, 0, False, False, False)]
+    """(kind, qualname, line, col, end line, end col, *_shape) of the module (its end
+    is not compared: ast has none) and every class, def and lambda."""
+    rows = [("module", "", 1, 0, None, None, 0, 0, 0, False, False, False)]
 
     def visit(node, scope):
         if isinstance(node, _SCOPES):
@@ -122,7 +123,8 @@ def definitions(tree):
             kind = "method" if scope.is_class else "function"
             name = node.name
         qualname = scope.child_qualname(name, can_be_global=kind != "lambda")
-        rows.append((kind, qualname, node.lineno, node.col_offset, *_shape(node)))
+        rows.append((kind, qualname, node.lineno, node.col_offset, node.end_lineno,
+                     node.end_col_offset, *_shape(node)))
         for part in _outer_parts(node):
             visit(part, scope)
         inner = _Scope(node, qualname)
@@ -224,7 +226,10 @@ def refusal(source: bytes) -> str:
 
 def got(dumped: dict):
     """The extractor's rows (one anatomy_dump JSON line) in the oracle's shapes."""
-    defs = [(d["kind"], d["qualname"], d["line"], d["col"], d["decorators"],
+    def end(d):
+        return (None, None) if d["kind"] == "module" else (d["end_line"], d["end_col"])
+
+    defs = [(d["kind"], d["qualname"], d["line"], d["col"], *end(d), d["decorators"],
              d["positional"], d["kwonly"], d["varargs"], d["kwargs"], d["is_async"])
             for d in dumped["definitions"]]
     imps = [(i["kind"], i["module"], i["level"], i["name"], i["alias"], i["bound_name"],

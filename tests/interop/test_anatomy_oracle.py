@@ -218,6 +218,7 @@ TRICKY = {
             type(x).attr = type(x, *x)
             type[int].y = 2
             return (g(), [f(i) for i in (h(j) for j in z())], print(f"{len(x)}"))
+            # A trailing comment is not part of the def (ast ends it at `)`).
 
         if True:
             def redefined(): pass
