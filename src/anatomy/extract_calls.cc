@@ -98,6 +98,22 @@ void Finish(WalkState* state, CallSite site) {
   state->facts->call_sites.push_back(std::move(site));
 }
 
+TSNode UnwrapParentheses(const Grammar& g, TSNode expr) {
+  while (!ts_node_is_null(expr) && ts_node_symbol(expr) == g.parenthesized_expression) {
+    expr = FirstNamedChild(g, expr);
+  }
+  return expr;
+}
+
+// `@(f(x))`: the call is the decorator's expression, behind its parentheses.
+bool InParenthesizedDecorator(const Grammar& g, TSNode call) {
+  TSNode up = ts_node_parent(call);
+  while (!ts_node_is_null(up) && ts_node_symbol(up) == g.parenthesized_expression) {
+    up = ts_node_parent(up);
+  }
+  return !ts_node_is_null(up) && ts_node_symbol(up) == g.decorator;
+}
+
 }  // namespace
 
 void AddCall(WalkState* state, TSNode node, TSSymbol parent) {
@@ -115,7 +131,8 @@ void AddCall(WalkState* state, TSNode node, TSSymbol parent) {
   ReadCallee(state, ts_node_child_by_field_id(node, g.f_function),
              static_cast<uint32_t>(site.span.start_byte), &site);
   CountArguments(state, ts_node_child_by_field_id(node, g.f_arguments), &site);
-  site.is_decorator = parent == g.decorator;
+  site.is_decorator = parent == g.decorator || (parent == g.parenthesized_expression &&
+                                                InParenthesizedDecorator(g, node));
   Finish(state, std::move(site));
 }
 
@@ -132,7 +149,8 @@ void AddMisparsedTypeCall(WalkState* state, TSNode statement, TSNode arguments) 
 
 void AddBareDecorator(WalkState* state, TSNode decorator) {
   const Grammar& g = state->g;
-  const TSNode expr = FirstNamedChild(g, decorator);
+  // `@(f)` and `@(f(x))` (PEP 614): the parentheses are not the expression, as in ast.
+  const TSNode expr = UnwrapParentheses(g, FirstNamedChild(g, decorator));
   if (ts_node_is_null(expr) || ts_node_symbol(expr) == g.call) return;
   CallSite site;
   site.span = state->text.SpanOf(expr);
