@@ -71,9 +71,12 @@ json FactsJson(const FileFacts& facts) {
   // Calls by line, as [line, count] pairs in line order.
   std::vector<int32_t> lines;
   int decorator_calls = 0;
+  json sites = json::array();
   for (const auto& c : facts.call_sites) {
     lines.push_back(c.span.start_line);
     if (c.is_decorator) ++decorator_calls;
+    sites.push_back({c.span.start_line, c.span.start_col, c.positional_args,
+                     c.keyword_args, c.star_args, c.double_star_args, c.is_decorator});
   }
   std::sort(lines.begin(), lines.end());
   json by_line = json::array();
@@ -93,6 +96,8 @@ json FactsJson(const FileFacts& facts) {
           {"calls", facts.call_sites.size()},
           {"decorator_calls", decorator_calls},
           {"calls_by_line", std::move(by_line)},
+          // [line, col, positional, keyword, *args, **kwargs, is_decorator] per call
+          {"call_sites", std::move(sites)},
           {"diagnostics", facts.diagnostics.size()}};
 }
 

@@ -1,8 +1,9 @@
 """What Python's own `ast` says one file holds, under the rules of the anatomy data
 model (src/anatomy/facts.h): definitions (kind, qualname, start and end line and
-column, decorator and parameter counts, async), imports (one row per imported name) and call sites per line
-(ast.Call nodes plus decorators that are not calls), so that test_anatomy_oracle.py
-can compare them with the extractor's rows.
+column, decorator and parameter counts, async), imports (one row per imported name)
+and call sites (ast.Call nodes plus decorators that are not calls: per line, then each
+one's position and argument counts), so that test_anatomy_oracle.py can compare them
+with the extractor's rows.
 
 The rules, as facts.h states them:
 - qualname is Python's __qualname__, except that comprehensions are not a scope
@@ -171,6 +172,30 @@ def call_lines(tree):
     return lines
 
 
+def _arguments(call):
+    """(positional, keyword, *args, **kwargs) of an ast.Call."""
+    star = sum(isinstance(a, ast.Starred) for a in call.args)
+    double_star = sum(k.arg is None for k in call.keywords)
+    return (len(call.args) - star, len(call.keywords) - double_star, star, double_star)
+
+
+def call_sites(tree):
+    """(line, col, positional, keyword, *args, **kwargs, is_decorator) per call site."""
+    rows = []
+    decorators = set()
+    for node in ast.walk(tree):
+        if isinstance(node, _FUNCTIONS + (ast.ClassDef,)):
+            for d in node.decorator_list:
+                decorators.add(id(d))
+                if not isinstance(d, ast.Call):
+                    rows.append((d.lineno, d.col_offset, 0, 0, 0, 0, True))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            rows.append((node.lineno, node.col_offset, *_arguments(node),
+                         id(node) in decorators))
+    return sorted(rows)
+
+
 def expected(source: bytes):
     """The oracle's rows for one file, or None when `ast` refuses it."""
     try:
@@ -183,6 +208,7 @@ def expected(source: bytes):
         "definitions": definitions(tree),
         "imports": imports(tree),
         "calls_by_line": call_lines(tree),
+        "call_sites": call_sites(tree),
     }
 
 
@@ -238,6 +264,7 @@ def got(dumped: dict):
         "definitions": sorted(defs, key=lambda r: (r[2], r[3], r[0], r[1])),
         "imports": sorted(imps, key=lambda r: (r[7], r[3], r[4])),
         "calls_by_line": collections.Counter({ln: n for ln, n in dumped["calls_by_line"]}),
+        "call_sites": sorted(tuple(c) for c in dumped["call_sites"]),
     }
 
 
@@ -256,7 +283,13 @@ def compare(path, want, have, limit=6):
                        f"got-only {extra[:limit]}"
                        f"{' …' if len(missing) > limit or len(extra) > limit else ''}")
     wl, hl = want["calls_by_line"], have["calls_by_line"]
-    if wl != hl:
+    if wl == hl:
+        # Same count per line: then the position and arguments of each call.
+        missing, extra = _multiset_diff(want["call_sites"], have["call_sites"])
+        if missing or extra:
+            out.append(f"{path}: call sites (line, col, pos, kw, *, **, decorator): "
+                       f"expected-only {missing[:limit]} got-only {extra[:limit]}")
+    else:
         lines = sorted(ln for ln in set(wl) | set(hl) if wl[ln] != hl[ln])
         shown = ", ".join(f"line {ln}: {wl[ln]} vs {hl[ln]}" for ln in lines[:limit])
         out.append(f"{path}: calls {sum(wl.values())} expected, {sum(hl.values())} got "

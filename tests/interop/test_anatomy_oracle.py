@@ -208,6 +208,7 @@ TRICKY = {
 
             class Nested:
                 @(lambda f: f)
+                @((functools.wraps(print)))
                 def deep(self):
                     async def co(): await (yield)
                     return lambda: (lambda: 0)
