@@ -1,5 +1,6 @@
 #include "anatomy/extract.h"
 
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <utility>
@@ -23,6 +24,7 @@ struct Exit {
 // One entry per depth of the cursor: the node's symbol and, for a definition, its
 // index (so that its body, a child with field "body", opens its scope).
 struct Frame {
+  TSNode node;
   TSSymbol symbol;
   int def_index;
 };
@@ -33,12 +35,17 @@ bool IsComprehension(const Grammar& g, TSSymbol s) {
 }
 
 // Dispatches one node; returns false when its children need no visit.
-bool Visit(WalkState* state, TSNode node, TSSymbol symbol, TSSymbol parent,
+bool Visit(WalkState* state, TSNode node, TSSymbol symbol, const Frame* parent_frame,
            int* def_index) {
+  const TSSymbol parent = parent_frame != nullptr ? parent_frame->symbol : 0;
   const Grammar& g = state->g;
   if (symbol == g.function_definition || symbol == g.class_definition ||
       symbol == g.lambda) {
-    *def_index = AddDefinition(state, node, symbol, parent);
+    // A decorated definition's decorators are its parent's children (the cursor's frame
+    // holds the parent: ts_node_parent would rescan from the root).
+    const TSNode decorated =
+        parent == g.decorated_definition ? parent_frame->node : TSNode{};
+    *def_index = AddDefinition(state, node, symbol, decorated);
   } else if (symbol == g.call) {
     AddCall(state, node, parent);
   } else if (symbol == g.decorator) {
@@ -78,7 +85,7 @@ void Walk(WalkState* state, TSNode root) {
     }
     const TSNode node = ts_tree_cursor_current_node(c);
     const TSSymbol symbol = ts_node_symbol(node);
-    const TSSymbol parent = depth > 0 ? frames[depth - 1].symbol : 0;
+    const Frame* parent = depth > 0 ? &frames[depth - 1] : nullptr;
     if (depth > 0 && frames[depth - 1].def_index >= 0 &&
         ts_tree_cursor_current_field_id(c) == g.f_body) {
       OpenScope(state, frames[depth - 1].def_index);
@@ -91,7 +98,7 @@ void Walk(WalkState* state, TSNode root) {
     int def_index = -1;
     const bool descend = Visit(state, node, symbol, parent, &def_index);
     if (frames.size() <= depth) frames.resize(depth + 1);
-    frames[depth] = {symbol, def_index};
+    frames[depth] = {node, symbol, def_index};
     if (descend && ts_tree_cursor_goto_first_child(c)) {
       ++depth;
       continue;
@@ -149,6 +156,11 @@ arrow::Result<FileFacts> Extractor::Extract(SourceFile file) {
   if (facts.file.encoding == "invalid-utf-8") {
     internal::AddDecodeDiagnostic(&state);
     internal::ReplaceInvalidText(&facts);
+    // Rows are in source order: the decode diagnostic joins the tree's.
+    std::stable_sort(facts.diagnostics.begin(), facts.diagnostics.end(),
+                     [](const SyntaxDiagnostic& a, const SyntaxDiagnostic& b) {
+                       return a.span.start_byte < b.span.start_byte;
+                     });
   }
   facts.has_error = ts_node_has_error(root);
   return facts;

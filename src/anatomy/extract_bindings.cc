@@ -39,10 +39,8 @@ void BindTargets(WalkState* state, TSNode target, int depth) {
       symbol == g.tuple || symbol == g.list || symbol == g.list_splat_pattern ||
       symbol == g.list_splat || symbol == g.parenthesized_expression ||
       symbol == g.as_pattern_target) {
-    const uint32_t count = ts_node_named_child_count(target);
-    for (uint32_t i = 0; i < count; ++i) {
-      BindTargets(state, ts_node_named_child(target, i), depth + 1);
-    }
+    ForEachNamedChild(target,
+                      [&](TSNode child) { BindTargets(state, child, depth + 1); });
   }
 }
 

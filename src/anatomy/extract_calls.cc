@@ -68,10 +68,7 @@ void CountArguments(WalkState* state, TSNode args, CallSite* site) {
     site->positional_args = 1;
     return;
   }
-  const uint32_t count = ts_node_named_child_count(args);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode arg = ts_node_named_child(args, i);
-    if (ts_node_is_extra(arg)) continue;  // comments, line continuations
+  ForEachNamedChild(args, [&](TSNode arg) {
     TSSymbol symbol = ts_node_symbol(arg);
     if (symbol == g.call) {
       const TSNode splat = LeadingSplat(g, arg);
@@ -86,7 +83,7 @@ void CountArguments(WalkState* state, TSNode args, CallSite* site) {
     } else if (symbol != Grammar::kError) {
       ++site->positional_args;
     }
-  }
+  });
 }
 
 void Finish(WalkState* state, CallSite site) {

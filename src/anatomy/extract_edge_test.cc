@@ -137,7 +137,8 @@ TEST(ExtractEdgeTest, InvalidUtf8IsADecodeDiagnosticAndRowsStayValid) {
   file.first_invalid_byte = 11;
   const FileFacts facts = ExtractOrDie(std::move(file));
   ASSERT_FALSE(facts.diagnostics.empty());
-  const SyntaxDiagnostic& decode = facts.diagnostics.back();
+  // In source order: the decode diagnostic (line 2) comes before any error on line 3.
+  const SyntaxDiagnostic& decode = facts.diagnostics.front();
   EXPECT_EQ(DiagRow(facts, decode),
             "decode 2:5-2:6 bytes 11-12 expected '' snippet '?'' invalid UTF-8 byte 0xff "
             "at line 2, column 6");
@@ -223,6 +224,28 @@ TEST(ExtractEdgeTest, ADefinitionEndsAtItsLastTokenNotAtTrailingComments) {
   const Span& span = facts.definitions[1].span;
   EXPECT_EQ(span.end_line, 3);  // as ast's end_lineno/end_col_offset
   EXPECT_EQ(span.end_col, 16);
+}
+
+TEST(ExtractEdgeTest, LongArgumentAndParameterLists) {
+  // 200,000 arguments and parameters: children are read with a cursor, not by index
+  // (ts_node_named_child(node, i) rescans, which would take minutes here).
+  const int n = 200000;
+  std::string call = "f(";
+  std::string def = "def g(";
+  for (int i = 0; i < n; ++i) {
+    call += "x, ";
+    def += "p" + std::to_string(i) + ", ";
+  }
+  const std::string text = call + "*a, k=1)\n" + def + "*, q):\n    pass\n";
+  const FileFacts facts = ExtractOrDie(MakeSource("wide.py", "wide", text));
+  ASSERT_EQ(facts.call_sites.size(), 1u);
+  EXPECT_EQ(facts.call_sites[0].positional_args, n);
+  EXPECT_EQ(facts.call_sites[0].star_args, 1);
+  EXPECT_EQ(facts.call_sites[0].keyword_args, 1);
+  ASSERT_EQ(facts.definitions.size(), 2u);
+  EXPECT_EQ(facts.definitions[1].positional_params, n);
+  EXPECT_EQ(facts.definitions[1].keyword_only_params, 1);
+  EXPECT_EQ(facts.definitions[1].params.back(), "p199999");
 }
 
 TEST(ExtractEdgeTest, IdsAreStableAndMadeOfTheDocumentedParts) {

@@ -65,9 +65,10 @@ TSNode FirstNamedChild(const Grammar& g, TSNode node);
 /// \brief Adds the module definition (definitions[0]) and opens its scope.
 void AddModule(WalkState* state);
 /// \brief Adds the definition of a function_definition, class_definition or lambda
-/// node (its decorators read from a decorated_definition parent), its "def" binding in
-/// the enclosing scope and its "param" bindings. Returns its index.
-int AddDefinition(WalkState* state, TSNode node, TSSymbol symbol, TSSymbol parent);
+/// node (its decorators read from `decorated`, its decorated_definition parent, or a
+/// null node), its "def" binding in the enclosing scope and its "param" bindings.
+/// Returns its index.
+int AddDefinition(WalkState* state, TSNode node, TSSymbol symbol, TSNode decorated);
 /// \brief Sets the module's has_docstring from the tree's root.
 void ReadModuleDocString(WalkState* state, TSNode root);
 /// \brief Opens the scope of definitions[def_index] (when the walk enters its body).

@@ -32,6 +32,20 @@ class Cursor {
   TSTreeCursor cursor_;
 };
 
+/// \brief Calls `f(child)` for each named child of `node` that is not an extra
+/// (comments, line continuations), in order. Uses a cursor: ts_node_named_child(node, i)
+/// rescans from the first child, which is quadratic on long argument lists.
+template <typename F>
+void ForEachNamedChild(TSNode node, F&& f) {
+  Cursor cursor(node);
+  TSTreeCursor* c = cursor.get();
+  if (!ts_tree_cursor_goto_first_child(c)) return;
+  do {
+    const TSNode child = ts_tree_cursor_current_node(c);
+    if (ts_node_is_named(child) && !ts_node_is_extra(child)) f(child);
+  } while (ts_tree_cursor_goto_next_sibling(c));
+}
+
 /// \brief The Python grammar's symbol and field ids the extractor dispatches on.
 struct Grammar {
   TSSymbol module, function_definition, class_definition, decorated_definition, decorator,
