@@ -102,15 +102,6 @@ TSNode UnwrapParentheses(const Grammar& g, TSNode expr) {
   return expr;
 }
 
-// `@(f(x))`: the call is the decorator's expression, behind its parentheses.
-bool InParenthesizedDecorator(const Grammar& g, TSNode call) {
-  TSNode up = ts_node_parent(call);
-  while (!ts_node_is_null(up) && ts_node_symbol(up) == g.parenthesized_expression) {
-    up = ts_node_parent(up);
-  }
-  return !ts_node_is_null(up) && ts_node_symbol(up) == g.decorator;
-}
-
 }  // namespace
 
 void AddCall(WalkState* state, TSNode node, TSSymbol parent) {
@@ -128,8 +119,9 @@ void AddCall(WalkState* state, TSNode node, TSSymbol parent) {
   ReadCallee(state, ts_node_child_by_field_id(node, g.f_function),
              static_cast<uint32_t>(site.span.start_byte), &site);
   CountArguments(state, ts_node_child_by_field_id(node, g.f_arguments), &site);
-  site.is_decorator = parent == g.decorator || (parent == g.parenthesized_expression &&
-                                                InParenthesizedDecorator(g, node));
+  site.is_decorator =
+      parent == g.decorator || (parent == g.parenthesized_expression &&
+                                ts_node_start_byte(node) == state->decorator_call_byte);
   Finish(state, std::move(site));
 }
 
@@ -148,7 +140,11 @@ void AddBareDecorator(WalkState* state, TSNode decorator) {
   const Grammar& g = state->g;
   // `@(f)` and `@(f(x))` (PEP 614): the parentheses are not the expression, as in ast.
   const TSNode expr = UnwrapParentheses(g, FirstNamedChild(g, decorator));
-  if (ts_node_is_null(expr) || ts_node_symbol(expr) == g.call) return;
+  if (ts_node_is_null(expr)) return;
+  if (ts_node_symbol(expr) == g.call) {
+    state->decorator_call_byte = ts_node_start_byte(expr);
+    return;
+  }
   CallSite site;
   site.span = state->text.SpanOf(expr);
   ReadCallee(state, expr, ts_node_start_byte(expr), &site);

@@ -5,6 +5,7 @@
 // extract_bindings.cc, extract_diagnostics.cc). extract.cc drives ONE cursor walk
 // over the tree and calls them; none of them walks the whole tree again.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -42,6 +43,9 @@ struct WalkState {
   std::vector<Scope> scopes;
   /// (kind, qualname) → how many definitions of it were seen (the def_id ordinal).
   std::unordered_map<std::string, int> def_ordinals;
+  /// Start byte of the call a parenthesized decorator holds (`@(f(x))`), set when the
+  /// walk meets the decorator, before its call: that call is the decorator's.
+  uint32_t decorator_call_byte = UINT32_MAX;
 
   const Scope& scope() const { return scopes.back(); }
   std::string_view Text(TSNode node) const { return text.Of(node); }
