@@ -3,6 +3,7 @@
 // flow-insensitive, so each binding records only where it happens.
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "anatomy/extract_internal.h"
@@ -90,7 +91,10 @@ void BindDeclarations(WalkState* state, TSNode node, const char* kind) {
   const uint32_t count = ts_node_named_child_count(node);
   for (uint32_t i = 0; i < count; ++i) {
     const TSNode name = ts_node_named_child(node, i);
-    if (ts_node_symbol(name) == g.identifier) Bind(state, name, kind);
+    if (ts_node_symbol(name) != g.identifier) continue;
+    Bind(state, name, kind);
+    if (std::string_view(kind) == "global")
+      state->scopes.back().globals.push_back(state->Str(name));
   }
 }
 

@@ -95,6 +95,13 @@ void Finish(WalkState* state, CallSite site) {
   state->facts->call_sites.push_back(std::move(site));
 }
 
+TSNode UnwrapParentheses(const Grammar& g, TSNode expr) {
+  while (!ts_node_is_null(expr) && ts_node_symbol(expr) == g.parenthesized_expression) {
+    expr = FirstNamedChild(g, expr);
+  }
+  return expr;
+}
+
 }  // namespace
 
 void AddCall(WalkState* state, TSNode node, TSSymbol parent) {
@@ -112,7 +119,9 @@ void AddCall(WalkState* state, TSNode node, TSSymbol parent) {
   ReadCallee(state, ts_node_child_by_field_id(node, g.f_function),
              static_cast<uint32_t>(site.span.start_byte), &site);
   CountArguments(state, ts_node_child_by_field_id(node, g.f_arguments), &site);
-  site.is_decorator = parent == g.decorator;
+  site.is_decorator =
+      parent == g.decorator || (parent == g.parenthesized_expression &&
+                                ts_node_start_byte(node) == state->decorator_call_byte);
   Finish(state, std::move(site));
 }
 
@@ -129,8 +138,13 @@ void AddMisparsedTypeCall(WalkState* state, TSNode statement, TSNode arguments) 
 
 void AddBareDecorator(WalkState* state, TSNode decorator) {
   const Grammar& g = state->g;
-  const TSNode expr = FirstNamedChild(g, decorator);
-  if (ts_node_is_null(expr) || ts_node_symbol(expr) == g.call) return;
+  // `@(f)` and `@(f(x))` (PEP 614): the parentheses are not the expression, as in ast.
+  const TSNode expr = UnwrapParentheses(g, FirstNamedChild(g, decorator));
+  if (ts_node_is_null(expr)) return;
+  if (ts_node_symbol(expr) == g.call) {
+    state->decorator_call_byte = ts_node_start_byte(expr);
+    return;
+  }
   CallSite site;
   site.span = state->text.SpanOf(expr);
   ReadCallee(state, expr, ts_node_start_byte(expr), &site);

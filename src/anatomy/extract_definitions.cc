@@ -1,6 +1,7 @@
 // Definitions: the module, classes, functions, methods and lambdas, with Python's
 // __qualname__ rules, their parameters and their "def"/"param" bindings.
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -205,7 +206,12 @@ int AddDefinition(WalkState* state, TSNode node, TSSymbol symbol, TSNode decorat
     def.name = state->Str(ts_node_child_by_field_id(node, g.f_name));
     def.is_async = symbol == g.function_definition && HasAsyncToken(g, node);
   }
-  def.qualname = scope.child_prefix + def.name;
+  // `global f` before `def f` in a function or class: Python names it plainly "f" (a
+  // global must be declared before its name is bound, so the walk has seen it).
+  const bool declared_global =
+      symbol != g.lambda && std::find(scope.globals.begin(), scope.globals.end(),
+                                      def.name) != scope.globals.end();
+  def.qualname = declared_global ? def.name : scope.child_prefix + def.name;
   const std::string& module = state->facts->file.module;
   def.fqn = module.empty() ? def.qualname : module + "." + def.qualname;
   def.def_id = DefId(state, def.kind, def.qualname);

@@ -5,6 +5,7 @@
 // extract_bindings.cc, extract_diagnostics.cc). extract.cc drives ONE cursor walk
 // over the tree and calls them; none of them walks the whole tree again.
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,6 +28,9 @@ struct Scope {
   bool is_class = false;
   std::string child_prefix;  ///< qualname prefix of definitions directly inside
   int comprehensions = 0;    ///< comprehensions open around the cursor in this scope
+  /// Names declared `global` here so far: a def or class of such a name has its bare
+  /// name as __qualname__ (CPython's compiler_set_qualname).
+  std::vector<std::string> globals;
 };
 
 struct WalkState {
@@ -41,6 +45,9 @@ struct WalkState {
   bool reported_too_deep = false;
   /// (kind, qualname) → how many definitions of it were seen (the def_id ordinal).
   std::unordered_map<std::string, int> def_ordinals;
+  /// Start byte of the call a parenthesized decorator holds (`@(f(x))`), set when the
+  /// walk meets the decorator, before its call: that call is the decorator's.
+  uint32_t decorator_call_byte = UINT32_MAX;
 
   const Scope& scope() const { return scopes.back(); }
   std::string_view Text(TSNode node) const { return text.Of(node); }
