@@ -1,5 +1,6 @@
 #include "anatomy/extract.h"
 
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <utility>
@@ -11,6 +12,11 @@
 #include "anatomy/syntax_walk.h"
 
 namespace deltaline::anatomy {
+namespace {
+constexpr int64_t kMaxBracketDepth = 1000;
+constexpr int64_t kMaxChain = 20000;
+}  // namespace
+
 namespace internal {
 namespace {
 
@@ -23,6 +29,7 @@ struct Exit {
 // One entry per depth of the cursor: the node's symbol and, for a definition, its
 // index (so that its body, a child with field "body", opens its scope).
 struct Frame {
+  TSNode node;
   TSSymbol symbol;
   int def_index;
 };
@@ -33,12 +40,17 @@ bool IsComprehension(const Grammar& g, TSSymbol s) {
 }
 
 // Dispatches one node; returns false when its children need no visit.
-bool Visit(WalkState* state, TSNode node, TSSymbol symbol, TSSymbol parent,
+bool Visit(WalkState* state, TSNode node, TSSymbol symbol, const Frame* parent_frame,
            int* def_index) {
+  const TSSymbol parent = parent_frame != nullptr ? parent_frame->symbol : 0;
   const Grammar& g = state->g;
   if (symbol == g.function_definition || symbol == g.class_definition ||
       symbol == g.lambda) {
-    *def_index = AddDefinition(state, node, symbol, parent);
+    // A decorated definition's decorators are its parent's children (the cursor's frame
+    // holds the parent: ts_node_parent would rescan from the root).
+    const TSNode decorated =
+        parent == g.decorated_definition ? parent_frame->node : TSNode{};
+    *def_index = AddDefinition(state, node, symbol, decorated);
   } else if (symbol == g.call) {
     AddCall(state, node, parent);
   } else if (symbol == g.decorator) {
@@ -78,7 +90,7 @@ void Walk(WalkState* state, TSNode root) {
     }
     const TSNode node = ts_tree_cursor_current_node(c);
     const TSSymbol symbol = ts_node_symbol(node);
-    const TSSymbol parent = depth > 0 ? frames[depth - 1].symbol : 0;
+    const Frame* parent = depth > 0 ? &frames[depth - 1] : nullptr;
     if (depth > 0 && frames[depth - 1].def_index >= 0 &&
         ts_tree_cursor_current_field_id(c) == g.f_body) {
       OpenScope(state, frames[depth - 1].def_index);
@@ -91,7 +103,7 @@ void Walk(WalkState* state, TSNode root) {
     int def_index = -1;
     const bool descend = Visit(state, node, symbol, parent, &def_index);
     if (frames.size() <= depth) frames.resize(depth + 1);
-    frames[depth] = {symbol, def_index};
+    frames[depth] = {node, symbol, def_index};
     if (descend && ts_tree_cursor_goto_first_child(c)) {
       ++depth;
       continue;
@@ -134,6 +146,28 @@ arrow::Result<FileFacts> Extractor::Extract(SourceFile file) {
     return arrow::Status::Invalid(facts.file.path, ": ", text.size(),
                                   " bytes, more than tree-sitter parses (4 GiB)");
   }
+  // tree-sitter 0.20.7 corrupts its heap (a double free inside ts_parser_parse, seen
+  // under ASan) on brackets nested some 50,000 deep. Python refuses more than 200, so
+  // a file past kMaxBracketDepth is not Python: it is reported, not parsed.
+  const internal::BracketDepth depth = internal::MaxBracketDepth(text, kMaxBracketDepth);
+  if (depth.max_depth > kMaxBracketDepth) {
+    internal::AddNotParsedDiagnostic(
+        &state, depth.first_byte,
+        "brackets nested " + std::to_string(depth.max_depth) + " deep (more than " +
+            std::to_string(kMaxBracketDepth) + "; Python allows 200)");
+    facts.has_error = true;
+    return facts;
+  }
+  // The same corruption follows from long right-nested chains (40,000 conditional
+  // expressions, 100,000 chained assignments); CPython's parser refuses those too.
+  if (depth.max_chain > kMaxChain) {
+    internal::AddNotParsedDiagnostic(
+        &state, depth.chain_byte,
+        "a statement chains " + std::to_string(depth.max_chain) +
+            " 'if'/'else'/'lambda'/'=' (more than " + std::to_string(kMaxChain) + ")");
+    facts.has_error = true;
+    return facts;
+  }
   internal::TreePtr tree(ts_parser_parse_string_encoding(
       parser_, nullptr, text.data(), static_cast<uint32_t>(text.size()),
       TSInputEncodingUTF8));
@@ -146,8 +180,16 @@ arrow::Result<FileFacts> Extractor::Extract(SourceFile file) {
   const TSNode root = ts_tree_root_node(tree.get());
   internal::ReadModuleDocString(&state, root);
   internal::Walk(&state, root);
-  if (facts.file.encoding == "invalid-utf-8") internal::AddDecodeDiagnostic(&state);
-  facts.has_error = ts_node_has_error(root);
+  if (facts.file.encoding == "invalid-utf-8") {
+    internal::AddDecodeDiagnostic(&state);
+    internal::ReplaceInvalidText(&facts);
+    // Rows are in source order: the decode diagnostic joins the tree's.
+    std::stable_sort(facts.diagnostics.begin(), facts.diagnostics.end(),
+                     [](const SyntaxDiagnostic& a, const SyntaxDiagnostic& b) {
+                       return a.span.start_byte < b.span.start_byte;
+                     });
+  }
+  facts.has_error = ts_node_has_error(root) || state.reported_too_deep;
   return facts;
 }
 
@@ -163,11 +205,31 @@ Id WalkState::SpanId(std::string_view kind, int64_t start_byte, int64_t end_byte
   return StableId({kind, facts->file.path, start, end, std::to_string(n)});
 }
 
+void ReplaceInvalidText(FileFacts* facts) {
+  // Rows become Arrow utf8 columns, which must hold valid UTF-8.
+  auto fix = [](std::string* s) {
+    if (!IsValidUtf8(*s)) *s = ReplaceInvalidUtf8(*s);
+  };
+  for (Definition& d : facts->definitions) {
+    fix(&d.name), fix(&d.qualname), fix(&d.fqn);
+    for (auto* list : {&d.decorators, &d.bases, &d.params}) {
+      for (std::string& s : *list) fix(&s);
+    }
+  }
+  for (Import& i : facts->imports) {
+    fix(&i.module), fix(&i.name), fix(&i.alias), fix(&i.bound_name);
+  }
+  for (CallSite& c : facts->call_sites) {
+    fix(&c.callee_text), fix(&c.receiver_text), fix(&c.attribute_name);
+  }
+  for (Binding& b : facts->bindings) fix(&b.name), fix(&b.value_text);
+}
+
 TSNode FirstNamedChild(const Grammar& g, TSNode node) {
   const uint32_t count = ts_node_named_child_count(node);
   for (uint32_t i = 0; i < count; ++i) {
     TSNode child = ts_node_named_child(node, i);
-    if (ts_node_symbol(child) != g.comment) return child;
+    if (!ts_node_is_extra(child)) return child;  // comments, line continuations
   }
   return TSNode{};
 }

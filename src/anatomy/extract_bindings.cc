@@ -3,6 +3,7 @@
 // flow-insensitive, so each binding records only where it happens.
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "anatomy/extract_internal.h"
@@ -38,10 +39,8 @@ void BindTargets(WalkState* state, TSNode target, int depth) {
       symbol == g.tuple || symbol == g.list || symbol == g.list_splat_pattern ||
       symbol == g.list_splat || symbol == g.parenthesized_expression ||
       symbol == g.as_pattern_target) {
-    const uint32_t count = ts_node_named_child_count(target);
-    for (uint32_t i = 0; i < count; ++i) {
-      BindTargets(state, ts_node_named_child(target, i), depth + 1);
-    }
+    ForEachNamedChild(target,
+                      [&](TSNode child) { BindTargets(state, child, depth + 1); });
   }
 }
 
@@ -92,7 +91,10 @@ void BindDeclarations(WalkState* state, TSNode node, const char* kind) {
   const uint32_t count = ts_node_named_child_count(node);
   for (uint32_t i = 0; i < count; ++i) {
     const TSNode name = ts_node_named_child(node, i);
-    if (ts_node_symbol(name) == g.identifier) Bind(state, name, kind);
+    if (ts_node_symbol(name) != g.identifier) continue;
+    Bind(state, name, kind);
+    if (std::string_view(kind) == "global")
+      state->scopes.back().globals.push_back(state->Str(name));
   }
 }
 
@@ -103,6 +105,34 @@ TSNode FirstIdentifier(const Grammar& g, TSNode node) {
     node = ts_node_named_child(node, 0);
   }
   return TSNode{};
+}
+
+// `type X = …` and `type X[T] = …` bind X. tree-sitter-python also reads
+// `type(obj).attr = v` as a type alias whose name is `(obj).attr`: that is an
+// assignment to an attribute (no binding) and a call of `type`.
+void BindTypeAlias(WalkState* state, TSNode node) {
+  const Grammar& g = state->g;
+  const TSNode left = ts_node_child_by_field_id(node, g.f_left);
+  const TSNode target = FirstNamedChild(g, left);
+  if (ts_node_is_null(target)) return;
+  const TSSymbol symbol = ts_node_symbol(target);
+  if (symbol != g.attribute && symbol != g.subscript) {
+    const TSNode name = FirstIdentifier(g, left);
+    if (!ts_node_is_null(name)) Bind(state, name, "other");
+    return;
+  }
+  TSNode leftmost = target;
+  for (int depth = 0; depth < kMaxTargetDepth; ++depth) {
+    const TSSymbol s = ts_node_symbol(leftmost);
+    const TSNode next =
+        ts_node_child_by_field_id(leftmost, s == g.attribute ? g.f_object : g.f_value);
+    if ((s != g.attribute && s != g.subscript) || ts_node_is_null(next)) break;
+    leftmost = next;
+  }
+  const TSSymbol s = ts_node_symbol(leftmost);
+  if (s == g.parenthesized_expression || s == g.tuple) {
+    AddMisparsedTypeCall(state, node, leftmost);
+  }
 }
 
 }  // namespace
@@ -147,8 +177,7 @@ void AddBindings(WalkState* state, TSNode node, TSSymbol symbol, TSSymbol parent
   } else if (symbol == g.nonlocal_statement) {
     BindDeclarations(state, node, "nonlocal");
   } else if (symbol == g.type_alias_statement) {
-    const TSNode name = FirstIdentifier(g, ts_node_child_by_field_id(node, g.f_left));
-    if (!ts_node_is_null(name)) Bind(state, name, "other");
+    BindTypeAlias(state, node);
   }
 }
 

@@ -1,6 +1,7 @@
 // Call sites: every `call` node and every decorator (a bare `@d` calls `d` when the
 // definition runs).
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -9,16 +10,49 @@
 namespace deltaline::anatomy::internal {
 namespace {
 
+// tree-sitter-python sometimes parses `*f(x)` as a call whose function is the splat
+// `*f` (also under attributes: `*a.f(x).g()`). Returns the splat found at the start of
+// the call's leftmost chain, or a null node.
+TSNode LeadingSplat(const Grammar& g, TSNode node) {
+  for (int depth = 0; depth < 256 && !ts_node_is_null(node); ++depth) {
+    const TSSymbol symbol = ts_node_symbol(node);
+    if (symbol == g.list_splat || symbol == g.dictionary_splat) return node;
+    if (symbol == g.call) {
+      node = ts_node_child_by_field_id(node, g.f_function);
+    } else if (symbol == g.attribute) {
+      node = ts_node_child_by_field_id(node, g.f_object);
+    } else if (symbol == g.subscript) {
+      node = ts_node_child_by_field_id(node, g.f_value);
+    } else {
+      break;
+    }
+  }
+  return TSNode{};
+}
+
+// The text of `node` from `start` on (past a leading splat's `*`).
+std::string TextFrom(WalkState* state, TSNode node, uint32_t start) {
+  const std::string_view text = state->Text(node);
+  const uint32_t node_start = ts_node_start_byte(node);
+  const size_t skip = start > node_start ? start - node_start : 0;
+  return std::string(text.substr(std::min(skip, text.size())));
+}
+
 // Callee shape, receiver and attribute from the function expression.
-void ReadCallee(WalkState* state, TSNode callee, CallSite* site) {
+void ReadCallee(WalkState* state, TSNode callee, uint32_t start, CallSite* site) {
   const Grammar& g = state->g;
-  site->callee_text = state->Str(callee);
-  const TSSymbol symbol = ts_node_symbol(callee);
+  TSSymbol symbol = ts_node_symbol(callee);
+  if (symbol == g.list_splat || symbol == g.dictionary_splat) {
+    callee = FirstNamedChild(g, callee);
+    symbol = ts_node_symbol(callee);
+  }
+  site->callee_text = TextFrom(state, callee, start);
   if (symbol == g.identifier) {
     site->callee_shape = "name";
   } else if (symbol == g.attribute) {
     site->callee_shape = "attribute";
-    site->receiver_text = state->Str(ts_node_child_by_field_id(callee, g.f_object));
+    site->receiver_text =
+        TextFrom(state, ts_node_child_by_field_id(callee, g.f_object), start);
     site->attribute_name = state->Str(ts_node_child_by_field_id(callee, g.f_attribute));
   } else if (symbol == g.subscript) {
     site->callee_shape = "subscript";
@@ -34,19 +68,22 @@ void CountArguments(WalkState* state, TSNode args, CallSite* site) {
     site->positional_args = 1;
     return;
   }
-  const uint32_t count = ts_node_named_child_count(args);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSSymbol symbol = ts_node_symbol(ts_node_named_child(args, i));
+  ForEachNamedChild(args, [&](TSNode arg) {
+    TSSymbol symbol = ts_node_symbol(arg);
+    if (symbol == g.call) {
+      const TSNode splat = LeadingSplat(g, arg);
+      if (!ts_node_is_null(splat)) symbol = ts_node_symbol(splat);
+    }
     if (symbol == g.keyword_argument) {
       ++site->keyword_args;
     } else if (symbol == g.list_splat) {
       ++site->star_args;
     } else if (symbol == g.dictionary_splat) {
       ++site->double_star_args;
-    } else if (symbol != g.comment && symbol != Grammar::kError) {
+    } else if (symbol != Grammar::kError) {
       ++site->positional_args;
     }
-  }
+  });
 }
 
 void Finish(WalkState* state, CallSite site) {
@@ -58,25 +95,59 @@ void Finish(WalkState* state, CallSite site) {
   state->facts->call_sites.push_back(std::move(site));
 }
 
+TSNode UnwrapParentheses(const Grammar& g, TSNode expr) {
+  while (!ts_node_is_null(expr) && ts_node_symbol(expr) == g.parenthesized_expression) {
+    expr = FirstNamedChild(g, expr);
+  }
+  return expr;
+}
+
 }  // namespace
 
 void AddCall(WalkState* state, TSNode node, TSSymbol parent) {
   const Grammar& g = state->g;
   CallSite site;
-  site.span = state->text.SpanOf(node);
-  ReadCallee(state, ts_node_child_by_field_id(node, g.f_function), &site);
+  const TSNode splat = LeadingSplat(g, node);
+  if (ts_node_is_null(splat)) {
+    site.span = state->text.SpanOf(node);
+  } else {
+    const TSNode inner = FirstNamedChild(g, splat);
+    const TSNode from = ts_node_is_null(inner) ? splat : inner;
+    site.span = state->text.SpanAt(ts_node_start_byte(from), ts_node_end_byte(node),
+                                   ts_node_start_point(from), ts_node_end_point(node));
+  }
+  ReadCallee(state, ts_node_child_by_field_id(node, g.f_function),
+             static_cast<uint32_t>(site.span.start_byte), &site);
   CountArguments(state, ts_node_child_by_field_id(node, g.f_arguments), &site);
-  site.is_decorator = parent == g.decorator;
+  site.is_decorator =
+      parent == g.decorator || (parent == g.parenthesized_expression &&
+                                ts_node_start_byte(node) == state->decorator_call_byte);
+  Finish(state, std::move(site));
+}
+
+void AddMisparsedTypeCall(WalkState* state, TSNode statement, TSNode arguments) {
+  CallSite site;
+  site.span =
+      state->text.SpanAt(ts_node_start_byte(statement), ts_node_end_byte(arguments),
+                         ts_node_start_point(statement), ts_node_end_point(arguments));
+  site.callee_text = "type";
+  site.callee_shape = "name";
+  CountArguments(state, arguments, &site);
   Finish(state, std::move(site));
 }
 
 void AddBareDecorator(WalkState* state, TSNode decorator) {
   const Grammar& g = state->g;
-  const TSNode expr = FirstNamedChild(g, decorator);
-  if (ts_node_is_null(expr) || ts_node_symbol(expr) == g.call) return;
+  // `@(f)` and `@(f(x))` (PEP 614): the parentheses are not the expression, as in ast.
+  const TSNode expr = UnwrapParentheses(g, FirstNamedChild(g, decorator));
+  if (ts_node_is_null(expr)) return;
+  if (ts_node_symbol(expr) == g.call) {
+    state->decorator_call_byte = ts_node_start_byte(expr);
+    return;
+  }
   CallSite site;
   site.span = state->text.SpanOf(expr);
-  ReadCallee(state, expr, &site);
+  ReadCallee(state, expr, ts_node_start_byte(expr), &site);
   site.is_decorator = true;
   Finish(state, std::move(site));
 }

@@ -1,6 +1,7 @@
 // Definitions: the module, classes, functions, methods and lambdas, with Python's
 // __qualname__ rules, their parameters and their "def"/"param" bindings.
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -49,21 +50,19 @@ void ReadParameters(WalkState* state, TSNode params, Definition* def) {
   const Grammar& g = state->g;
   bool keyword_only = false;
   int32_t index = 0;
-  const uint32_t count = ts_node_named_child_count(params);
-  for (uint32_t i = 0; i < count; ++i) {
-    TSNode param = ts_node_named_child(params, i);
+  ForEachNamedChild(params, [&](TSNode param) {
     TSSymbol symbol = ts_node_symbol(param);
     if (symbol == g.keyword_separator) {
       keyword_only = true;
-      continue;
+      return;
     }
     if (symbol == g.typed_parameter) {  // `x: T`, `*a: T`, `**k: T`
       param = FirstNamedChild(g, param);
-      if (ts_node_is_null(param)) continue;
+      if (ts_node_is_null(param)) return;
       symbol = ts_node_symbol(param);
     }
     const TSNode name = ParameterName(g, param, symbol);
-    if (ts_node_is_null(name) || ts_node_symbol(name) != g.identifier) continue;
+    if (ts_node_is_null(name) || ts_node_symbol(name) != g.identifier) return;
     if (symbol == g.list_splat_pattern) {
       def->has_varargs = true;
       keyword_only = true;
@@ -82,19 +81,18 @@ void ReadParameters(WalkState* state, TSNode params, Definition* def) {
     binding.param_index = index++;
     binding.start_byte = ts_node_start_byte(name);
     AddBinding(state, std::move(binding));
-  }
+  });
 }
 
 // A string literal statement that Python keeps as __doc__: not an f-string, not bytes.
 bool IsDocString(const Grammar& g, const WalkState& state, TSNode expr) {
   const TSSymbol symbol = ts_node_symbol(expr);
   if (symbol == g.concatenated_string) {
-    const uint32_t count = ts_node_named_child_count(expr);
-    for (uint32_t i = 0; i < count; ++i) {
-      TSNode part = ts_node_named_child(expr, i);
-      if (ts_node_symbol(part) == g.string && !IsDocString(g, state, part)) return false;
-    }
-    return count > 0;
+    bool doc = true;
+    ForEachNamedChild(expr, [&](TSNode part) {
+      if (ts_node_symbol(part) == g.string) doc = doc && IsDocString(g, state, part);
+    });
+    return doc;
   }
   if (symbol != g.string) return false;
   const TSNode start = ts_node_named_child(expr, 0);
@@ -119,35 +117,26 @@ bool HasDocString(WalkState* state, TSNode body) {
   return IsDocString(g, *state, ts_node_named_child(first, 0));
 }
 
-void ReadDecorators(WalkState* state, TSNode node, Definition* def) {
+void ReadDecorators(WalkState* state, TSNode parent, Definition* def) {
   const Grammar& g = state->g;
-  const TSNode parent = ts_node_parent(node);
-  if (ts_node_is_null(parent)) return;
-  const uint32_t count = ts_node_named_child_count(parent);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode child = ts_node_named_child(parent, i);
-    if (ts_node_symbol(child) != g.decorator) continue;
+  ForEachNamedChild(parent, [&](TSNode child) {
+    if (ts_node_symbol(child) != g.decorator) return;
     const TSNode expr = FirstNamedChild(g, child);
     if (!ts_node_is_null(expr)) def->decorators.push_back(state->Str(expr));
-  }
+  });
 }
 
 void ReadBases(WalkState* state, TSNode node, Definition* def) {
   const Grammar& g = state->g;
   const TSNode args = ts_node_child_by_field_id(node, g.f_superclasses);
   if (ts_node_is_null(args)) return;
-  const uint32_t count = ts_node_named_child_count(args);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode base = ts_node_named_child(args, i);
+  ForEachNamedChild(args, [&](TSNode base) {
     const TSSymbol symbol = ts_node_symbol(base);
     // Keywords (metaclass=…) and **kwargs are class keywords, not bases; `*bases` is
     // a base, as in ast.ClassDef.bases.
-    if (symbol == g.keyword_argument || symbol == g.dictionary_splat ||
-        symbol == g.comment) {
-      continue;
-    }
+    if (symbol == g.keyword_argument || symbol == g.dictionary_splat) return;
     def->bases.push_back(state->Str(base));
-  }
+  });
 }
 
 bool HasAsyncToken(const Grammar& g, TSNode node) {
@@ -197,8 +186,13 @@ void OpenScope(WalkState* state, int def_index) {
   state->scopes.push_back(std::move(scope));
 }
 
-int AddDefinition(WalkState* state, TSNode node, TSSymbol symbol, TSSymbol parent) {
+int AddDefinition(WalkState* state, TSNode node, TSSymbol symbol, TSNode decorated) {
   const Grammar& g = state->g;
+  if (state->scopes.size() > kMaxScopeDepth) {
+    if (!state->reported_too_deep) AddTooDeepDefinition(state, node);
+    state->reported_too_deep = true;
+    return -1;
+  }
   const Scope& scope = state->scope();
   Definition def;
   def.parent_def_id = scope.def_id;
@@ -212,13 +206,20 @@ int AddDefinition(WalkState* state, TSNode node, TSSymbol symbol, TSSymbol paren
     def.name = state->Str(ts_node_child_by_field_id(node, g.f_name));
     def.is_async = symbol == g.function_definition && HasAsyncToken(g, node);
   }
-  def.qualname = scope.child_prefix + def.name;
+  // `global f` before `def f` in a function or class: Python names it plainly "f" (a
+  // global must be declared before its name is bound, so the walk has seen it).
+  const bool declared_global =
+      symbol != g.lambda && std::find(scope.globals.begin(), scope.globals.end(),
+                                      def.name) != scope.globals.end();
+  def.qualname = declared_global ? def.name : scope.child_prefix + def.name;
   const std::string& module = state->facts->file.module;
   def.fqn = module.empty() ? def.qualname : module + "." + def.qualname;
   def.def_id = DefId(state, def.kind, def.qualname);
-  def.span = state->text.SpanOf(node);
+  const TSNode last = LastToken(node);
+  def.span = state->text.SpanAt(ts_node_start_byte(node), ts_node_end_byte(last),
+                                ts_node_start_point(node), ts_node_end_point(last));
   if (symbol != g.lambda) {
-    if (parent == g.decorated_definition) ReadDecorators(state, node, &def);
+    if (!ts_node_is_null(decorated)) ReadDecorators(state, decorated, &def);
     def.has_docstring = HasDocString(state, ts_node_child_by_field_id(node, g.f_body));
     Binding binding;
     binding.scope_def_id = scope.def_id;

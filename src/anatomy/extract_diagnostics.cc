@@ -44,6 +44,28 @@ void AddMissingNode(WalkState* state, TSNode node) {
   Add(state, std::move(diagnostic));
 }
 
+void AddNotParsedDiagnostic(WalkState* state, int64_t byte, const std::string& message) {
+  const TSPoint point = state->text.PointOf(byte);
+  SyntaxDiagnostic diagnostic;
+  diagnostic.kind = "error";
+  diagnostic.span =
+      state->text.SpanAt(static_cast<uint32_t>(byte), static_cast<uint32_t>(byte + 1),
+                         point, TSPoint{point.row, point.column + 1});
+  diagnostic.message =
+      message + " at " + Where(diagnostic.span) + ": the file is not parsed";
+  Add(state, std::move(diagnostic));
+}
+
+void AddTooDeepDefinition(WalkState* state, TSNode node) {
+  SyntaxDiagnostic diagnostic;
+  diagnostic.kind = "error";
+  diagnostic.span = state->text.SpanOf(node);
+  diagnostic.message = "definitions nested more than " + std::to_string(kMaxScopeDepth) +
+                       " deep at " + Where(diagnostic.span) +
+                       ": this one and those inside it are not recorded";
+  Add(state, std::move(diagnostic));
+}
+
 void AddDecodeDiagnostic(WalkState* state) {
   const int64_t byte = state->facts->file.first_invalid_byte;
   const std::string_view text = state->text.text();

@@ -1,7 +1,4 @@
 #pragma once
-// ENGINEERS OF ISSUE 13, READ FIRST: /work/helper-common-13.md holds the team rules
-// (build commands, house rules, your 75-minute limit, the report to write). Do not
-// commit this comment (git checkout it away before your first commit).
 
 // The code-anatomy data model: what one Python source file yields (FileFacts, a pure
 // function of its relative path and bytes) and what resolution across files adds

@@ -155,7 +155,15 @@ ModuleSummary Summarize(const FileFacts& facts) {
   }
   int all_bindings = 0;
   std::optional<std::vector<std::string>> all;
-  for (const Binding& b : facts.bindings) {
+  // Source order decides which binding of a name is last; the extractor may record a
+  // def's binding after its body's.
+  std::vector<const Binding*> bindings;
+  for (const Binding& b : facts.bindings) bindings.push_back(&b);
+  std::stable_sort(
+      bindings.begin(), bindings.end(),
+      [](const Binding* a, const Binding* b) { return a->start_byte < b->start_byte; });
+  for (const Binding* bp : bindings) {
+    const Binding& b = *bp;
     if (b.scope_def_id == summary.module_def_id) {
       summary.symbols.push_back(ToSymbol(facts, b, defs));
       if (b.name == "__all__") {

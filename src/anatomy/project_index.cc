@@ -158,6 +158,26 @@ std::set<Id> ProjectIndex::Dependents(const std::set<std::string>& modules) cons
   return out;
 }
 
+std::set<std::string> NameOnlyChanges(const ProjectIndex& before,
+                                      const ProjectIndex& after,
+                                      const std::vector<ModuleSummary>& touched) {
+  static const std::set<Id> kNone;
+  std::set<std::string> out;
+  for (const ModuleSummary& s : touched) {
+    for (const auto& c : s.classes) {
+      for (const auto& m : c.members) {
+        if (m.kind != "def" || m.def_kind != "method" || out.count(m.name) > 0) continue;
+        const std::set<Id>* old_set = before.MethodsNamed(m.name);
+        const std::set<Id>* new_set = after.MethodsNamed(m.name);
+        const std::set<Id>& a = old_set ? *old_set : kNone;
+        const std::set<Id>& b = new_set ? *new_set : kNone;
+        if ((a.size() == 1 || b.size() == 1) && a != b) out.insert(m.name);
+      }
+    }
+  }
+  return out;
+}
+
 ProjectIndex BuildProjectIndex(const std::vector<FileFacts>& files) {
   ProjectIndex index;
   for (const FileFacts& facts : files) {

@@ -176,7 +176,12 @@ bool IsCommonMethodName(std::string_view name) {
       // str, bytes
       "format", "join", "split", "rsplit", "splitlines", "strip", "lstrip", "rstrip",
       "replace", "startswith", "endswith", "find", "rfind", "lower", "upper", "encode",
-      "decode", "partition", "rpartition",
+      "decode", "partition", "rpartition", "capitalize", "casefold", "center", "ljust",
+      "rjust", "zfill", "title", "swapcase", "expandtabs", "translate", "maketrans",
+      "isdigit", "isalpha", "isalnum", "isspace", "isupper", "islower", "isidentifier",
+      "removeprefix", "removesuffix", "hex", "fromhex", "tolist", "cast", "to_bytes",
+      "from_bytes", "bit_length", "conjugate", "is_integer", "union", "intersection",
+      "difference", "symmetric_difference", "issubset", "issuperset", "isdisjoint",
       // files, sockets, streams, locks, threads, generators
       "read", "readline", "readlines", "write", "writelines", "close", "open", "flush",
       "seek", "tell", "send", "recv", "acquire", "release", "wait", "start", "run",

@@ -17,6 +17,9 @@
 //        rebinding): one target per binding that leads somewhere, the binding latest
 //        in the source first (0.6), the others 0.4. Multiplied through aliases
 //        (`g = f`) and receivers (`a.f()` where `a` has several bindings).
+//   ×0.6 when the target is reached through a name bound more than once in another
+//        module (`if nt: from x import f / else: def f`): only its last binding in the
+//        source is followed there.
 //   0.2  name_only: an attribute call on a receiver of unknown type whose attribute is
 //        the name of exactly one method in the whole codebase and not a common
 //        container/IO method name (get, items, append, read, join…). Never above 0.3.
@@ -128,6 +131,16 @@ class ProjectIndex {
   std::unordered_map<std::string, std::set<Id>> methods_by_name_;
   std::unordered_map<std::string, int> package_counts_;  ///< every proper prefix
 };
+
+/// \brief The method names whose name_only targets may differ between `before` and
+/// `after` (the indexes of two runs): among the methods of the `touched` summaries
+/// (old and new summaries of the changed, added and deleted files), the names that had
+/// exactly one method in either index and whose set of methods differs. Dependents()
+/// cannot see these (a name-only guess imports nothing): the files with an attribute
+/// call of such a name (call_sites.attribute_name) must be re-resolved as well.
+std::set<std::string> NameOnlyChanges(const ProjectIndex& before,
+                                      const ProjectIndex& after,
+                                      const std::vector<ModuleSummary>& touched);
 
 /// \brief The index of every file's summary.
 ProjectIndex BuildProjectIndex(const std::vector<FileFacts>& files);

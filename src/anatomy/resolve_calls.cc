@@ -13,6 +13,8 @@ namespace {
 
 constexpr double kMemberConfidence = 0.9;  // self/cls/super, or a member found in a base
 constexpr double kNameOnlyConfidence = 0.2;
+// Through a name bound more than once in another module (only the last is followed).
+constexpr double kAmbiguousFactor = 0.6;
 
 struct Candidate {
   std::optional<Id> def_id;
@@ -24,6 +26,7 @@ struct Candidate {
 // A value a call lands on: a def, or an external/builtin name.
 bool Target(const Value& v, std::string method, double confidence,
             std::vector<Candidate>* out) {
+  if (v.ambiguous) confidence *= kAmbiguousFactor;
   if (v.kind == Value::kDef && v.def_kind != "module") {
     out->push_back({v.def_id, "", std::move(method), confidence});
   } else if (v.kind == Value::kExternal) {
@@ -85,9 +88,21 @@ void AttributeCall(Resolver& r, const CallSite& call, std::vector<Candidate>* ou
   }
 }
 
-void NameOnly(const ProjectIndex& index, const std::string& attr,
+// A literal receiver (`"x".m()`, `[1].m()`, `b"".m()`) has a builtin type.
+bool IsLiteral(const std::string& receiver) {
+  if (receiver.empty()) return false;
+  const char c = receiver[0];
+  if (c == '"' || c == '\'' || c == '[' || c == '{' || (c >= '0' && c <= '9'))
+    return true;
+  const size_t quote = receiver.find_first_of("\"'");
+  return quote != std::string::npos && quote <= 2 &&
+         receiver.find_first_not_of("bBrRuUfF") == quote;
+}
+
+void NameOnly(const ProjectIndex& index, const CallSite& call,
               std::vector<Candidate>* out) {
-  if (attr.empty() || IsCommonMethodName(attr)) return;
+  const std::string& attr = call.attribute_name;
+  if (attr.empty() || IsCommonMethodName(attr) || IsLiteral(call.receiver_text)) return;
   const std::set<Id>* methods = index.MethodsNamed(attr);
   if (methods == nullptr || methods->size() != 1) return;
   out->push_back({*methods->begin(), "", "name_only", kNameOnlyConfidence});
@@ -105,7 +120,7 @@ std::vector<CallTarget> ResolveCall(Resolver& r, const ProjectIndex& index,
   } else if (call.callee_shape == "attribute") {
     bool receiver_known = false;
     AttributeCall(r, call, &found, &receiver_known);
-    if (!receiver_known) NameOnly(index, call.attribute_name, &found);
+    if (!receiver_known) NameOnly(index, call, &found);
   }
   // One row per target, its best way; best first, ties in the order found.
   std::vector<Candidate> unique;

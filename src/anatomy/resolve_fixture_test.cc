@@ -225,7 +225,8 @@ TEST_F(ResolveFixtureTest, Dependents) {
 TEST_F(ResolveFixtureTest, ExportsHashFollowsExportsOnly) {
   const std::string impl = "def f():\n    return 1\n\n\ndef helper():\n    return 2\n";
   const std::string base = SummaryHash(Summarize(Extract("proj/impl.py", impl)));
-  EXPECT_EQ(base, SummaryHash(Summarize(File("proj/impl.py").facts)));  // proj/impl.py as on disk
+  EXPECT_EQ(base, SummaryHash(
+                      Summarize(File("proj/impl.py").facts)));  // proj/impl.py as on disk
   const std::string body_edit =
       "def f():\n    import os\n    x = helper()\n    return x\n\n\ndef helper():\n    "
       "return 2\n";

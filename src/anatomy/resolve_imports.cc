@@ -23,16 +23,22 @@ void ResolveImport(Resolver& resolver, const ProjectIndex& index, Import* imp) {
     imp->status = "external";
     return;
   }
-  const ProjectIndex::Entry* entry = resolver.Entry(module);
+  // `import os.path`: a module bound as an attribute of its package counts as found.
+  const std::string canonical = resolver.CanonicalModule(module);
+  const ProjectIndex::Entry* entry = resolver.Entry(canonical);
   if (entry != nullptr) imp->target_file_id = entry->summary.file_id;
-  const bool exists = entry != nullptr || index.HasModulesUnder(module);
+  const bool exists = !canonical.empty();
   if (imp->kind == "import" || imp->is_star) {
     if (entry != nullptr) imp->target_def_id = entry->summary.module_def_id;
     if (imp->is_star) imp->target_def_id.reset();
     imp->status = exists ? "resolved" : "unresolved";
     return;
   }
-  const Value v = resolver.ModuleAttr(module, imp->name, false);
+  if (!exists) {
+    imp->status = "unresolved";
+    return;
+  }
+  const Value v = resolver.ModuleAttr(canonical, imp->name, false);
   switch (v.kind) {
     case Value::kDef:
       imp->target_def_id = v.def_id;

@@ -47,6 +47,9 @@ struct Value {
   Id def_id = 0;
   std::string def_kind;
   std::string name;
+  /// Found through a module-level name bound more than once in its module (the last
+  /// binding is followed; the call edge gets a lower confidence).
+  bool ambiguous = false;
 
   static Value None() { return {}; }
   static Value Unknown() { return {kUnknown, 0, "", ""}; }

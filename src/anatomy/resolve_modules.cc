@@ -9,7 +9,26 @@ namespace {
 
 constexpr int kMaxDepth = 24;
 
+// Attributes every module has, set by the import system.
+bool IsImplicitModuleAttr(const std::string& name) {
+  return name == "__doc__" || name == "__name__" || name == "__file__" ||
+         name == "__path__" || name == "__spec__" || name == "__loader__" ||
+         name == "__package__" || name == "__dict__" || name == "__builtins__" ||
+         name == "__cached__";
+}
+
 }  // namespace
+
+std::string Resolver::CanonicalModule(const std::string& module, int depth) {
+  if (Entry(module) != nullptr || index_.HasModulesUnder(module)) return module;
+  const size_t dot = module.rfind('.');
+  if (dot == std::string::npos || depth > kMaxDepth) return "";
+  // `os.path` is no file: os binds `path` to a module (`import posixpath as path`).
+  const std::string parent = CanonicalModule(module.substr(0, dot), depth + 1);
+  if (parent.empty()) return "";
+  const Value v = ModuleAttr(parent, module.substr(dot + 1), false, depth + 1);
+  return v.kind == Value::kModule ? v.name : "";
+}
 
 Value Resolver::ModuleAttr(const std::string& module, const std::string& name,
                            bool builtins, int depth) {
@@ -19,13 +38,19 @@ Value Resolver::ModuleAttr(const std::string& module, const std::string& name,
     return it->second;
   }
   // A cycle (`a` re-exports from `b`, `b` from `a`) finds nothing on the way round.
-  if (!module_attr_active_.insert(key).second) return Value::None();
+  // `TimeoutError = TimeoutError` at module level reads the builtin.
+  if (!module_attr_active_.insert(key).second) {
+    return builtins && IsBuiltinName(name)
+               ? Value::Named(Value::kBuiltin, "builtins." + name)
+               : Value::None();
+  }
   Value v = Value::None();
   const std::string submodule = module + "." + name;
   const ProjectIndex::Entry* entry = Entry(module);
   if (entry != nullptr) {
     if (const ModuleSummary::Symbol* symbol = entry->LastSymbol(name)) {
       v = SymbolValue(*entry, *symbol, depth + 1);
+      if (entry->symbols.at(name).size() > 1) v.ambiguous = true;
     } else {
       bool maybe_external = false;
       const auto& stars = entry->summary.star_imports;
@@ -42,7 +67,10 @@ Value Resolver::ModuleAttr(const std::string& module, const std::string& name,
           v = Value::Named(Value::kModule, submodule);
         } else if (builtins && IsBuiltinName(name)) {
           v = Value::Named(Value::kBuiltin, "builtins." + name);
-        } else if (maybe_external) {
+        } else if (maybe_external || IsImplicitModuleAttr(name) ||
+                   entry->LastSymbol("__getattr__") != nullptr) {
+          // Possibly from an external star import, set by the import system, or
+          // computed by a module-level __getattr__ (PEP 562).
           v = Value::Unknown();
         }
       }
@@ -51,6 +79,9 @@ Value Resolver::ModuleAttr(const std::string& module, const std::string& name,
     v = Value::Named(Value::kModule, submodule);
   } else if (!HasTopLevel(TopLevel(module))) {
     v = Value::Named(Value::kExternal, submodule);
+  } else if (const std::string canonical = CanonicalModule(module, depth + 1);
+             !canonical.empty() && canonical != module) {
+    v = ModuleAttr(canonical, name, builtins, depth + 1);
   }
   module_attr_active_.erase(key);
   module_attr_memo_[key] = v;
@@ -89,6 +120,12 @@ Value Resolver::EvalInModule(const std::string& module, const std::string& text,
 }
 
 Value Resolver::Attr(const Value& value, const std::string& name, int depth) {
+  Value v = AttrOf(value, name, depth);
+  v.ambiguous = v.ambiguous || value.ambiguous;
+  return v;
+}
+
+Value Resolver::AttrOf(const Value& value, const std::string& name, int depth) {
   switch (value.kind) {
     case Value::kModule:
       return ModuleAttr(value.name, name, false, depth + 1);

@@ -9,6 +9,10 @@ namespace {
 
 // Bounds alias chains (`a = b`, `b = a`) and re-export chains.
 constexpr int kMaxDepth = 24;
+// At most this many values per name: the latest bindings; a name rebound more often
+// than this in one scope is not worth more guesses.
+constexpr size_t kMaxFound = 8;
+constexpr size_t kMaxAliasChain = 4;
 
 bool HasDecorator(const Definition& d, const std::string& name) {
   return std::find(d.decorators.begin(), d.decorators.end(), name) != d.decorators.end();
@@ -37,13 +41,12 @@ bool Resolver::HasTopLevel(const std::string& top) const {
   return index_.HasTopLevel(top) || top == TopLevel(facts_.file.module);
 }
 
-Value Resolver::ModuleValue(const std::string& module) const {
+Value Resolver::ModuleValue(const std::string& module) {
   if (module.empty()) return Value::None();
-  if (Entry(module) != nullptr || index_.HasModulesUnder(module)) {
-    return Value::Named(Value::kModule, module);
-  }
   if (!HasTopLevel(TopLevel(module))) return Value::Named(Value::kExternal, module);
-  return Value::None();
+  const std::string canonical = CanonicalModule(module);
+  if (canonical.empty()) return Value::None();
+  return Value::Named(Value::kModule, canonical);
 }
 
 Value Resolver::ImportValue(int import_index) {
@@ -124,13 +127,14 @@ std::vector<Found> Resolver::FromBindings(const std::vector<const Binding*>& bin
     return a->start_byte > b->start_byte;
   });
   std::vector<Found> out;
-  for (size_t i = 0; i < order.size(); ++i) {
+  for (size_t i = 0; i < order.size() && out.size() < kMaxFound; ++i) {
     const double confidence = order.size() == 1 ? 1.0 : i == 0 ? 0.6 : 0.4;
     for (Found f : BindingValues(*order[i], method, depth)) {
       f.confidence *= confidence;
       out.push_back(std::move(f));
     }
   }
+  if (out.size() > kMaxFound) out.resize(kMaxFound);
   return out;
 }
 
@@ -142,8 +146,20 @@ std::vector<Found> Resolver::BindingValues(const Binding& b, const std::string& 
   }
   if (b.kind == "import") return {{ImportValue(b.import_index), "import", 1.0}};
   if (b.kind == "param") return {{ParamValue(b), method, 1.0}};
-  if (b.kind == "alias" && depth < kMaxDepth) {
-    std::vector<Found> out = EvalDotted(b.value_text, b.scope_def_id, depth + 1);
+  // An alias being evaluated already (`x = x.parent`, `a = b; b = a`) adds nothing.
+  // Chains of aliases are followed a few steps only; a result found with no other
+  // alias in flight does not depend on the path and is kept.
+  if (b.kind == "alias" && active_aliases_.size() < kMaxAliasChain &&
+      active_aliases_.insert(&b).second) {
+    const bool outermost = active_aliases_.size() == 1;
+    std::vector<Found> out;
+    if (auto it = alias_memo_.find(&b); it != alias_memo_.end()) {
+      out = it->second;
+    } else {
+      out = EvalDotted(b.value_text, b.scope_def_id, depth + 1);
+      if (outermost) alias_memo_[&b] = out;
+    }
+    active_aliases_.erase(&b);
     // The alias's own binding says where the name was found; an import behind it
     // keeps "import" (`g = f` where f is imported).
     for (Found& f : out) {

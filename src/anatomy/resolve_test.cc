@@ -180,7 +180,8 @@ TEST_F(ResolveTest, ModuleLevelCalls) {
   EXPECT_EQ(Targets("pkg/user.py", "_private"), V{});  // not star-exported
   EXPECT_EQ(Targets("pkg/user.py", "pi.f"), (V{"pkg.impl.f module_attribute 1.00"}));
   // `import pkg.nothere` binds pkg.
-  EXPECT_EQ(Targets("pkg/user.py", "pkg.impl.f"), (V{"pkg.impl.f module_attribute 1.00"}));
+  EXPECT_EQ(Targets("pkg/user.py", "pkg.impl.f"),
+            (V{"pkg.impl.f module_attribute 1.00"}));
   EXPECT_EQ(Targets("pkg/user.py", "f"), (V{"pkg.impl.f import 1.00"}));
   EXPECT_EQ(Targets("pkg/user.py", "h2"), (V{"pkg.impl.helper import 1.00"}));
   EXPECT_EQ(Targets("pkg/user.py", "impl.helper"),
@@ -263,6 +264,44 @@ TEST_F(ResolveTest, Dependents) {
   EXPECT_EQ(paths({"far"}), (std::set<std::string>{}));
 }
 
+TEST(ResolveSmallTest, ModuleBoundAsAttributeNamesBoundTwiceAndSelfAssignedBuiltins) {
+  FileBuilder os("os.py", "os");
+  os.Import("import", "", 0, "posixpath", "path");  // no os/path.py: os.path is posixpath
+  FileBuilder posixpath("posixpath.py", "posixpath");
+  posixpath.Def("join");
+  FileBuilder nt("nturl2path.py", "nturl2path");
+  nt.Def("p2u");
+  FileBuilder req("req.py", "req");
+  req.Import("from", "nturl2path", 0, "p2u");  // if nt: from nturl2path import p2u
+  req.Def("p2u");                              // else: def p2u(): ...
+  req.Bind(0, "TimeoutError", "alias", "TimeoutError");
+  FileBuilder user("user.py", "user");
+  user.Import("import", "", 0, "os.path");
+  user.Import("from", "os.path", 0, "join", "pjoin");
+  user.Import("from", "req", 0, "p2u");
+  user.Import("from", "req", 0, "TimeoutError");
+  const Id c1 = user.Call(0, "os.path.join");
+  const Id c2 = user.Call(0, "pjoin");
+  const Id c3 = user.Call(0, "p2u");
+  const Id c4 = user.Call(0, "TimeoutError");
+  std::vector<FileFacts> files = {os.facts(), posixpath.facts(), nt.facts(), req.facts(),
+                                  user.facts()};
+  const ProjectIndex index = BuildProjectIndex(files);
+  ASSERT_OK_AND_ASSIGN(auto resolved, ResolveAll(files, index));
+  const Names names(resolved);
+  const ResolvedFile& u = resolved[4];
+  V imports;
+  for (const auto& imp : u.facts.imports) imports.push_back(names.Import(imp, index));
+  EXPECT_EQ(imports, (V{"resolved os.path posixpath.py posixpath",
+                        "resolved os.path posixpath.py posixpath.join",
+                        "resolved req req.py req.p2u", "resolved req req.py -"}));
+  EXPECT_EQ(names.Targets(u, c1), (V{"posixpath.join module_attribute 1.00"}));
+  EXPECT_EQ(names.Targets(u, c2), (V{"posixpath.join import 1.00"}));
+  // The last binding in req, with a lower confidence: p2u is bound twice there.
+  EXPECT_EQ(names.Targets(u, c3), (V{"req.p2u import 0.60"}));
+  EXPECT_EQ(names.Targets(u, c4), (V{"builtins.TimeoutError builtin 1.00"}));
+}
+
 TEST(ModuleSummaryTest, HashIgnoresBodiesAndSeesExports) {
   auto hash = [](const std::function<void(FileBuilder&)>& edit) {
     FileBuilder b("m.py", "m");
@@ -337,6 +376,24 @@ TEST(ProjectIndexTest, PutEraseKeepsLookupsInStep) {
   ASSERT_NE(index.MethodsNamed("unique_name"), nullptr);
   EXPECT_EQ(index.MethodsNamed("unique_name")->size(), 1u);
   EXPECT_NE(index.FindFile(a.facts().file.file_id), nullptr);
+  // A second method of that name: name_only guesses on it change (to none).
+  FileBuilder b("b.py", "b");
+  const Id k2 = b.Def("K2");
+  b.Def("unique_name", k2, {}, {}, {"self"});
+  b.Def("other_name", k2, {}, {}, {"self"});
+  ProjectIndex after = index;
+  after.Put(Summarize(b.facts()));
+  EXPECT_EQ(NameOnlyChanges(index, after, {Summarize(b.facts())}),
+            (std::set<std::string>{"unique_name", "other_name"}));
+  EXPECT_EQ(NameOnlyChanges(after, after, {Summarize(b.facts())}),
+            std::set<std::string>{});
+  ProjectIndex third = after;
+  FileBuilder c("c.py", "c");
+  const Id k3 = c.Def("K3");
+  c.Def("unique_name", k3, {}, {}, {"self"});  // two → three: no guess either way
+  third.Put(Summarize(c.facts()));
+  EXPECT_EQ(NameOnlyChanges(after, third, {Summarize(c.facts())}),
+            std::set<std::string>{});
   index.Erase(a.facts().file.file_id);
   EXPECT_EQ(index.size(), 0u);
   EXPECT_EQ(index.MethodsNamed("unique_name"), nullptr);

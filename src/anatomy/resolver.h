@@ -41,8 +41,11 @@ class Resolver {
                    int depth = 0);
   Value Attr(const Value& value, const std::string& name, int depth = 0);
   /// A module by name: kModule inside the codebase, kExternal outside, kNone missing.
-  Value ModuleValue(const std::string& module) const;
+  Value ModuleValue(const std::string& module);
   Value ImportValue(int import_index);
+  /// The module a dotted module name denotes: itself when it is a file or package of
+  /// the codebase, else through attributes (`os.path` → "posixpath"); "" when none.
+  std::string CanonicalModule(const std::string& module, int depth = 0);
 
   /// The value of member `name` of a class through its MRO (from the second class
   /// when `skip_self`), and whether it was found in the class itself.
@@ -65,6 +68,7 @@ class Resolver {
   Value ParamValue(const Binding& b) const;
   Value SymbolValue(const ProjectIndex::Entry& entry, const ModuleSummary::Symbol& symbol,
                     int depth);
+  Value AttrOf(const Value& value, const std::string& name, int depth);
   Value EvalInModule(const std::string& module, const std::string& text, int depth);
   std::vector<Id> BaseClasses(Id class_id);
   const ProjectIndex::Entry* ClassEntry(Id class_id) const;
@@ -82,6 +86,8 @@ class Resolver {
   std::unordered_map<int, Value> import_memo_;
   std::unordered_map<Id, std::vector<Id>> mro_memo_;
   std::unordered_set<Id> mro_active_;
+  std::unordered_set<const Binding*> active_aliases_;
+  std::unordered_map<const Binding*, std::vector<Found>> alias_memo_;
 };
 
 /// Dotted text of a base expression without a subscript (`Generic[T]` → `Generic`).

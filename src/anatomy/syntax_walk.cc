@@ -131,6 +131,15 @@ Grammar Grammar::Load(const TSLanguage* l) {
   return g;
 }
 
+TSNode LastToken(TSNode node) {
+  for (;;) {
+    uint32_t i = ts_node_child_count(node);
+    while (i > 0 && ts_node_is_extra(ts_node_child(node, i - 1))) --i;
+    if (i == 0) return node;
+    node = ts_node_child(node, i - 1);
+  }
+}
+
 TextIndex::TextIndex(std::string_view text) : text_(text) {
   ascii_ = std::none_of(text.begin(), text.end(),
                         [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
@@ -201,6 +210,88 @@ std::string TextIndex::Snippet(int64_t byte, size_t max_bytes) const {
     while (end > start && (static_cast<unsigned char>(text_[end]) & 0xc0) == 0x80) --end;
   }
   return ReplaceInvalidUtf8(text_.substr(start, end - start));
+}
+
+namespace {
+
+bool IsFStringPrefix(std::string_view text, size_t quote) {
+  // Up to two prefix letters (rf"", Fr'') directly before the quote.
+  for (size_t k = 1; k <= 2 && k <= quote; ++k) {
+    const char c = text[quote - k];
+    if (c == 'f' || c == 'F') return true;
+    if (c != 'r' && c != 'R' && c != 'b' && c != 'B') return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+BracketDepth MaxBracketDepth(std::string_view text, int64_t limit) {
+  BracketDepth result;
+  int64_t depth = 0;
+  auto open = [&](size_t i) {
+    result.max_depth = std::max(result.max_depth, ++depth);
+    if (depth > limit && result.first_byte < 0)
+      result.first_byte = static_cast<int64_t>(i);
+  };
+  auto close = [&] { depth -= depth > 0; };
+  const size_t n = text.size();
+  int64_t chain = 0;
+  size_t line_start = 0;
+  auto chain_token = [&] {
+    if (++chain > result.max_chain) {
+      result.max_chain = chain;
+      result.chain_byte = static_cast<int64_t>(line_start);
+    }
+  };
+  auto is_word = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || static_cast<unsigned char>(c) >= 0x80;
+  };
+  for (size_t i = 0; i < n; ++i) {
+    const char c = text[i];
+    if (c == '\n' && depth == 0 && (i == 0 || text[i - 1] != '\\')) {
+      chain = 0;  // a logical line ends
+      line_start = i + 1;
+    } else if (is_word(c)) {
+      size_t end = i;
+      while (end < n && is_word(text[end])) ++end;
+      const std::string_view word = text.substr(i, end - i);
+      if (word == "if" || word == "else" || word == "lambda") chain_token();
+      i = end - 1;  // a string prefix (f"…") is followed by its quote: read next
+    } else if (c == '=' && i + 1 < n && text[i + 1] != '=' &&
+               (i == 0 || std::string_view("=!<>:+-*/%&|^@").find(text[i - 1]) ==
+                              std::string_view::npos)) {
+      chain_token();
+    } else if (c == '#') {
+      while (i + 1 < n && text[i + 1] != '\n') ++i;
+    } else if (c == '\'' || c == '"') {
+      const bool counted = IsFStringPrefix(text, i);
+      const bool triple = i + 2 < n && text[i + 1] == c && text[i + 2] == c;
+      i += triple ? 3 : 1;
+      for (; i < n; ++i) {
+        const char d = text[i];
+        if (d == '\\') {
+          ++i;
+        } else if (d == c &&
+                   (!triple || (i + 2 < n && text[i + 1] == c && text[i + 2] == c))) {
+          i += triple ? 2 : 0;
+          break;
+        } else if (d == '\n' && !triple) {
+          break;
+        } else if (counted && (d == '(' || d == '[' || d == '{')) {
+          open(i);
+        } else if (counted && (d == ')' || d == ']' || d == '}')) {
+          close();
+        }
+      }
+    } else if (c == '(' || c == '[' || c == '{') {
+      open(i);
+    } else if (c == ')' || c == ']' || c == '}') {
+      close();
+    }
+  }
+  return result;
 }
 
 bool IsValidUtf8(std::string_view bytes) {

@@ -32,6 +32,20 @@ class Cursor {
   TSTreeCursor cursor_;
 };
 
+/// \brief Calls `f(child)` for each named child of `node` that is not an extra
+/// (comments, line continuations), in order. Uses a cursor: ts_node_named_child(node, i)
+/// rescans from the first child, which is quadratic on long argument lists.
+template <typename F>
+void ForEachNamedChild(TSNode node, F&& f) {
+  Cursor cursor(node);
+  TSTreeCursor* c = cursor.get();
+  if (!ts_tree_cursor_goto_first_child(c)) return;
+  do {
+    const TSNode child = ts_tree_cursor_current_node(c);
+    if (ts_node_is_named(child) && !ts_node_is_extra(child)) f(child);
+  } while (ts_tree_cursor_goto_next_sibling(c));
+}
+
 /// \brief The Python grammar's symbol and field ids the extractor dispatches on.
 struct Grammar {
   TSSymbol module, function_definition, class_definition, decorated_definition, decorator,
@@ -57,6 +71,11 @@ struct Grammar {
   static Grammar Load(const TSLanguage* language);
 };
 
+/// \brief The last token of `node` that is not an extra (a comment or a line
+/// continuation): where Python's `ast` ends a definition whose block tree-sitter ends
+/// after trailing comments.
+TSNode LastToken(TSNode node);
+
 /// \brief Byte and code-point positions in one file's text.
 class TextIndex {
  public:
@@ -78,6 +97,20 @@ class TextIndex {
   std::string_view text_;
   bool ascii_ = true;
 };
+
+/// \brief The deepest bracket nesting of Python source (brackets in comments and in
+/// string literals other than f-strings are not counted) and the offset of the first
+/// bracket that goes deeper than `limit` (-1 when none does).
+struct BracketDepth {
+  int64_t max_depth = 0;
+  int64_t first_byte = -1;
+  /// The most right-nesting tokens (`if`, `else`, `lambda`, a single `=`) in one
+  /// logical line: chains of them (`a if b else a if b else …`, `x = x = …`) nest the
+  /// tree as deep as brackets do.
+  int64_t max_chain = 0;
+  int64_t chain_byte = -1;  ///< where the line with the most starts
+};
+BracketDepth MaxBracketDepth(std::string_view text, int64_t limit);
 
 /// \brief Whether `bytes` is valid UTF-8.
 bool IsValidUtf8(std::string_view bytes);
