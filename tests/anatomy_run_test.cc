@@ -50,6 +50,9 @@ void MakeTree(const fs::path& root) {
             "from pkg.core import helper\n\n\ndef use():\n    return helper(2)\n");
   WriteFile(root / "pkg/body.py", "def f():\n    return 1\n");
   WriteFile(root / "pkg/broken.py", "def broken(:\n    pass\n");
+  WriteFile(root / "pkg/meth_def.py",
+            "class A:\n    def solo_method(self):\n        return 1\n");
+  WriteFile(root / "pkg/meth_user.py", "def call(o):\n    return o.solo_method()\n");
   WriteFile(root / "pkg/gone.py", "def g():\n    return 0\n");
   WriteFile(root / "pkg/uses_gone.py",
             "from pkg import gone\n\n\ndef h():\n    return gone.g()\n");
@@ -81,7 +84,10 @@ void MakeTree(const fs::path& root) {
 // and __init__.py, unchanged, must be re-resolved), an addition (wants_added.py's import
 // now resolves), a deletion (uses_gone.py's import no longer does) and a rename.
 void EditTree(const fs::path& root) {
-  WriteFile(root / "pkg/body.py", "def f():\n    return 1 + 22\n");
+  // A second `solo_method`: meth_user.py's name-only guess (it imports nothing) changes.
+  WriteFile(root / "pkg/body.py",
+            "def f():\n    return 1 + 22\n\n\nclass B:\n    def solo_method(self):\n"
+            "        return 2\n");
   WriteFile(root / "pkg/broken.py", "def broken():\n    return 1 +\n\n\nx = (\n");
   WriteFile(root / "pkg/core.py",
             "def helper2(x):\n    return x\n\n\ndef other():\n    return helper2(1)\n");
@@ -176,8 +182,9 @@ TEST_F(AnatomyRunTest, IncrementalEqualsFullAndTouchesOnlyItsBuckets) {
   EXPECT_EQ(second.files.changed, 3);
   EXPECT_EQ(second.files.deleted, 1);
   EXPECT_EQ(second.files.renamed, 1);
-  // user.py and __init__.py (helper), uses_gone.py, ren_user.py, wants_added.py.
-  EXPECT_GE(second.files.dependents, 5);
+  // user.py and __init__.py (helper), uses_gone.py, ren_user.py, wants_added.py,
+  // meth_user.py (a name-only guess).
+  EXPECT_EQ(second.files.dependents, 6);
   EXPECT_LT(second.files.parsed, second.files.listed / 2);
 
   ASSERT_OK_AND_ASSIGN(auto full, RunAnatomy(Options(root_, lake_b_)));
@@ -193,10 +200,10 @@ TEST_F(AnatomyRunTest, IncrementalEqualsFullAndTouchesOnlyItsBuckets) {
   // The replace touched the edited files' buckets only: every data file of any other
   // bucket is the very file it was before.
   std::set<Id> touched;
-  for (const char* path :
-       {"pkg/body.py", "pkg/core.py", "pkg/added.py", "pkg/gone.py", "pkg/broken.py",
-        "pkg/old_name.py", "pkg/new_name.py", "pkg/user.py", "pkg/__init__.py",
-        "pkg/uses_gone.py", "pkg/ren_user.py", "pkg/wants_added.py"}) {
+  for (const char* path : {"pkg/body.py", "pkg/core.py", "pkg/added.py", "pkg/gone.py",
+                           "pkg/broken.py", "pkg/old_name.py", "pkg/new_name.py",
+                           "pkg/user.py", "pkg/__init__.py", "pkg/uses_gone.py",
+                           "pkg/ren_user.py", "pkg/wants_added.py", "pkg/meth_user.py"}) {
     touched.insert(StableId({"file", path}));
   }
   EXPECT_EQ(second.replaced_files, touched);

@@ -7,6 +7,9 @@
 #include <set>
 #include <utility>
 
+#include <arrow/builder.h>
+#include <arrow/compute/api.h>
+
 #include "anatomy/anatomy_outputs.h"
 #include "anatomy/change_set.h"
 #include "anatomy/extract_all.h"
@@ -18,6 +21,7 @@
 #include "delta/base/errors.h"
 #include "delta/log/log_store.h"
 #include "delta/log/snapshot.h"
+#include "delta/scan/scan.h"
 #include "pipeline/output_write.h"
 
 namespace deltaline::anatomy {
@@ -68,6 +72,31 @@ arrow::Result<std::vector<ResolvedFile>> ResolveFiles(const AnatomyOptions& opti
   return resolved;
 }
 
+// The files with an attribute call of one of `names` (call_sites.attribute_name).
+arrow::Result<std::set<Id>> FilesCallingAttributes(const std::string& lake,
+                                                   const std::set<std::string>& names) {
+  std::set<Id> files;
+  if (names.empty()) return files;
+  ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(
+                                        pipeline::OutputUri(lake, "call_sites")));
+  ARROW_ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(*store));
+  arrow::StringBuilder builder;
+  for (const auto& name : names) ARROW_RETURN_NOT_OK(builder.Append(name));
+  ARROW_ASSIGN_OR_RAISE(auto values, builder.Finish());
+  namespace cp = arrow::compute;
+  delta::ScanOptions scan;
+  scan.columns = {"file_id"};
+  ARROW_ASSIGN_OR_RAISE(scan.filter, cp::call("is_in", {cp::field_ref("attribute_name")},
+                                              cp::SetLookupOptions(arrow::Datum(values)))
+                                         .Bind(*snapshot->schema()));
+  ARROW_ASSIGN_OR_RAISE(auto table, delta::ReadSnapshot(*store, snapshot, scan));
+  for (const auto& chunk : table->GetColumnByName("file_id")->chunks()) {
+    const auto& ids = static_cast<const arrow::Int64Array&>(*chunk);
+    for (int64_t i = 0; i < ids.length(); ++i) files.insert(ids.Value(i));
+  }
+  return files;
+}
+
 arrow::Result<RunWork> FullWork(const AnatomyOptions& options,
                                 std::vector<SourceFile> listed,
                                 AnatomyFileCounts* counts) {
@@ -104,18 +133,29 @@ arrow::Result<RunWork> IncrementalWork(const AnatomyOptions& options,
     return work;
   }
   ARROW_ASSIGN_OR_RAISE(auto facts, Parse(options, inputs.to_parse));
+  ProjectIndex before = inputs.index;
+  for (const auto& summary : inputs.old_summaries) before.Put(summary);
+  std::vector<ModuleSummary> touched = inputs.old_summaries;
   std::map<Id, ModuleSummary> summaries;
   for (const auto& file : facts) {
     ModuleSummary summary = Summarize(file);
     work.states.push_back(StateOf(file.file, summary));
     summaries[file.file.file_id] = summary;
+    touched.push_back(summary);
     inputs.index.Put(std::move(summary));
   }
   // Unchanged files importing a module whose exports changed: their own facts are the
   // same, their resolution may not be. They are parsed again (nothing of them but
   // their summary is stored).
+  std::set<Id> affected = inputs.index.Dependents(ChangedModules(inputs, summaries));
+  // A name-only guess (`x.m()` → the one method `m` of the codebase) imports nothing:
+  // the files calling a method name whose set of definitions changed are found in the
+  // call_sites table.
+  const auto names = NameOnlyChanges(before, inputs.index, touched);
+  ARROW_ASSIGN_OR_RAISE(auto callers, FilesCallingAttributes(options.lake, names));
+  affected.insert(callers.begin(), callers.end());
   std::vector<SourceFile> dependents;
-  for (Id id : inputs.index.Dependents(ChangedModules(inputs, summaries))) {
+  for (Id id : affected) {
     auto it = inputs.unchanged.find(id);
     if (it != inputs.unchanged.end()) dependents.push_back(it->second);
   }

@@ -44,6 +44,14 @@ arrow::Result<IncrementalInputs> PlanInputs(const ChangeSet& changes,
     }
     inputs.index.Put(std::move(*summary));
   }
+  for (const auto& removed : inputs.removed) {
+    auto summary = SummaryFromJson(removed.summary_json);
+    if (summary.ok()) inputs.old_summaries.push_back(std::move(*summary));
+  }
+  for (const auto& entry : inputs.changed_old) {
+    auto summary = SummaryFromJson(entry.second.summary_json);
+    if (summary.ok()) inputs.old_summaries.push_back(std::move(*summary));
+  }
   inputs.added = static_cast<int64_t>(changes.added.size());
   inputs.changed = static_cast<int64_t>(changes.changed.size());
   inputs.deleted = static_cast<int64_t>(changes.deleted.size());

@@ -30,6 +30,8 @@ struct IncrementalInputs {
   std::vector<FileState> touched;
   /// The index of every file the run does not parse, from the stored summaries.
   ProjectIndex index;
+  /// The stored summaries of the changed and removed files (what the last run saw).
+  std::vector<ModuleSummary> old_summaries;
   int64_t added = 0, changed = 0, deleted = 0, renamed = 0;
 };
 
