@@ -10,6 +10,9 @@
 #       the goal is stated at 2G)
 #   P5  reading a table whose deletion vectors delete 10 % of its rows vs a table holding
 #       the same live rows without DVs (BENCH_ROWS rows; the goal is stated at 10M)
+#   P5/P6 (anatomy) the full code-anatomy run over this machine's Python standard library
+#        vs tree-sitter parsing the same files alone; an incremental run after one edit
+#        vs the full run (BENCH_ANATOMY_RUNS, 3)
 #   SCAN the engine's Delta scan (full scan, filtered aggregate) vs delta-rs + pyarrow
 #        (BENCH_SCAN_ROWS rows, 2M; 28M make the 1 GB table of issue 11)
 # Modest defaults finish in a few minutes on 2 cores; the full size is
@@ -84,3 +87,11 @@ scan_rows="${BENCH_SCAN_ROWS:-2M}"
 echo "== Engine scan: full scan and filtered aggregate of $scan_rows rows, deltaline vs delta-rs + pyarrow =="
 "$scan_bench" --rows "$scan_rows" --repeat "$repeat" --dir "$work/engine-scan" \
   --python "$python" --deltars-script "$root/bench/deltars_scan.py"
+
+echo
+# Issue 13: the code-anatomy pipeline over this machine's Python standard library.
+anatomy_bench="$build/bench/deltaline_bench_anatomy"
+[ -x "$anatomy_bench" ] || { echo "bench: $anatomy_bench missing (build with -DDELTALINE_BENCH=ON)" >&2; exit 1; }
+stdlib="$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')"
+echo "== P5/P6: code anatomy of $stdlib (full vs tree-sitter alone; incremental vs full) =="
+"$anatomy_bench" --source "$stdlib" --dir "$work/anatomy" --runs "${BENCH_ANATOMY_RUNS:-3}"

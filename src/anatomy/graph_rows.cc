@@ -25,13 +25,14 @@ struct Edge {
   std::string_view method;
   double confidence;
   int32_t discriminator;  ///< rank / base index: two edges of one site stay distinct
+  // (calls nested as in `f()()` share a start byte, never a whole span)
 };
 
 arrow::Status WriteEdge(const Edge& e, Id file_id, RowWriter& w) {
-  const Id edge_id =
-      StableId({"edge", e.kind, std::to_string(e.src), std::to_string(e.dst),
-                std::to_string(e.site ? e.site->start_byte : -1),
-                std::to_string(e.discriminator)});
+  const Id edge_id = StableId(
+      {"edge", e.kind, std::to_string(e.src), std::to_string(e.dst),
+       std::to_string(e.site ? e.site->start_byte : -1),
+       std::to_string(e.site ? e.site->end_byte : -1), std::to_string(e.discriminator)});
   w.I64(edge_id).Str(e.kind).I64(e.src).I64(e.dst).I64(file_id);
   if (e.site) {
     w.I64(e.site->start_byte).I64(e.site->end_byte).I32(e.site->start_line);
