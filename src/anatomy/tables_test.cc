@@ -109,6 +109,28 @@ TEST(AnatomyTablesTest, GraphHasEveryDefinitionAndOnlyInternalEdges) {
   EXPECT_EQ(CountWhere(*props, "key", "base"), 1);
 }
 
+// `make()()`: the inner and the outer call start at the same byte and may resolve to
+// the same definition; their CALLS edges must still have distinct ids (the unique key).
+TEST(AnatomyTablesTest, NestedCallsSharingAStartByteGetDistinctEdges) {
+  ResolvedFile file = SampleFile();
+  const Id g = file.facts.definitions[2].def_id;
+  CallSite inner = file.facts.call_sites[0];
+  inner.call_id = StableId({"call", "m.py", "30", "36"});
+  inner.span.start_byte = 30;
+  inner.span.end_byte = 36;
+  CallSite outer = inner;
+  outer.call_id = StableId({"call", "m.py", "30", "38"});
+  outer.span.end_byte = 38;
+  file.facts.call_sites.push_back(inner);
+  file.facts.call_sites.push_back(outer);
+  file.call_targets.push_back({inner.call_id, 0, g, "", "name_only", 0.2});
+  file.call_targets.push_back({outer.call_id, 0, g, "", "name_only", 0.2});
+  ASSERT_OK_AND_ASSIGN(auto edges, BuildAnatomyTable("cpg_edges", {&file}));
+  EXPECT_EQ(CountWhere(*edges, "kind", "CALLS"), 3);
+  ASSERT_OK_AND_ASSIGN(auto ids, arrow::compute::Unique(edges->GetColumnByName("edge_id")));
+  EXPECT_EQ(ids->length(), edges->num_rows());
+}
+
 TEST(AnatomyTablesTest, EveryRowCarriesItsFilesBucket) {
   const ResolvedFile file = SampleFile();
   ASSERT_OK_AND_ASSIGN(auto defs, BuildAnatomyTable("definitions", {&file}));
