@@ -6,6 +6,9 @@
 #include <arrow/array/builder_primitive.h>
 #include <arrow/compute/api.h>
 #include <arrow/dataset/scanner.h>
+#include <chrono>
+#include <future>
+
 #include <gtest/gtest.h>
 
 #include "delta/log/log_store.h"
@@ -272,6 +275,41 @@ const char* const kSharedTables[] = {
     "table_with_column_mapping",     "table_with_liquid_clustering",
     "simple_table_with_checkpoint",  "delta-stats-optional",
 };
+
+// Many scans at once, more than the IO pool has threads, each of many files: a reader
+// that blocks an IO thread on other IO tasks (Parquet pre-buffering did) deadlocks
+// here. A union of 16 scans of a 24-file table must finish with every row.
+TEST(DeltaSourceTest, MoreScansThanIoThreadsFinish) {
+  TempDir dir;
+  const std::string uri = dir.str() + "/t";
+  std::string ids = "[", ps = "[", xs = "[";
+  for (int i = 0; i < 24; ++i) {
+    const std::string sep = i ? ", " : "";
+    ids += sep + std::to_string(i);
+    ps += sep + std::to_string(i);
+    xs += sep + std::to_string(10 * i);
+  }
+  ASSERT_OK(Append(uri, *PxTable(ids + "]", ps + "]", xs + "]"), {"p"}));
+  Catalog catalog;
+  ASSERT_OK(catalog.AddDelta("t", uri));
+  std::vector<ac::Declaration::Input> inputs;
+  constexpr int kScans = 16;
+  static_assert(kScans > 8, "more scans than the IO pool's default 8 threads");
+  for (int i = 0; i < kScans; ++i) {
+    ASSERT_OK_AND_ASSIGN(auto scan, catalog.Source("t"));
+    inputs.emplace_back(std::move(scan));
+  }
+  ac::Declaration plan("union", std::move(inputs), ac::ExecNodeOptions{});
+  auto running = std::async(std::launch::async, [plan = std::move(plan)]() mutable {
+    return ac::DeclarationToTable(std::move(plan));
+  });
+  // A liveness bound, not a speed assertion: the plan takes milliseconds; a deadlock
+  // never ends (the future is then abandoned and the test fails).
+  ASSERT_EQ(running.wait_for(std::chrono::seconds(120)), std::future_status::ready)
+      << "the scans deadlocked";
+  ASSERT_OK_AND_ASSIGN(auto rows, running.get());
+  EXPECT_EQ(rows->num_rows(), 24 * kScans);
+}
 
 TEST(DeltaSourceTest, SharedTablesEqualReadSnapshot) {
   const std::filesystem::path root = "/work/shared/delta-tables";

@@ -46,6 +46,11 @@ class DataFileBatches : public arrow::RecordBatchReader {
     parquet::ArrowReaderProperties properties;
     properties.set_batch_size(options.batch_size);
     properties.set_use_threads(options.use_threads);
+    // No pre-buffering: it schedules the column reads on the IO pool and blocks on them,
+    // and readers run on that pool themselves (the engine's scan), so a plan reading as
+    // many files at once as the pool has threads deadlocked (a query joining one table
+    // to itself eight times did). Reads are synchronous on the calling thread instead.
+    properties.set_pre_buffer(false);
     // Old Spark files store timestamps as INT96; Delta's unit is microseconds.
     properties.set_coerce_int96_timestamp_unit(arrow::TimeUnit::MICRO);
     try {
