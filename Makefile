@@ -1,5 +1,6 @@
 # deltaline: the two commands that do everything on a fresh machine are
-#   make demo   — bootstrap, build, then write/append/time-travel/describe a sample table
+#   make demo   — bootstrap, build, then the code anatomy of this machine's Python standard
+#                 library into ./lake, a query, and an incremental re-run
 #   make test   — bootstrap, build, then run every test (ctest)
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
