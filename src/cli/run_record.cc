@@ -1,5 +1,7 @@
 #include "cli/run_record.h"
 
+#include "cli/output.h"
+
 #include "engine/catalog.h"
 #include "engine/delta_source.h"
 #include "pipeline/output_write.h"
@@ -77,6 +79,17 @@ std::vector<obs::OutputRecord> ToOutputRecords(const pipeline::Pipeline& pipelin
     records.push_back(std::move(record));
   }
   return records;
+}
+
+storage::StorageWriteOptions StorageOptionsFor(const pipeline::RunConfig& config) {
+  storage::StorageWriteOptions options;
+  options.output = config.output.storage;
+  options.write = config.output.write;
+  options.delta.schema_mode = config.output.schema_mode;
+  options.delta.retry = config.output.retry;
+  options.run = config.run_context();
+  options.reporter = StderrReporter();
+  return options;
 }
 
 }  // namespace deltaline::cli

@@ -12,6 +12,7 @@
 #include "pipeline/pipeline.h"
 #include "pipeline/run_config.h"
 #include "pipeline/runner.h"
+#include "storage/storage_writer.h"
 
 namespace deltaline::cli {
 
@@ -27,5 +28,10 @@ obs::RunRecord ToRunRecord(const pipeline::Pipeline& pipeline,
 std::vector<obs::OutputRecord> ToOutputRecords(const pipeline::Pipeline& pipeline,
                                                const pipeline::RunConfig& config,
                                                const pipeline::RunResult& result);
+
+/// \brief The storage options a run's commits get from its config: output and write
+/// policies, schema mode, commit retry, run context, and warnings on stderr. Shared by
+/// `deltaline run` and `deltaline anatomy`.
+storage::StorageWriteOptions StorageOptionsFor(const pipeline::RunConfig& config);
 
 }  // namespace deltaline::cli

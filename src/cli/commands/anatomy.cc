@@ -149,12 +149,7 @@ arrow::Status Run(const AnatomyArgs& args) {
   options.parallelism = config.parallelism;
   options.run_id = config.run_id;
   options.pipeline_id = config.pipeline_id;
-  options.storage.output = config.output.storage;
-  options.storage.write = config.output.write;
-  options.storage.delta.schema_mode = config.output.schema_mode;
-  options.storage.delta.retry = config.output.retry;
-  options.storage.run = config.run_context();
-  options.storage.reporter = StderrReporter();
+  options.storage = StorageOptionsFor(config);
   options.progress = ProgressPrinter();
   ARROW_ASSIGN_OR_RAISE(auto result, anatomy::RunAnatomy(options));
   ARROW_ASSIGN_OR_RAISE(auto manifest, RecordRun(config, result));

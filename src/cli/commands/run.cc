@@ -95,12 +95,7 @@ pipeline::RunSettings SettingsFor(const pipeline::RunConfig& config, int64_t seq
   settings.sequence = sequence;
   settings.run_id = config.run_id;
   settings.parallelism = config.parallelism;
-  settings.storage.output = config.output.storage;
-  settings.storage.write = config.output.write;
-  settings.storage.delta.schema_mode = config.output.schema_mode;
-  settings.storage.delta.retry = config.output.retry;
-  settings.storage.run = config.run_context();
-  settings.storage.reporter = StderrReporter();
+  settings.storage = StorageOptionsFor(config);
   settings.progress = ProgressPrinter();
   return settings;
 }
