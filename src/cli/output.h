@@ -12,7 +12,7 @@
 
 namespace deltaline::cli {
 
-/// \brief The exit codes of every command (README, "Exit codes").
+/// \brief The exit codes of every command (docs/cli/README.md, "Exit codes").
 enum class ExitCode : int {
   kSuccess = 0,
   kError = 1,     ///< the command failed (the error is one line on stderr)
