@@ -247,9 +247,19 @@ arrow::Result<CloneResult> CloneTable(LogStore& source, LogStore& target,
   if (options.version && options.timestamp_ms) {
     return InvalidInput("clone takes a version or a timestamp, not both");
   }
-  if (source.root() == target.root() &&
-      source.filesystem()->type_name() == target.filesystem()->type_name()) {
-    return InvalidInput("cannot clone '" + source.uri() + "' into itself");
+  if (source.filesystem()->type_name() == target.filesystem()->type_name()) {
+    if (source.root() == target.root()) {
+      return InvalidInput("cannot clone '" + source.uri() + "' into itself");
+    }
+    // Nested roots: the vacuum of the outer table would see the inner one's files as
+    // its own unreferenced files and delete them.
+    const auto inside = [](const std::string& path, const std::string& root) {
+      return path.rfind(root + "/", 0) == 0;
+    };
+    if (inside(target.root(), source.root()) || inside(source.root(), target.root())) {
+      return InvalidInput("cannot clone '" + source.uri() + "' into '" + target.uri() +
+                          "': one table's directory would lie inside the other's");
+    }
   }
   SnapshotRequest request;
   request.version = options.version;

@@ -79,9 +79,9 @@ struct CloneResult {
 /// this call copied are deleted and nothing is committed.
 ///
 /// Errors: kTableAlreadyExists (the target has a log and mode is kError; nothing is
-/// written), kInvalidInput (source = target, both version and timestamp, a different
-/// file in the way), kUnsupportedFeature naming a writer feature that cannot be cloned
-/// correctly (rowTracking, inCommitTimestamp, icebergCompat*, unknown ones),
+/// written), kInvalidInput (source = target or nested in it, both version and timestamp,
+/// a different file in the way), kUnsupportedFeature naming a writer feature that cannot
+/// be cloned correctly (rowTracking, inCommitTimestamp, icebergCompat*, unknown ones),
 /// kProtocol when a source file's size contradicts its `add`, snapshot load errors
 /// (kTableNotFound, kVersionNotFound), IO errors naming the file, commit conflicts.
 arrow::Result<CloneResult> CloneTable(LogStore& source, LogStore& target,

@@ -13,6 +13,7 @@
 
 #include "delta/base/errors.h"
 #include "delta/log/snapshot.h"
+#include "delta/ops/clone_internal.h"
 #include "delta/ops/vacuum.h"
 #include "delta/scan/scan.h"
 #include "delta/write/write.h"
@@ -377,6 +378,13 @@ TEST_F(CloneTest, RefusesWhatItCannotCloneByName) {
   auto dst = Open("dst");
   EXPECT_TRUE(IsKind(CloneTable(*src_, *dst, both).status(), ErrorKind::kInvalidInput));
   EXPECT_TRUE(IsKind(CloneTable(*src_, *src_).status(), ErrorKind::kInvalidInput));
+  // Nested either way: each table's vacuum would delete the other's files.
+  auto inner = Open("src/inner");
+  EXPECT_TRUE(IsKind(CloneTable(*src_, *inner).status(), ErrorKind::kInvalidInput));
+  EXPECT_TRUE(IsKind(
+      CloneTable(*src_, *FileSystemLogStore::Open(dir_.str()).ValueOrDie()).status(),
+      ErrorKind::kInvalidInput));
+  EXPECT_FALSE(fs::exists(src_root_ / "inner"));
 
   const fs::path ict = dir_.path() / "ict";
   fs::copy(kSharedTables + "cdc_ict_table", ict, fs::copy_options::recursive);
@@ -397,6 +405,29 @@ TEST_F(CloneTest, ATimestampPicksTheVersionCurrentThen) {
   auto dst = Open("dst");
   ASSERT_OK_AND_ASSIGN(auto result, CloneTable(*src_, *dst, options));
   EXPECT_EQ(result.source_version, 1);
+}
+
+TEST(CloneProtocolTest, AnOverwriteNeverWeakensTheTargetsProtocol) {
+  using clone_internal::MergeProtocols;
+  Protocol legacy;  // 1/2: appendOnly and invariants
+  Protocol dv{3, 7, std::vector<std::string>{"deletionVectors"},
+              std::vector<std::string>{"deletionVectors"}};
+  Protocol merged = MergeProtocols(dv, legacy);
+  EXPECT_EQ(merged.min_reader_version, 3);
+  EXPECT_EQ(merged.min_writer_version, 7);
+  EXPECT_EQ(merged.reader_features, std::vector<std::string>{"deletionVectors"});
+  EXPECT_EQ(merged.writer_features,
+            (std::vector<std::string>{"deletionVectors", "appendOnly", "invariants"}));
+  // The other way round: the target's deletion vectors stay declared.
+  EXPECT_EQ(MergeProtocols(legacy, dv).reader_features,
+            std::vector<std::string>{"deletionVectors"});
+  Protocol cm{2, 5, std::nullopt, std::nullopt};
+  EXPECT_EQ(MergeProtocols(legacy, cm), cm);  // legacy with legacy: the higher versions
+  EXPECT_EQ(MergeProtocols(dv, dv), dv);
+  EXPECT_TRUE(IsKind(clone_internal::CheckCloneSupported(
+                         {1, 7, std::nullopt, std::vector<std::string>{"rowTracking"}}),
+                     ErrorKind::kUnsupportedFeature));
+  EXPECT_OK(clone_internal::CheckCloneSupported(cm));
 }
 
 }  // namespace
