@@ -48,9 +48,7 @@ std::shared_ptr<arrow::Table> ReadFile(const std::string& path) {
   auto input = arrow::io::ReadableFile::Open(path).ValueOrDie();
   auto reader =
       parquet::arrow::OpenFile(input, arrow::default_memory_pool()).ValueOrDie();
-  std::shared_ptr<arrow::Table> table;
-  EXPECT_TRUE(reader->ReadTable(&table).ok());
-  return table;
+  return reader->ReadTable().ValueOrDie();
 }
 
 class MigrateParquetTest : public ::testing::Test {
