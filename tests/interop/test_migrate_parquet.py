@@ -286,3 +286,13 @@ def test_report_json(deltaline, tmp_path):
     assert verification["source"]["columns"] == verification["result"]["columns"]
     assert set(verification["source"]["columns"]) == {"id", "name", "score", "flag", "n",
                                                       "s", "d"}
+
+
+def test_strict_accepts_nullability_differences(deltaline, tmp_path):
+    src = tmp_path / "nulls"
+    schema = data(0).schema
+    required = data(0).cast(schema.set(0, schema.field("id").with_nullable(False)))
+    write_file(src / "a.parquet", required)
+    write_file(src / "b.parquet", data(1))
+    deltaline.run("migrate-parquet", src, tmp_path / "out", "--verify")
+    assert deltaline.read(tmp_path / "out").num_rows == 8

@@ -6,7 +6,6 @@
 #include <map>
 #include <set>
 
-
 #include "delta/base/errors.h"
 #include "delta/ops/parquet_footer.h"
 #include "delta/table/partition_path.h"
@@ -178,17 +177,35 @@ std::string FirstDifference(const arrow::Schema& first, const arrow::Schema& oth
   return "the columns are in another order";
 }
 
+// Names, order and types; nullability may differ (the union is nullable).
+bool SameColumns(const arrow::Schema& first, const arrow::Schema& other) {
+  if (first.num_fields() != other.num_fields()) return false;
+  for (int field_idx = 0; field_idx < first.num_fields(); ++field_idx) {
+    const auto& mine = first.field(field_idx);
+    const auto& theirs = other.field(field_idx);
+    if (mine->name() != theirs->name() || !mine->type()->Equals(theirs->type())) {
+      return false;
+    }
+  }
+  return true;
+}
+
 arrow::Result<std::shared_ptr<arrow::Schema>> UnifySchemas(
     const std::vector<ParquetSourceFile>& files, ParquetSchemaMode mode) {
   const auto& first = files.front();
   arrow::FieldVector fields = first.schema->fields();
   for (const auto& file : files) {
     if (mode == ParquetSchemaMode::kStrict) {
-      if (!file.schema->Equals(*first.schema, /*check_metadata=*/false)) {
+      if (!SameColumns(*first.schema, *file.schema)) {
         return SchemaMismatch("file '" + file.path + "' has another schema than '" +
                               first.path +
                               "': " + FirstDifference(*first.schema, *file.schema) +
                               " (use --schema-mode merge to take the union)");
+      }
+      for (int field_idx = 0; field_idx < file.schema->num_fields(); ++field_idx) {
+        if (file.schema->field(field_idx)->nullable()) {
+          fields[field_idx] = fields[field_idx]->WithNullable(true);
+        }
       }
       continue;
     }
@@ -198,7 +215,9 @@ arrow::Result<std::shared_ptr<arrow::Schema>> UnifySchemas(
       });
       if (it == fields.end()) {
         fields.push_back(field->WithNullable(true));
-      } else if (!(*it)->type()->Equals(field->type())) {
+      } else if ((*it)->type()->Equals(field->type())) {
+        if (field->nullable()) *it = (*it)->WithNullable(true);
+      } else {
         return SchemaMismatch("file '" + file.path + "': column '" + field->name() +
                               "' is " + field->type()->ToString() +
                               " where other files have " + (*it)->type()->ToString() +
