@@ -7,6 +7,7 @@ reads too; footer stats equal the writer's; --dry-run writes nothing; --report J
 import datetime
 import json
 import pathlib
+import shutil
 import urllib.parse
 
 import pyarrow as pa
@@ -180,6 +181,13 @@ def test_schema_mismatch_strict_and_merge(deltaline, tmp_path):
     extra = {row["id"]: row["extra"] for row in got.to_pylist()}
     assert [extra[i] for i in range(4)] == [None] * 4
     assert [extra[100 + i] for i in range(4)] == [1, 2, 3, 4]
+    # In place too: the file without `extra` reads it as null.
+    in_place = tmp_path / "in_place"
+    shutil.copytree(src, in_place)
+    deltaline.run("migrate-parquet", in_place, "--in-place", "--schema-mode", "merge",
+                  "--verify")
+    assert_same_rows(deltaline.read(in_place), got)
+    assert_same_rows(read_deltars(in_place), got)
     # Incompatible types are an error even when merging, naming the file and column.
     write_file(src / "c.parquet", data(2).set_column(0, "id", pa.array(["x"] * 4)))
     proc = deltaline.run("migrate-parquet", src, tmp_path / "bad", "--schema-mode", "merge",
@@ -296,3 +304,25 @@ def test_strict_accepts_nullability_differences(deltaline, tmp_path):
     write_file(src / "b.parquet", data(1))
     deltaline.run("migrate-parquet", src, tmp_path / "out", "--verify")
     assert deltaline.read(tmp_path / "out").num_rows == 8
+
+
+def test_partition_type_inference(deltaline, tmp_path):
+    src = tmp_path / "types"
+    dirs = [("5000000000", "007", "2024-02-30", "2024-01-01"),
+            ("1", "7", "2024-01-01", HIVE_NULL),
+            (HIVE_NULL, "8", "x", "2023-12-31")]
+    for seed, (big, padded, notdate, day) in enumerate(dirs):
+        write_file(src / f"big={big}" / f"padded={padded}" / f"notdate={notdate}" /
+                   f"day={day}" / "f.parquet", data(seed, 1))
+    plan = json.loads(deltaline.run("migrate-parquet", src, tmp_path / "out", "--dry-run",
+                                    "--json").stdout)["plan"]
+    # A long, a string (007 would lose its zeros as an int), a string (2024-02-30 is
+    # no date), a date (nulls decide nothing).
+    assert plan["partitionColumns"] == [{"name": "big", "type": "int64"},
+                                        {"name": "padded", "type": "string"},
+                                        {"name": "notdate", "type": "string"},
+                                        {"name": "day", "type": "date32[day]"}]
+    deltaline.run("migrate-parquet", src, tmp_path / "out", "--verify")
+    got = {r["id"]: r for r in deltaline.read(tmp_path / "out").to_pylist()}
+    assert got[0]["big"] == 5000000000 and got[0]["padded"] == "007"
+    assert got[200]["big"] is None and got[100]["day"] is None
