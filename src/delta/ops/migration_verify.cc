@@ -18,6 +18,8 @@ using arrow::internal::ComputeStringHash;
 
 void Accumulate(const arrow::Array& array, ColumnDigest* digest) {
   digest->nulls += array.null_count();
+  // All null: nothing to hash (and a null-typed array has no value buffer).
+  if (array.null_count() == array.length()) return;
   const arrow::DataType& type = *array.type();
   uint64_t sum = 0;
   auto each_valid = [&array](auto&& hash_row) {
