@@ -53,5 +53,6 @@ void RegisterRuns(CLI::App& app, CommandTable& table);
 void RegisterRun(CLI::App& app, CommandTable& table);
 void RegisterAnatomy(CLI::App& app, CommandTable& table);
 void RegisterClone(CLI::App& app, CommandTable& table);
+void RegisterMigrateParquet(CLI::App& app, CommandTable& table);
 
 }  // namespace deltaline::cli

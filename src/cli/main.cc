@@ -44,6 +44,7 @@ int Main(int argc, char** argv) {
   RegisterRun(app, commands);
   RegisterAnatomy(app, commands);
   RegisterClone(app, commands);
+  RegisterMigrateParquet(app, commands);
 
   try {
     app.parse(argc, argv);

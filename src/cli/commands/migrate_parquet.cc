@@ -1,0 +1,232 @@
+// `deltaline migrate-parquet SRC [DST]`: brings a legacy Parquet dataset into Delta,
+// copied as a regular write or converted in place, optionally verified.
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "cli/commands/migrate_parquet_report.h"
+#include "cli/output.h"
+#include "cli/progress.h"
+#include "delta/base/errors.h"
+#include "delta/log/log_store.h"
+#include "delta/ops/convert_to_delta.h"
+#include "delta/ops/migration_verify.h"
+#include "delta/ops/parquet_layout.h"
+#include "storage/migrate_parquet.h"
+
+namespace deltaline::cli {
+namespace {
+
+struct MigrateArgs {
+  std::string source;
+  std::string destination;
+  bool in_place = false;
+  std::string partition_by = "auto";
+  std::string schema_mode = "strict";
+  bool verify = false;
+  bool dry_run = false;
+  std::string report;
+  bool json = false;
+};
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+arrow::Result<delta::ParquetLayoutOptions> LayoutOptions(const MigrateArgs& args) {
+  delta::ParquetLayoutOptions options;
+  if (args.partition_by != "auto") {
+    std::vector<std::string> columns;
+    if (!args.partition_by.empty()) columns = SplitList(args.partition_by);
+    for (const auto& column : columns) {
+      if (column.empty()) {
+        return UsageError("--partition-by: empty column name in '" + args.partition_by +
+                          "'");
+      }
+    }
+    options.partition_by = std::move(columns);
+  }
+  options.schema_mode = args.schema_mode == "merge" ? delta::ParquetSchemaMode::kMerge
+                                                    : delta::ParquetSchemaMode::kStrict;
+  return options;
+}
+
+arrow::Status WriteReport(const std::string& path, const nlohmann::json& report) {
+  std::ofstream out(path);
+  out << report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  out.close();
+  if (!out) return arrow::Status::IOError("cannot write the report '", path, "'");
+  return arrow::Status::OK();
+}
+
+void PrintPlan(const delta::ParquetLayout& layout) {
+  std::cout << "files: " << layout.files.size() << " (" << HumanBytes(layout.total_bytes)
+            << ", " << layout.total_rows << " rows)\n";
+  std::cout << "partition columns:";
+  if (layout.partition_columns.empty()) std::cout << " none";
+  for (const auto& column : layout.partition_columns) {
+    std::cout << " " << column.name << " (" << column.type->ToString() << ")";
+  }
+  std::cout << "\npartitions: " << layout.partitions.size() << "\n";
+  for (const auto& partition : layout.partitions) {
+    std::cout << "  " << (partition.empty() ? "(root)" : partition) << "\n";
+  }
+  auto plan = MigrationPlanJson(layout);
+  std::cout << "schema:\n";
+  for (const auto& field : plan["schema"]) {
+    std::string name = field["name"];
+    std::cout << "  " << name << ": " << field["type"].get<std::string>()
+              << (field["partition"].get<bool>() ? " (partition)" : "");
+    if (plan["statsAvailability"].contains(name)) {
+      const auto& stats = plan["statsAvailability"][name];
+      std::cout << ", exact footer stats in " << stats["filesWithExactStats"] << "/"
+                << stats["files"] << " files";
+    }
+    std::cout << "\n";
+  }
+  for (const auto& skipped : layout.skipped) {
+    std::cout << "skipped (hidden): " << skipped << "\n";
+  }
+  for (const auto& file : layout.files) {
+    std::cout << "  " << file.path << " " << file.num_rows << " rows\n";
+  }
+}
+
+arrow::Status Run(const MigrateArgs& args) {
+  if (args.in_place && !args.destination.empty() && args.destination != args.source) {
+    return UsageError("--in-place converts SRC where it is: omit DST or give SRC again");
+  }
+  if (!args.in_place && args.destination.empty()) {
+    return UsageError("DST is required (or --in-place to convert SRC where it is)");
+  }
+  ARROW_ASSIGN_OR_RAISE(auto layout_options, LayoutOptions(args));
+  ProgressLine footers("reading footers");
+  layout_options.progress = [&footers](int64_t done, int64_t total, int64_t bytes) {
+    footers.Update(done, total, "files, " + HumanBytes(bytes));
+  };
+  ARROW_ASSIGN_OR_RAISE(auto source_store, delta::FileSystemLogStore::Open(args.source));
+  ARROW_ASSIGN_OR_RAISE(auto layout,
+                        delta::PlanParquetLayout(source_store->filesystem(),
+                                                 source_store->root(), layout_options));
+  footers.Finish();
+  const std::string target = args.in_place ? args.source : args.destination;
+  nlohmann::json report = {{"source", source_store->uri()},
+                           {"destination", target},
+                           {"mode", args.in_place ? "in-place" : "copy"},
+                           {"dryRun", args.dry_run},
+                           {"plan", MigrationPlanJson(layout)}};
+  if (args.dry_run) {
+    if (!args.report.empty()) ARROW_RETURN_NOT_OK(WriteReport(args.report, report));
+    if (args.json) {
+      PrintJson(report);
+    } else {
+      PrintPlan(layout);
+      PrintNote("dry run: nothing written");
+    }
+    return arrow::Status::OK();
+  }
+  ARROW_ASSIGN_OR_RAISE(auto target_store, delta::FileSystemLogStore::Open(target));
+  if (args.in_place) {
+    delta::ConvertToDeltaOptions options;
+    ProgressLine progress("converting");
+    options.progress = [&progress](int64_t done, int64_t total) {
+      progress.Update(done, total, "files");
+    };
+    ARROW_ASSIGN_OR_RAISE(auto converted,
+                          delta::ConvertToDelta(*target_store, layout, options));
+    progress.Finish();
+    report["result"] = {
+        {"version", converted.version}, {"operation", "CONVERT"},
+        {"numFiles", converted.files},  {"bytes", converted.bytes},
+        {"rows", converted.rows},       {"filesWithStats", converted.files_with_stats}};
+  } else {
+    storage::MigrateParquetOptions options;
+    options.write.reporter = StderrReporter();
+    ProgressLine progress("copying");
+    const int64_t total_files = static_cast<int64_t>(layout.files.size());
+    options.progress = [&progress, total_files](int64_t done, int64_t bytes) {
+      progress.Update(done, total_files, "files, " + HumanBytes(bytes) + " read");
+    };
+    ARROW_ASSIGN_OR_RAISE(auto written,
+                          storage::MigrateParquetCopy(layout, target, options));
+    progress.Finish();
+    report["result"] = {{"version", written.delta.version},
+                        {"operation", written.delta.operation},
+                        {"numFiles", written.delta.files_added},
+                        {"bytes", written.delta.bytes_added},
+                        {"rows", written.delta.rows_added}};
+  }
+  std::optional<delta::VerifyResult> verified;
+  if (args.verify) {
+    ProgressLine progress("verifying");
+    delta::VerifyOptions options;
+    options.progress = [&progress](const std::string& side, int64_t done, int64_t total) {
+      progress.Update(done, total, side + " files");
+    };
+    ARROW_ASSIGN_OR_RAISE(verified,
+                          delta::VerifyMigration(layout, *target_store, options));
+    progress.Finish();
+    report["verification"] = VerifyJson(*verified);
+  }
+  if (!args.report.empty()) ARROW_RETURN_NOT_OK(WriteReport(args.report, report));
+  if (args.json) PrintJson(report);
+  if (!args.json) {
+    PrintNote("migrated " + std::to_string(layout.files.size()) + " files (" +
+              std::to_string(layout.total_rows) + " rows, " +
+              std::to_string(layout.partitions.size()) + " partitions) " +
+              (args.in_place ? "in place at " : "into ") + target_store->uri());
+  }
+  if (verified && !verified->ok) {
+    std::string text = "verification failed:";
+    for (const auto& mismatch : verified->mismatches)
+      text += "\n  " + MismatchText(mismatch);
+    return ResultMismatch(text);
+  }
+  if (verified && !args.json)
+    PrintNote("verified: rows, partitions, schema and checksums match");
+  return arrow::Status::OK();
+}
+
+}  // namespace
+
+void RegisterMigrateParquet(CLI::App& app, CommandTable& table) {
+  auto args = std::make_shared<MigrateArgs>();
+  auto* cmd = app.add_subcommand(
+      "migrate-parquet",
+      "Bring a directory of Parquet files (Hive-partitioned or flat) into Delta");
+  cmd->add_option("SRC", args->source, "The Parquet dataset: a directory or file:// URI")
+      ->required();
+  cmd->add_option("DST", args->destination, "The new Delta table (omit with --in-place)");
+  cmd->add_flag("--in-place", args->in_place,
+                "Convert SRC where it is: write only SRC/_delta_log (CONVERT TO DELTA)");
+  cmd->add_option("--partition-by", args->partition_by,
+                  "auto (infer from name=value directories) or the columns A,B the "
+                  "directories must be")
+      ->type_name("auto|A,B")
+      ->default_val("auto");
+  cmd->add_option("--schema-mode", args->schema_mode,
+                  "strict (every file the same schema) or merge (the union)")
+      ->check(CLI::IsMember({"strict", "merge"}))
+      ->type_name("strict|merge")
+      ->default_val("strict");
+  cmd->add_flag("--verify", args->verify,
+                "Compare rows, partitions, schema and column checksums afterwards");
+  cmd->add_flag("--dry-run", args->dry_run, "Print the plan, write nothing");
+  cmd->add_option("--report", args->report,
+                  "Write the plan, result and verification as JSON to this file")
+      ->type_name("OUT.json");
+  cmd->add_flag("--json", args->json, "Print the report as JSON on stdout");
+  table.Add(cmd, args, &Run);
+}
+
+}  // namespace deltaline::cli
