@@ -52,5 +52,7 @@ void RegisterValidate(CLI::App& app, CommandTable& table);
 void RegisterRuns(CLI::App& app, CommandTable& table);
 void RegisterRun(CLI::App& app, CommandTable& table);
 void RegisterAnatomy(CLI::App& app, CommandTable& table);
+void RegisterRestore(CLI::App& app, CommandTable& table);
+void RegisterCleanupLog(CLI::App& app, CommandTable& table);
 
 }  // namespace deltaline::cli

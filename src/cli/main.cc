@@ -43,6 +43,8 @@ int Main(int argc, char** argv) {
   RegisterRuns(app, commands);
   RegisterRun(app, commands);
   RegisterAnatomy(app, commands);
+  RegisterRestore(app, commands);
+  RegisterCleanupLog(app, commands);
 
   try {
     app.parse(argc, argv);
