@@ -60,8 +60,8 @@ std::unique_ptr<FileSystemLogStore> MakeTable(const fs::path& root, int commits,
     WriteOptions options;
     options.mode = SaveMode::kAppend;
     options.table_properties = properties;
-    EXPECT_OK(WriteTable(*store, *IdsTable("[" + std::to_string(i) + "]"), options)
-                  .status());
+    EXPECT_OK(
+        WriteTable(*store, *IdsTable("[" + std::to_string(i) + "]"), options).status());
   }
   return store;
 }
@@ -73,8 +73,9 @@ void ExpectLoads(LogStore& store, int64_t from, int64_t to) {
   for (int64_t v = from; v <= to; ++v) {
     SnapshotRequest request;
     request.version = v;
+    SCOPED_TRACE("version " + std::to_string(v));
     auto snapshot = Snapshot::Load(store, request);
-    ASSERT_OK(snapshot.status()) << "version " << v;
+    ASSERT_OK(snapshot.status());
     EXPECT_EQ((*snapshot)->num_records(), v + 1) << "version " << v;
   }
 }
@@ -213,7 +214,8 @@ TEST(LogCleanupV2, UnreferencedSidecarsGoWithTheirCheckpoint) {
     expected.insert(Commit(v));
     expected.insert(CommitFileName(v).substr(0, 20) + ".crc");
   }
-  expected.insert("00000000000000000006.checkpoint.f5ee283b-37c7-46af-b64c-8f77c6a5c43a.json");
+  expected.insert(
+      "00000000000000000006.checkpoint.f5ee283b-37c7-46af-b64c-8f77c6a5c43a.json");
   expected.insert(
       "_sidecars/"
       "00000000000000000006.checkpoint.0000000001.0000000001.1a1516f4-8a39-48f0-9ccd-"
@@ -225,11 +227,12 @@ TEST(LogCleanupV2, UnreferencedSidecarsGoWithTheirCheckpoint) {
   for (int64_t v : {8, 9}) {
     SnapshotRequest request;
     request.version = v;
-    EXPECT_OK(Snapshot::Load(*store, request).status()) << v;
+    EXPECT_TRUE(Snapshot::Load(*store, request).ok()) << v;
   }
   SnapshotRequest seven;
   seven.version = 7;
-  EXPECT_TRUE(IsKind(Snapshot::Load(*store, seven).status(), ErrorKind::kVersionNotFound));
+  EXPECT_TRUE(
+      IsKind(Snapshot::Load(*store, seven).status(), ErrorKind::kVersionNotFound));
 }
 
 TEST(LogCleanupCli, DryRunJsonThenDelete) {
@@ -261,7 +264,8 @@ TEST(LogCleanupCli, DryRunJsonThenDelete) {
   EXPECT_FALSE(fs::exists(root / "_delta_log" / Commit(0)));
   EXPECT_TRUE(fs::exists(root / "_delta_log" / Commit(10)));
 
-  auto missing = RunDeltaline("cleanup-log '" + (dir.path() / "nope").string() + "'", dir);
+  auto missing =
+      RunDeltaline("cleanup-log '" + (dir.path() / "nope").string() + "'", dir);
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_EQ(RunDeltaline("cleanup-log", dir).exit_code, 2);
 }

@@ -36,10 +36,10 @@ std::shared_ptr<arrow::Table> ReadAt(LogStore& store, std::optional<int64_t> ver
   return ReadSnapshot(store, snapshot).ValueOrDie();
 }
 
-std::shared_ptr<arrow::Table> IdsNames(const std::string& json) {
+std::shared_ptr<arrow::Table> IdsNames(const std::string& ids, const std::string& names) {
   auto schema = arrow::schema(
       {arrow::field("id", arrow::int64()), arrow::field("name", arrow::utf8())});
-  return testing::TableFromJson(schema, {json});
+  return testing::TableFromJson(schema, {ids, names});
 }
 
 // A table whose versions hold appends, an overwrite, a delete that rewrites a file,
@@ -59,7 +59,7 @@ class RestoreTest : public ::testing::Test {
     WriteOptions merge;
     merge.mode = SaveMode::kAppend;
     merge.schema_mode = SchemaMode::kMerge;
-    ASSERT_OK(WriteTable(*store_, *IdsNames(R"([[20, "x"]])"), merge).status());
+    ASSERT_OK(WriteTable(*store_, *IdsNames("[20]", R"(["x"])"), merge).status());
     ASSERT_EQ(Snapshot::Load(*store_).ValueOrDie()->version(), 4);
   }
   void Write(const arrow::Table& table, SaveMode mode) {
@@ -140,7 +140,8 @@ TEST_F(RestoreTest, HistoryRecordsRestoreWithSparksMetrics) {
   EXPECT_EQ(m.at("numRestoredFiles"), "2");
   EXPECT_EQ(m.at("numRemovedFiles"), "2");
   EXPECT_EQ(m.at("numOfFilesAfterRestore"), "2");
-  EXPECT_EQ(m.at("tableSizeAfterRestore"), std::to_string(result.table_size_after_restore));
+  EXPECT_EQ(m.at("tableSizeAfterRestore"),
+            std::to_string(result.table_size_after_restore));
   EXPECT_EQ(m.at("restoredFilesSize"), std::to_string(result.restored_files_size));
   EXPECT_EQ(m.at("removedFilesSize"), std::to_string(result.removed_files_size));
 
@@ -234,9 +235,9 @@ TEST_F(RestoreTest, CliExitCodesAndJson) {
   EXPECT_EQ(json["version"], 5);
   EXPECT_EQ(json["restoredVersion"], 1);
   EXPECT_EQ(json["readVersion"], 4);
-  for (const char* key : {"tableSizeAfterRestore", "numOfFilesAfterRestore",
-                          "numRemovedFiles", "numRestoredFiles", "removedFilesSize",
-                          "restoredFilesSize"}) {
+  for (const char* key :
+       {"tableSizeAfterRestore", "numOfFilesAfterRestore", "numRemovedFiles",
+        "numRestoredFiles", "removedFilesSize", "restoredFilesSize"}) {
     EXPECT_TRUE(json.contains(key)) << key;
   }
   EXPECT_EQ(json["numRestoredFiles"], 2);

@@ -1,0 +1,38 @@
+"""RESTORE: Spark reads a table `deltaline restore` brought back to an older version,
+and Spark's DESCRIBE HISTORY shows the commit as its own RESTORE."""
+
+import json
+
+import pyarrow as pa
+
+from conftest import assert_same_rows
+from spark_support import spark, ident, spark_read  # noqa: F401
+
+
+def ids(values) -> pa.Table:
+    return pa.table({"id": pa.array(values, pa.int64())})
+
+
+def test_spark_reads_the_restored_table_and_its_history(deltaline, spark, tmp_path):
+    table = tmp_path / "t"
+    deltaline.write(table, ids([1, 2, 3]), tmp_path)
+    deltaline.write(table, ids([4]), tmp_path, "--mode", "append")
+    deltaline.write(table, ids([9]), tmp_path, "--mode", "overwrite")
+
+    out = json.loads(deltaline.run("restore", table, "--version", "1", "--json").stdout)
+    assert out["version"] == 3
+    assert (out["numRestoredFiles"], out["numRemovedFiles"]) == (2, 1)
+
+    theirs = spark_read(spark, table)
+    assert sorted(theirs.column("id").to_pylist()) == [1, 2, 3, 4]
+    assert_same_rows(deltaline.read(table), theirs)
+
+    row = spark.sql(f"DESCRIBE HISTORY {ident(table)} LIMIT 1").collect()[0]
+    assert row["version"] == 3
+    assert row["operation"] == "RESTORE"
+    assert row["operationParameters"]["version"] == "1"
+    metrics = row["operationMetrics"]
+    assert metrics["numRestoredFiles"] == "2"
+    assert metrics["numRemovedFiles"] == "1"
+    assert metrics["numOfFilesAfterRestore"] == "2"
+    assert int(metrics["tableSizeAfterRestore"]) > 0
