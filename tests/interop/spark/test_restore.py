@@ -2,6 +2,8 @@
 and Spark's DESCRIBE HISTORY shows the commit as its own RESTORE."""
 
 import json
+import os
+import time
 
 import pyarrow as pa
 
@@ -36,3 +38,20 @@ def test_spark_reads_the_restored_table_and_its_history(deltaline, spark, tmp_pa
     assert metrics["numRemovedFiles"] == "1"
     assert metrics["numOfFilesAfterRestore"] == "2"
     assert int(metrics["tableSizeAfterRestore"]) > 0
+
+
+def test_spark_opens_every_version_cleanup_log_kept(deltaline, spark, tmp_path):
+    table = tmp_path / "c"
+    deltaline.write(table, ids([0]), tmp_path, "--property", "delta.checkpointInterval=5")
+    for i in range(1, 8):
+        deltaline.write(table, ids([i]), tmp_path, "--mode", "append")
+    old = time.time() - 40 * 86400
+    for f in (table / "_delta_log").iterdir():
+        if f.name[:20].isdigit() and int(f.name[:20]) <= 6:
+            os.utime(f, (old, old))
+    out = json.loads(deltaline.run("cleanup-log", table, "--json").stdout)
+    assert out["checkpointVersion"] == 5
+    assert out["files"] == [f"{v:020d}.json" for v in range(5)]
+    for version in (5, 6, 7):
+        rows = spark_read(spark, table, version).column("id").to_pylist()
+        assert sorted(rows) == list(range(version + 1))
