@@ -156,7 +156,10 @@ arrow::Result<std::shared_ptr<const Snapshot>> LoadTarget(LogStore& store,
 }  // namespace
 
 arrow::Result<RestoreResult> Restore(LogStore& store, const RestoreOptions& options) {
-  ARROW_ASSIGN_OR_RAISE(auto current, Snapshot::Load(store));
+  std::shared_ptr<const Snapshot> current = options.read_snapshot;
+  if (!current) {
+    ARROW_ASSIGN_OR_RAISE(current, Snapshot::Load(store));
+  }
   ARROW_ASSIGN_OR_RAISE(auto target, LoadTarget(store, options, current->version()));
   RestoreResult result;
   result.read_version = current->version();

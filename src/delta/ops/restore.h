@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 
 #include "delta/base/retry.h"
 #include "delta/log/log_store.h"
+#include "delta/log/snapshot.h"
 
 namespace deltaline::delta {
 
@@ -22,6 +24,9 @@ struct RestoreOptions {
   /// empty: the ms value as a number.
   std::string timestamp_text;
   CommitRetryPolicy retry;
+  /// Restore on top of this snapshot instead of the latest one (a caller that read
+  /// the table earlier); anything committed since is conflict-checked. Default null.
+  std::shared_ptr<const Snapshot> read_snapshot;
 };
 
 struct RestoreResult {

@@ -227,6 +227,19 @@ TEST_F(RestoreTest, ByTimestampAndTheVersionsThatCannotBeRestored) {
   EXPECT_EQ(Latest(), latest);
 }
 
+TEST_F(RestoreTest, AConcurrentWriteConflictsAndNothingIsCommitted) {
+  auto read = Snapshot::Load(*store_).ValueOrDie();
+  Write(*IdsNames("[99]", R"(["y"])"), SaveMode::kAppend);  // after the restore read
+  RestoreOptions options;
+  options.version = 1;
+  options.read_snapshot = read;
+  auto failed = Restore(*store_, options);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_TRUE(IsCommitConflict(failed.status())) << failed.status();
+  EXPECT_EQ(GetConflictKind(failed.status()), ConflictKind::kConcurrentAppend);
+  EXPECT_EQ(Latest(), 5);
+}
+
 TEST_F(RestoreTest, CliExitCodesAndJson) {
   const std::string table = "'" + root_.string() + "'";
   auto run = RunDeltaline("restore " + table + " --version 1 --json", dir_);
