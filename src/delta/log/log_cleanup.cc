@@ -9,6 +9,7 @@
 #include "delta/base/clock.h"
 #include "delta/base/errors.h"
 #include "delta/base/filenames.h"
+#include "delta/checkpoint/checkpoint.h"
 #include "delta/checkpoint/checkpoint_v2.h"
 #include "delta/log/checkpoint_read.h"
 #include "delta/log/snapshot.h"
@@ -181,6 +182,19 @@ arrow::Status PlanSidecars(LogStore& store, const LogIndex& index, int64_t cutof
   return arrow::Status::OK();
 }
 
+// The version `_last_checkpoint` names, when it is there and readable. Readers that
+// trust it open that checkpoint first, so it must survive (Spark never deletes at or
+// above it either).
+arrow::Result<std::optional<int64_t>> HintedVersion(LogStore& store) {
+  ARROW_ASSIGN_OR_RAISE(auto head, store.HeadLog(kLastCheckpointName));
+  if (!head) return std::nullopt;
+  ARROW_ASSIGN_OR_RAISE(auto bytes, store.ReadLog(kLastCheckpointName));
+  auto hint = ParseLastCheckpoint(std::string_view(
+      reinterpret_cast<const char*>(bytes->data()), static_cast<size_t>(bytes->size())));
+  if (!hint.ok()) return std::nullopt;
+  return hint->version;
+}
+
 }  // namespace
 
 bool ExpiredLogCleanupEnabled(const StringMap& configuration) {
@@ -217,7 +231,10 @@ arrow::Result<LogCleanupResult> CleanupExpiredLogs(LogStore& store,
   result.latest_version = index.latest;
   std::set<std::string> deleted;
   if (auto newest_expired = NewestExpired(index, result.cutoff_ms)) {
-    auto it = index.complete_checkpoints.upper_bound(*newest_expired);
+    int64_t limit = *newest_expired;
+    ARROW_ASSIGN_OR_RAISE(auto hinted, HintedVersion(store));
+    if (hinted) limit = std::min(limit, *hinted);
+    auto it = index.complete_checkpoints.upper_bound(limit);
     if (it != index.complete_checkpoints.begin()) result.checkpoint_version = *--it;
   }
   if (result.checkpoint_version) {

@@ -52,7 +52,8 @@ bool ExpiredLogCleanupEnabled(const StringMap& configuration);
 /// cutoff = now − retention. A commit is expired when its file time (made strictly
 /// increasing over the versions, as Spark's BufferingLogDeletionIterator does) is at
 /// or before the cutoff. The boundary is the newest complete checkpoint (classic,
-/// multi-part or V2) at or below the newest expired version; commits, checkpoints,
+/// multi-part or V2) at or below the newest expired version and at or below the
+/// version `_last_checkpoint` names (readers open that one first); commits, checkpoints,
 /// `.crc` files and compacted logs of versions below it whose own file time is
 /// expired are deleted, oldest first, so that every version from the boundary on
 /// still loads (and every version within the retention is at or after it). V2

@@ -162,6 +162,27 @@ TEST_F(LogCleanupTest, EverythingExpiredKeepsTheNewestCheckpointAndWhatFollows) 
   EXPECT_EQ(latest->version(), 29);
 }
 
+TEST_F(LogCleanupTest, TheCheckpointLastCheckpointNamesIsNeverDeleted) {
+  // A stale hint (a writer that checkpointed 20 without updating it): readers that
+  // trust it open checkpoint 10 first, so 10 stays the boundary.
+  ASSERT_OK_AND_ASSIGN(auto hint, store_->ReadLog(kLastCheckpointName));
+  std::string text = hint->ToString();
+  auto json = nlohmann::json::parse(text);
+  ASSERT_EQ(json["version"], 20);
+  ASSERT_OK(store_->PutReplace(kLastCheckpointName, R"({"version":10,"size":13})"));
+  LogCleanupOptions options;
+  options.now_ms = NowMs() + 31 * kDayMs;
+  ASSERT_OK_AND_ASSIGN(auto done, CleanupExpiredLogs(*store_, options));
+  EXPECT_EQ(done.checkpoint_version, 10);
+  EXPECT_EQ(done.files.size(), 10u);
+  EXPECT_TRUE(fs::exists(root_ / "_delta_log" / CheckpointFileName(10)));
+  ExpectLoads(*store_, 10, 29);
+  auto rows = testing::ReadWithDeltaRs(
+      root_.string(), "print(t.version(), t.to_pyarrow_table().num_rows)");
+  ASSERT_OK(rows.status());
+  EXPECT_EQ(*rows, "29 30\n");
+}
+
 TEST_F(LogCleanupTest, NothingGoesWithoutAnExpiredCheckpoint) {
   AgeVersions(root_, 8);  // expired commits, but no checkpoint at or below 8
   const auto before = LogNames(root_);
