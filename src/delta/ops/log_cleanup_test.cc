@@ -125,6 +125,11 @@ TEST_F(LogCleanupTest, ExpiredCommitsGoDownToTheCheckpointTheKeptVersionsNeed) {
     EXPECT_TRUE(IsKind(gone.status(), ErrorKind::kVersionNotFound)) << gone.status();
     EXPECT_NE(gone.status().message().find("cleaned up"), std::string::npos)
         << gone.status();
+    EXPECT_NE(gone.status().message().find("oldest checkpoint 10"), std::string::npos)
+        << gone.status();
+    // The checkpoints that remain are fine: the message must not say otherwise.
+    EXPECT_EQ(gone.status().message().find("missing"), std::string::npos)
+        << gone.status();
   }
   // delta-rs opens every kept version, with the same rows.
   auto rows = testing::ReadWithDeltaRs(root_.string(), R"(
