@@ -54,5 +54,7 @@ void RegisterRun(CLI::App& app, CommandTable& table);
 void RegisterAnatomy(CLI::App& app, CommandTable& table);
 void RegisterClone(CLI::App& app, CommandTable& table);
 void RegisterMigrateParquet(CLI::App& app, CommandTable& table);
+void RegisterRestore(CLI::App& app, CommandTable& table);
+void RegisterCleanupLog(CLI::App& app, CommandTable& table);
 
 }  // namespace deltaline::cli

@@ -45,6 +45,8 @@ int Main(int argc, char** argv) {
   RegisterAnatomy(app, commands);
   RegisterClone(app, commands);
   RegisterMigrateParquet(app, commands);
+  RegisterRestore(app, commands);
+  RegisterCleanupLog(app, commands);
 
   try {
     app.parse(argc, argv);

@@ -117,7 +117,9 @@ arrow::Result<int64_t> ResolveTimestamp(LogStore& store, const LogListing& listi
   return *found;
 }
 
-std::string LastCheckpointNote(LogStore& store) {
+// Only a hint at or below `target` should have served it: a newer one (after log
+// cleanup, the checkpoint the kept log rests on) is not missing, just not usable.
+std::string LastCheckpointNote(LogStore& store, int64_t target) {
   auto head = store.HeadLog(kLastCheckpointName);
   if (!head.ok() || !head->has_value()) return "";
   auto bytes = store.ReadLog(kLastCheckpointName);
@@ -127,6 +129,7 @@ std::string LastCheckpointNote(LogStore& store) {
                        static_cast<size_t>((*bytes)->size())));
   if (!hint.ok())
     return " (_last_checkpoint is unreadable: " + hint.status().message() + ")";
+  if (hint->version > target) return "";
   return " (_last_checkpoint points at version " + std::to_string(hint->version) +
          ", whose checkpoint is missing or incomplete)";
 }
@@ -182,16 +185,23 @@ arrow::Status CheckCommitZero(LogStore& store, const SnapshotRequest& request,
   if (first == listing.commits.end() || first->first != 0) {
     int64_t earliest = first == listing.commits.end() ? -1 : first->first;
     if (request.version || request.timestamp_ms) {
+      const std::string oldest_checkpoint =
+          listing.checkpoints.empty()
+              ? std::string()
+              : ", oldest checkpoint " +
+                    std::to_string(listing.checkpoints.begin()->first);
       return DeltaError(ErrorKind::kVersionNotFound,
                         "version " + std::to_string(target) + " of '" + store.uri() +
                             "' cannot be rebuilt: its commits were cleaned up and no "
                             "checkpoint at or below it remains (earliest commit " +
-                            std::to_string(earliest) + ")" + LastCheckpointNote(store));
+                            std::to_string(earliest) + oldest_checkpoint + ")" +
+                            LastCheckpointNote(store, target));
     }
     return ProtocolError("table '" + store.uri() +
                          "' cannot be rebuilt: no checkpoint and commit 0 is missing"
                          " (earliest commit " +
-                         std::to_string(earliest) + ")" + LastCheckpointNote(store));
+                         std::to_string(earliest) + ")" +
+                         LastCheckpointNote(store, target));
   }
   return arrow::Status::OK();
 }

@@ -10,6 +10,7 @@
 #include "delta/base/errors.h"
 #include "delta/base/filenames.h"
 #include "delta/log/checkpoint_writer.h"
+#include "delta/log/log_cleanup.h"
 #include "delta/predicate/file_predicate.h"
 #include "delta/table/table_config.h"
 #include "delta/table/table_features.h"
@@ -234,6 +235,18 @@ arrow::Status Transaction::MaybeCheckpoint(int64_t version, CommitResult& result
   ARROW_ASSIGN_OR_RAISE(auto snapshot, Snapshot::Load(*store_, request));
   ARROW_RETURN_NOT_OK(WriteCheckpoint(*store_, *snapshot));
   result.checkpoint_written = true;
+  // As Spark's doLogCleanup after a checkpoint: the new checkpoint may be the one
+  // that lets older logs go. A failure leaves extra files, never a broken table.
+  const StringMap& configuration = snapshot->metadata().configuration;
+  if (!ExpiredLogCleanupEnabled(configuration)) return arrow::Status::OK();
+  LogCleanupOptions cleanup;
+  ARROW_ASSIGN_OR_RAISE(cleanup.retention_ms, LogRetentionMs(configuration));
+  auto cleaned = CleanupExpiredLogs(*store_, cleanup);
+  if (!cleaned.ok()) {
+    result.checkpoint_warning = "expired log cleanup after the checkpoint of version " +
+                                std::to_string(version) +
+                                " failed: " + cleaned.status().ToString();
+  }
   return arrow::Status::OK();
 }
 
