@@ -52,5 +52,6 @@ void RegisterValidate(CLI::App& app, CommandTable& table);
 void RegisterRuns(CLI::App& app, CommandTable& table);
 void RegisterRun(CLI::App& app, CommandTable& table);
 void RegisterAnatomy(CLI::App& app, CommandTable& table);
+void RegisterOptimize(CLI::App& app, CommandTable& table);
 
 }  // namespace deltaline::cli

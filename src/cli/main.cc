@@ -43,6 +43,7 @@ int Main(int argc, char** argv) {
   RegisterRuns(app, commands);
   RegisterRun(app, commands);
   RegisterAnatomy(app, commands);
+  RegisterOptimize(app, commands);
 
   try {
     app.parse(argc, argv);
