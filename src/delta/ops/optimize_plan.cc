@@ -13,7 +13,6 @@
 #include "delta/table/table_config.h"
 #include "delta/table/table_features.h"
 #include "delta/write/stats.h"
-#include "delta/write/write_internal.h"
 
 namespace deltaline::delta {
 namespace {
@@ -63,7 +62,8 @@ arrow::Result<std::optional<arrow::compute::Expression>> WherePredicate(
           "optimize of '" + store.uri() + "': the predicate '" + texts.back() +
           "' uses column '" + column +
           "', which is not a partition column (partition columns: " +
-          JoinQuoted(partitions) +
+          nlohmann::json(partitions)
+              .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
           "); as in Spark, OPTIMIZE ... WHERE takes partition columns only");
     }
   }
@@ -179,12 +179,13 @@ arrow::Result<OptimizePlan> PlanOptimize(LogStore& store,
     return InvalidInput("optimize target size must be positive (got " +
                         std::to_string(plan.target_size) + " bytes)");
   }
-  WritePlan write_plan;
-  write_plan.snapshot = plan.snapshot;
-  write_plan.partition_columns = snapshot.partition_columns();
-  ARROW_ASSIGN_OR_RAISE(plan.writer_options, DataWriterOptionsFor(write_plan, {}));
-  // One file is open at a time, unlike a partitioned write's many.
-  plan.writer_options.max_row_group_bytes = DataWriterOptions{}.max_row_group_bytes;
+  // The stats options of a write to this table; one file is open at a time, so the
+  // row group buffer keeps its default size.
+  const StringMap& configuration = snapshot.metadata().configuration;
+  plan.writer_options.target_file_size = plan.target_size;
+  ARROW_ASSIGN_OR_RAISE(plan.writer_options.stats.num_indexed_cols,
+                        DataSkippingNumIndexedCols(configuration));
+  plan.writer_options.stats.stats_columns = DataSkippingStatsColumns(configuration);
   const auto& partitions = snapshot.partition_columns();
   arrow::FieldVector data_fields;
   for (const auto& field : snapshot.schema()->fields()) {
