@@ -61,7 +61,8 @@ arrow::Result<double> FractionRead(const std::string& path, const std::string& f
   ARROW_ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(*store));
   delta::ScanMetrics metrics;
   delta::ScanOptions options;
-  ARROW_ASSIGN_OR_RAISE(options.filter, delta::ParsePredicate(filter, *snapshot->schema()));
+  ARROW_ASSIGN_OR_RAISE(options.filter,
+                        delta::ParsePredicate(filter, *snapshot->schema()));
   options.metrics = &metrics;
   ARROW_RETURN_NOT_OK(delta::ReadSnapshot(*store, snapshot, options).status());
   return static_cast<double>(metrics.files_read) /
@@ -85,9 +86,9 @@ arrow::Status Pruning(const Args& args, const std::shared_ptr<arrow::Table>& row
   options.zorder_by = {"x", "y"};
   options.target_size = bytes / args.files;
   ARROW_ASSIGN_OR_RAISE(auto result, delta::Optimize(*store, options));
-  ARROW_ASSIGN_OR_RAISE(auto order, arrow::compute::SortIndices(
-                                        rows->GetColumnByName("x"),
-                                        arrow::compute::SortOptions()));
+  ARROW_ASSIGN_OR_RAISE(auto order,
+                        arrow::compute::SortIndices(rows->GetColumnByName("x"),
+                                                    arrow::compute::SortOptions()));
   ARROW_ASSIGN_OR_RAISE(auto sorted, arrow::compute::Take(rows, order));
   ARROW_RETURN_NOT_OK(WriteInFiles(by_x, *sorted.table(), args.files));
   const std::string on_y = "y >= 500000 AND y < 510000";
@@ -97,8 +98,7 @@ arrow::Status Pruning(const Args& args, const std::shared_ptr<arrow::Table>& row
               static_cast<long long>(args.files),
               static_cast<long long>(result.num_files_added));
   std::printf("%-22s %18s %18s\n", "files read by", "1 % filter on y", "1 % filter on x");
-  for (const auto& [label, path] :
-       std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [label, path] : std::vector<std::pair<std::string, std::string>>{
            {"unclustered", plain}, {"zorder-by x,y", zorder}, {"sorted by x", by_x}}) {
     ARROW_ASSIGN_OR_RAISE(double y_fraction, FractionRead(path, on_y));
     ARROW_ASSIGN_OR_RAISE(double x_fraction, FractionRead(path, on_x));
@@ -140,18 +140,19 @@ arrow::Status Compaction(const Args& args, const std::shared_ptr<arrow::Table>& 
   ARROW_ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(*store));
   std::vector<int64_t> ours_sizes;
   for (const auto& add : snapshot->files()) ours_sizes.push_back(add.size);
-  ARROW_ASSIGN_OR_RAISE(
-      auto child, RunChild({args.python, args.deltars_script, "--table", theirs,
-                            "--target-size", std::to_string(args.target_size)}));
+  ARROW_ASSIGN_OR_RAISE(auto child,
+                        RunChild({args.python, args.deltars_script, "--table", theirs,
+                                  "--target-size", std::to_string(args.target_size)}));
   if (child.exit_code != 0) return arrow::Status::IOError("delta-rs compact failed");
   ARROW_ASSIGN_OR_RAISE(auto seconds_text, FindValue(child.stdout_text, "seconds"));
   ARROW_ASSIGN_OR_RAISE(auto sizes_text, FindValue(child.stdout_text, "sizes"));
   const double theirs_seconds = std::stod(seconds_text);
-  std::printf("\ncompaction of %lld files (%lld bytes) to a target of %lld bytes; "
-              "sizes as fractions of the target:\n",
-              static_cast<long long>(result.num_files_removed),
-              static_cast<long long>(result.files_removed.total_size),
-              static_cast<long long>(args.target_size));
+  std::printf(
+      "\ncompaction of %lld files (%lld bytes) to a target of %lld bytes; "
+      "sizes as fractions of the target:\n",
+      static_cast<long long>(result.num_files_removed),
+      static_cast<long long>(result.files_removed.total_size),
+      static_cast<long long>(args.target_size));
   PrintSizes("deltaline", ours_sizes, args.target_size, ours_seconds);
   PrintSizes("delta-rs", ParseSizes(sizes_text), args.target_size, theirs_seconds);
   std::printf("wall time deltaline / delta-rs: %.2f\n", ours_seconds / theirs_seconds);

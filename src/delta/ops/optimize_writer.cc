@@ -28,7 +28,10 @@ arrow::Result<std::unique_ptr<EvenFileWriter>> EvenFileWriter::Make(
 }
 
 int64_t EvenFileWriter::RowsForNextFile() const {
-  const int64_t rows_left = std::max<int64_t>(0, *total_rows_ - rows_written_);
+  const int64_t rows_left = *total_rows_ - rows_written_;
+  // More rows than the stats promised: one file takes the rest (the caller's row
+  // count check then refuses the commit), never a file per row.
+  if (rows_left <= 0) return std::numeric_limits<int64_t>::max();
   const double bytes_per_row = rows_written_ > 0
                                    ? static_cast<double>(bytes_written_) / rows_written_
                                    : bytes_per_row_hint_;
