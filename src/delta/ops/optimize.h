@@ -87,8 +87,10 @@ struct OptimizeResult {
 /// target unless the partition holds less data than that. A partition whose
 /// candidates would come out as at least as many files, none with a deletion vector,
 /// is left alone (a single small file, typically). With `zorder_by`, every file of a
-/// selected partition is rewritten, sorted by the Z-order key (see zorder.h); a
-/// partition is then held in memory while it is sorted.
+/// selected partition is rewritten, sorted by the Z-order key (see zorder.h), each
+/// file ending on a Z-cell edge within a tenth of its planned rows (SnapToZCell); a
+/// partition is then held in memory while it is sorted (not bounded: partition a
+/// table whose partitions do not fit).
 ///
 /// One commit: every `add` and `remove` has dataChange = false; operation OPTIMIZE
 /// with Spark's parameters (predicate, zOrderBy, auto) and metrics. Nothing to do: no

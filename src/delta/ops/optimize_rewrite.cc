@@ -1,5 +1,6 @@
 // Rewriting one partition's files: streamed (bin-packing) or sorted in memory
 // (Z-order), into files of even size.
+#include <arrow/compute/api.h>
 #include <arrow/table.h>
 
 #include "delta/base/errors.h"
@@ -76,9 +77,26 @@ arrow::Status SortInputs(LogStore& store, const OptimizePlan& plan,
   }
   ARROW_ASSIGN_OR_RAISE(auto all, arrow::ConcatenateTables(tables));
   ARROW_ASSIGN_OR_RAISE(auto batch, all->CombineChunksToBatch());
-  ARROW_ASSIGN_OR_RAISE(auto sorted, SortByZOrder(batch, plan.zorder_by));
-  rows += sorted->num_rows();
-  return writer.Write(*sorted);
+  if (batch->num_rows() == 0) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto keys, ZOrderKeys(*batch, plan.zorder_by));
+  ARROW_ASSIGN_OR_RAISE(auto order, arrow::compute::SortIndices(*keys));
+  ARROW_ASSIGN_OR_RAISE(auto sorted, arrow::compute::Take(batch, order));
+  ARROW_ASSIGN_OR_RAISE(auto sorted_keys, arrow::compute::Take(*keys, *order));
+  const auto& key_array = static_cast<const arrow::UInt64Array&>(*sorted_keys);
+  const auto& rows_sorted = *sorted.record_batch();
+  rows += rows_sorted.num_rows();
+  // Files end where a Z-cell ends, within a tenth of their planned rows.
+  int64_t offset = 0;
+  while (offset < rows_sorted.num_rows()) {
+    ARROW_ASSIGN_OR_RAISE(int64_t planned, writer.RowsUntilCut());
+    int64_t cut = rows_sorted.num_rows();
+    if (planned < rows_sorted.num_rows() - offset) {
+      cut = SnapToZCell(key_array, offset + planned, planned / 10);
+    }
+    ARROW_RETURN_NOT_OK(writer.WriteToCut(*rows_sorted.Slice(offset, cut - offset)));
+    offset = cut;
+  }
+  return arrow::Status::OK();
 }
 
 }  // namespace

@@ -77,6 +77,18 @@ arrow::Status EvenFileWriter::Write(const arrow::RecordBatch& batch) {
   return arrow::Status::OK();
 }
 
+arrow::Result<int64_t> EvenFileWriter::RowsUntilCut() {
+  if (!current_) ARROW_RETURN_NOT_OK(StartFile());
+  return current_quota_ - current_rows_;
+}
+
+arrow::Status EvenFileWriter::WriteToCut(const arrow::RecordBatch& batch) {
+  if (!current_) ARROW_RETURN_NOT_OK(StartFile());
+  ARROW_RETURN_NOT_OK(current_->Write(batch));
+  current_rows_ += batch.num_rows();
+  return FinishFile();
+}
+
 arrow::Result<std::vector<Add>> EvenFileWriter::Finish() {
   if (current_) ARROW_RETURN_NOT_OK(FinishFile());
   return std::move(adds_);

@@ -35,6 +35,12 @@ class EvenFileWriter {
       int64_t target_size, std::optional<int64_t> total_rows, double bytes_per_row_hint);
 
   arrow::Status Write(const arrow::RecordBatch& batch);
+  /// \brief Rows the next Write() would put in the current (or next) file before
+  /// cutting it (with a row count; otherwise effectively unbounded).
+  arrow::Result<int64_t> RowsUntilCut();
+  /// \brief Writes `batch` as the rest of the current file (or a file of its own) and
+  /// finishes that file, whatever the plan said: the caller chose the cut.
+  arrow::Status WriteToCut(const arrow::RecordBatch& batch);
   /// `add`s of every file, paths relative to `directory` (not encoded).
   arrow::Result<std::vector<Add>> Finish();
   /// Paths relative to `directory` of every file written so far, for cleanup.

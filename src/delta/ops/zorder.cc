@@ -1,7 +1,9 @@
 #include "delta/ops/zorder.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdlib>
 
 #include <arrow/builder.h>
 #include <arrow/compute/api.h>
@@ -86,6 +88,25 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> SortByZOrder(
   ARROW_ASSIGN_OR_RAISE(auto order, arrow::compute::SortIndices(*keys));
   ARROW_ASSIGN_OR_RAISE(auto sorted, arrow::compute::Take(batch, order));
   return sorted.record_batch();
+}
+
+int64_t SnapToZCell(const arrow::UInt64Array& keys, int64_t cut, int64_t window) {
+  const int64_t first = std::max<int64_t>(1, cut - window);
+  const int64_t last = std::min<int64_t>(keys.length() - 1, cut + window);
+  int64_t best = cut;
+  uint64_t best_change = 0;
+  for (int64_t row = first; row <= last; ++row) {
+    const uint64_t change = keys.Value(row - 1) ^ keys.Value(row);
+    // Compare the highest changed bit only: std::bit_width orders them.
+    const int width = std::bit_width(change);
+    const int best_width = std::bit_width(best_change);
+    if (width > best_width || (width == best_width && width > 0 &&
+                               std::abs(row - cut) < std::abs(best - cut))) {
+      best = row;
+      best_change = change;
+    }
+  }
+  return best;
 }
 
 }  // namespace deltaline::delta

@@ -32,4 +32,11 @@ arrow::Result<std::shared_ptr<arrow::RecordBatch>> SortByZOrder(
     const std::shared_ptr<arrow::RecordBatch>& batch,
     const std::vector<std::string>& columns);
 
+/// \brief Where to end a file of rows sorted by Z-order `keys`, near row `cut`: the
+/// row in [cut - window, cut + window] (within (0, keys.length())) where the key's
+/// highest bit changes, the nearest to `cut` among equals. A file that ends there
+/// does not straddle a large Z-cell, whose corner would stretch its min/max over
+/// most of some column's range.
+int64_t SnapToZCell(const arrow::UInt64Array& keys, int64_t cut, int64_t window);
+
 }  // namespace deltaline::delta
