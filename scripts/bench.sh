@@ -95,3 +95,11 @@ anatomy_bench="$build/bench/deltaline_bench_anatomy"
 stdlib="$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')"
 echo "== P5/P6: code anatomy of $stdlib (full vs tree-sitter alone; incremental vs full) =="
 "$anatomy_bench" --source "$stdlib" --dir "$work/anatomy" --runs "${BENCH_ANATOMY_RUNS:-3}"
+
+echo
+# Issue 14: Z-order pruning and compaction file sizes vs delta-rs.
+optimize_bench="$build/bench/deltaline_bench_optimize"
+[ -x "$optimize_bench" ] || { echo "bench: $optimize_bench missing (build with -DDELTALINE_BENCH=ON)" >&2; exit 1; }
+echo "== Optimize: Z-order pruning (1 % filter on the second column) and compaction sizes vs delta-rs =="
+"$optimize_bench" --dir "$work/optimize" --python "$python" \
+  --deltars-script "$root/bench/deltars_optimize.py"

@@ -56,5 +56,6 @@ void RegisterClone(CLI::App& app, CommandTable& table);
 void RegisterMigrateParquet(CLI::App& app, CommandTable& table);
 void RegisterRestore(CLI::App& app, CommandTable& table);
 void RegisterCleanupLog(CLI::App& app, CommandTable& table);
+void RegisterOptimize(CLI::App& app, CommandTable& table);
 
 }  // namespace deltaline::cli

@@ -47,6 +47,7 @@ int Main(int argc, char** argv) {
   RegisterMigrateParquet(app, commands);
   RegisterRestore(app, commands);
   RegisterCleanupLog(app, commands);
+  RegisterOptimize(app, commands);
 
   try {
     app.parse(argc, argv);

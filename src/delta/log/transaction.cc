@@ -169,8 +169,13 @@ std::vector<Action> Transaction::CommitActions(int64_t version, int attempt) con
 arrow::Result<CommitResult> Transaction::Commit(const CommitRetryPolicy& policy) {
   // Enforce the table's own rules before anything is published.
   if (read_snapshot_) {
-    ARROW_RETURN_NOT_OK(
-        CheckWriteSupported(read_snapshot_->protocol(), read_snapshot_->metadata()));
+    Protocol protocol = read_snapshot_->protocol();
+    if (protocol.writer_features) {
+      std::erase_if(*protocol.writer_features, [this](const std::string& feature) {
+        return allowed_writer_features_.count(feature) > 0;
+      });
+    }
+    ARROW_RETURN_NOT_OK(CheckWriteSupported(protocol, read_snapshot_->metadata()));
     if (AppendOnly(read_snapshot_->metadata().configuration)) {
       for (const auto& action : actions_) {
         const auto* rm = std::get_if<Remove>(&action);

@@ -69,6 +69,12 @@ class Transaction {
   /// removed it is a kConcurrentDeleteRead.
   void AddReadFile(std::string path) { read_files_.insert(std::move(path)); }
   void SetIsolationLevel(IsolationLevel level) { isolation_ = level; }
+  /// \brief The caller handles this writer feature itself, so the commit's write
+  /// support check skips it (OPTIMIZE purges deletion vectors: it only removes files
+  /// that carry them and adds files without).
+  void AllowWriterFeature(std::string feature) {
+    allowed_writer_features_.insert(std::move(feature));
+  }
   /// Records (appId, version) in the commit; conflicts with a winner that did too.
   void SetAppTransaction(std::string app_id, int64_t version);
 
@@ -98,6 +104,7 @@ class Transaction {
   std::set<std::string> read_files_;
   IsolationLevel isolation_ = IsolationLevel::kWriteSerializable;
   std::optional<Txn> app_txn_;
+  std::set<std::string> allowed_writer_features_;
 };
 
 }  // namespace deltaline::delta
