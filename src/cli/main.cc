@@ -45,9 +45,9 @@ int Main(int argc, char** argv) {
   RegisterAnatomy(app, commands);
   RegisterClone(app, commands);
   RegisterMigrateParquet(app, commands);
+  RegisterOptimize(app, commands);
   RegisterRestore(app, commands);
   RegisterCleanupLog(app, commands);
-  RegisterOptimize(app, commands);
 
   try {
     app.parse(argc, argv);

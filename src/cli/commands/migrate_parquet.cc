@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/flags.h"
 #include "cli/commands/migrate_parquet_report.h"
 #include "cli/output.h"
 #include "cli/progress.h"
@@ -24,7 +25,7 @@ struct MigrateArgs {
   std::string destination;
   bool in_place = false;
   std::string partition_by = "auto";
-  std::string schema_mode = "strict";
+  delta::ParquetSchemaMode schema_mode = delta::ParquetSchemaMode::kStrict;
   bool verify = false;
   bool dry_run = false;
   std::string report;
@@ -56,8 +57,7 @@ arrow::Result<delta::ParquetLayoutOptions> LayoutOptions(const MigrateArgs& args
     }
     options.partition_by = std::move(columns);
   }
-  options.schema_mode = args.schema_mode == "merge" ? delta::ParquetSchemaMode::kMerge
-                                                    : delta::ParquetSchemaMode::kStrict;
+  options.schema_mode = args.schema_mode;
   return options;
 }
 
@@ -214,11 +214,11 @@ void RegisterMigrateParquet(CLI::App& app, CommandTable& table) {
                   "directories must be")
       ->type_name("auto|A,B")
       ->default_val("auto");
-  cmd->add_option("--schema-mode", args->schema_mode,
-                  "strict (every file the same schema) or merge (the union)")
-      ->check(CLI::IsMember({"strict", "merge"}))
-      ->type_name("strict|merge")
-      ->default_val("strict");
+  static const std::map<std::string, delta::ParquetSchemaMode> kSchemaModes = {
+      {"strict", delta::ParquetSchemaMode::kStrict},
+      {"merge", delta::ParquetSchemaMode::kMerge}};
+  AddEnumOption(*cmd, "--schema-mode", args->schema_mode, kSchemaModes,
+                "strict (default: every file the same schema) or merge (the union)");
   cmd->add_flag("--verify", args->verify,
                 "Compare rows, partitions, schema and column checksums afterwards");
   cmd->add_flag("--dry-run", args->dry_run, "Print the plan, write nothing");

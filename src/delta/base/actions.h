@@ -89,6 +89,25 @@ struct Remove {
   bool operator==(const Remove&) const = default;
 };
 
+/// \brief The `remove` that retires `add`: it carries the add's size, partition values,
+/// stats, tags, deletion vector and row ids, so that readers of the change (CDF,
+/// conflict checks, checkpoints keeping tombstones) need not look the add up.
+inline Remove RemoveOf(const Add& add, int64_t deletion_timestamp_ms, bool data_change) {
+  Remove remove;
+  remove.path = add.path;
+  remove.deletion_timestamp = deletion_timestamp_ms;
+  remove.data_change = data_change;
+  remove.extended_file_metadata = true;
+  remove.partition_values = add.partition_values;
+  remove.size = add.size;
+  remove.stats = add.stats;
+  remove.tags = add.tags;
+  remove.deletion_vector = add.deletion_vector;
+  remove.base_row_id = add.base_row_id;
+  remove.default_row_commit_version = add.default_row_commit_version;
+  return remove;
+}
+
 /// \brief Application transaction id (`txn`): makes a retried commit idempotent.
 struct Txn {
   std::string app_id;

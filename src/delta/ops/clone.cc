@@ -148,19 +148,6 @@ arrow::Result<Plan> PlanClone(LogStore& source, LogStore& target,
   return plan;
 }
 
-Remove RemoveOf(const Add& add, int64_t now_ms) {
-  Remove remove;
-  remove.path = add.path;
-  remove.deletion_timestamp = now_ms;
-  remove.data_change = true;
-  remove.extended_file_metadata = true;
-  remove.partition_values = add.partition_values;
-  remove.size = add.size;
-  remove.tags = add.tags;
-  remove.deletion_vector = add.deletion_vector;
-  return remove;
-}
-
 // The target's current table, or null when there is none to replace.
 arrow::Result<std::shared_ptr<const Snapshot>> ExistingTarget(LogStore& target,
                                                               CloneMode mode) {
@@ -191,7 +178,7 @@ std::vector<Action> CommitActions(const Snapshot& source_snapshot,
   metadata.name.reset();
   metadata.created_time = NowMs();
   Protocol protocol = source_snapshot.protocol();
-  if (replaced) protocol = clone_internal::MergeProtocols(protocol, replaced->protocol());
+  if (replaced) protocol = MergeProtocols(protocol, replaced->protocol());
 
   std::vector<Action> actions;
   actions.emplace_back(std::move(protocol));
@@ -207,7 +194,7 @@ std::vector<Action> CommitActions(const Snapshot& source_snapshot,
       if (kept.count(key)) continue;
       ++result.num_removed_files;
       result.removed_files_size += add.size;
-      actions.emplace_back(RemoveOf(add, now_ms));
+      actions.emplace_back(RemoveOf(add, now_ms, /*data_change=*/true));
     }
     // Domains of the replaced table that the source lacks are dropped with it.
     for (const auto& [name, domain] : replaced->state().domains) {

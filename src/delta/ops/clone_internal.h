@@ -51,8 +51,4 @@ void DeleteWritten(LogStore& target, const std::vector<std::string>& paths);
 /// clone cannot carry correctly (the clone writes version 0 as a writer of the table).
 arrow::Status CheckCloneSupported(const Protocol& protocol);
 
-/// \brief The protocol of an overwrite: never weaker than the target's (as Spark's
-/// CREATE OR REPLACE), so every feature of either side, in the simplest form.
-Protocol MergeProtocols(const Protocol& source, const Protocol& target);
-
 }  // namespace deltaline::delta::clone_internal

@@ -16,6 +16,7 @@
 #include "delta/ops/clone_internal.h"
 #include "delta/ops/vacuum.h"
 #include "delta/scan/scan.h"
+#include "delta/table/table_features.h"
 #include "delta/write/write.h"
 #include "support/deltars_reader.h"
 #include "support/table_builders.h"
@@ -408,7 +409,6 @@ TEST_F(CloneTest, ATimestampPicksTheVersionCurrentThen) {
 }
 
 TEST(CloneProtocolTest, AnOverwriteNeverWeakensTheTargetsProtocol) {
-  using clone_internal::MergeProtocols;
   Protocol legacy;  // 1/2: appendOnly and invariants
   Protocol dv{3, 7, std::vector<std::string>{"deletionVectors"},
               std::vector<std::string>{"deletionVectors"}};

@@ -81,22 +81,6 @@ StringMap OperationMetrics(const OptimizeResult& result, int64_t input_files,
   return metrics;
 }
 
-Remove RemoveOf(const Add& file, int64_t now) {
-  Remove remove;
-  remove.path = file.path;
-  remove.deletion_timestamp = now;
-  remove.data_change = false;
-  remove.extended_file_metadata = true;
-  remove.partition_values = file.partition_values;
-  remove.size = file.size;
-  remove.stats = file.stats;
-  remove.tags = file.tags;
-  remove.deletion_vector = file.deletion_vector;
-  remove.base_row_id = file.base_row_id;
-  remove.default_row_commit_version = file.default_row_commit_version;
-  return remove;
-}
-
 void DeleteWritten(LogStore& store, const std::vector<std::string>& written) {
   for (const auto& path : written) {
     (void)store.filesystem()->DeleteFile(store.root() + "/" + path);
@@ -169,7 +153,7 @@ arrow::Result<OptimizeResult> Optimize(LogStore& store, const OptimizeOptions& o
   for (const auto& job : plan.jobs) {
     for (const auto& file : job.inputs) {
       txn.AddReadFile(file.path);
-      txn.AddAction(RemoveOf(file, now));
+      txn.AddAction(RemoveOf(file, now, /*data_change=*/false));
     }
   }
   for (auto& add : *adds) txn.AddAction(std::move(add));

@@ -1,85 +1,23 @@
 #include "delta/ops/restore.h"
 
-#include <algorithm>
-#include <set>
-
 #include "delta/base/clock.h"
 #include "delta/base/errors.h"
 #include "delta/log/snapshot.h"
 #include "delta/log/transaction.h"
 #include "delta/scan/data_file_reader.h"
 #include "delta/scan/deletion_vector.h"
+#include "delta/table/table_features.h"
 
 namespace deltaline::delta {
 namespace {
 
-using Features = std::optional<std::vector<std::string>>;
-
-Features MergeFeatures(const Features& a, const Features& b) {
-  if (!a && !b) return std::nullopt;
-  std::set<std::string> all;
-  if (a) all.insert(a->begin(), a->end());
-  if (b) all.insert(b->begin(), b->end());
-  return std::vector<std::string>(all.begin(), all.end());
-}
-
-bool Covers(const Features& have, const Features& need) {
-  if (!need) return true;
-  if (!have) return need->empty();
-  for (const auto& feature : *need) {
-    if (std::find(have->begin(), have->end(), feature) == have->end()) return false;
-  }
-  return true;
-}
-
 // The protocol after the restore, or nullopt to keep the current one. Never a
 // downgrade (Spark's RestoreTableCommand: sourceProtocol.merge(targetProtocol)).
-arrow::Result<std::optional<Protocol>> MergedProtocol(LogStore& store,
-                                                      const Protocol& current,
-                                                      const Protocol& target) {
-  if (current.min_reader_version >= target.min_reader_version &&
-      current.min_writer_version >= target.min_writer_version &&
-      Covers(current.reader_features, target.reader_features) &&
-      Covers(current.writer_features, target.writer_features)) {
-    return std::nullopt;
-  }
-  // Between a legacy protocol and one with table features, the legacy side's
-  // implicit features would have to be spelled out; deltaline does not guess them.
-  const bool current_features = current.writer_features.has_value();
-  const bool target_features = target.writer_features.has_value();
-  if (current_features != target_features) {
-    return UnsupportedFeature(
-        "protocol", "cannot restore '" + store.uri() +
-                        "': the restored version's protocol (reader " +
-                        std::to_string(target.min_reader_version) + ", writer " +
-                        std::to_string(target.min_writer_version) +
-                        ") is not covered by the current one and only one of them "
-                        "uses table features; deltaline does not merge them");
-  }
-  Protocol merged;
-  merged.min_reader_version =
-      std::max(current.min_reader_version, target.min_reader_version);
-  merged.min_writer_version =
-      std::max(current.min_writer_version, target.min_writer_version);
-  merged.reader_features = MergeFeatures(current.reader_features, target.reader_features);
-  merged.writer_features = MergeFeatures(current.writer_features, target.writer_features);
+std::optional<Protocol> RestoredProtocol(const Protocol& current,
+                                         const Protocol& target) {
+  Protocol merged = MergeProtocols(current, target);
+  if (merged == current) return std::nullopt;
   return merged;
-}
-
-Remove RemoveOf(const Add& add, int64_t now_ms) {
-  Remove remove;
-  remove.path = add.path;
-  remove.deletion_timestamp = now_ms;
-  remove.data_change = true;
-  remove.extended_file_metadata = true;
-  remove.partition_values = add.partition_values;
-  remove.size = add.size;
-  remove.stats = add.stats;
-  remove.tags = add.tags;
-  remove.deletion_vector = add.deletion_vector;
-  remove.base_row_id = add.base_row_id;
-  remove.default_row_commit_version = add.default_row_commit_version;
-  return remove;
 }
 
 // Every data file and DV file the re-added files need must still exist (a vacuum may
@@ -181,15 +119,14 @@ arrow::Result<RestoreResult> Restore(LogStore& store, const RestoreOptions& opti
     if (target->state().files.count(key)) continue;
     result.removed_files_size += add.size;
     ++result.num_removed_files;
-    txn.AddAction(RemoveOf(add, now_ms));
+    txn.AddAction(RemoveOf(add, now_ms, /*data_change=*/true));
   }
   result.num_restored_files = static_cast<int64_t>(to_add.size());
   for (auto& add : to_add) txn.AddAction(std::move(add));
   result.num_of_files_after_restore = static_cast<int64_t>(target->num_files());
   result.table_size_after_restore = target->size_bytes();
 
-  ARROW_ASSIGN_OR_RAISE(auto protocol,
-                        MergedProtocol(store, current->protocol(), target->protocol()));
+  const auto protocol = RestoredProtocol(current->protocol(), target->protocol());
   if (protocol) {
     result.protocol_changed = true;
     txn.AddAction(*protocol);

@@ -27,6 +27,17 @@ arrow::Status CheckWriteSupported(const Protocol& protocol, const Metadata& meta
 arrow::Result<Protocol> ProtocolForNewTable(const Metadata& metadata);
 
 /// \brief Reader features deltaline implements (for the README's feature table).
+/// \brief The writer (reader) features `protocol` requires: its list under table
+/// features, or the set a legacy version implies (PROTOCOL.md, "Table Features").
+std::vector<std::string> WriterFeaturesOf(const Protocol& protocol);
+std::vector<std::string> ReaderFeaturesOf(const Protocol& protocol);
+
+/// \brief The simplest protocol that covers both `a` and `b` (Spark's Protocol.merge):
+/// the higher versions when both are legacy; otherwise table features, a legacy
+/// side's implied features spelled out. Equals `a` when `a` already covers `b`.
+/// Restore and clone-with-replace use it so that a protocol is never downgraded.
+Protocol MergeProtocols(const Protocol& a, const Protocol& b);
+
 const std::vector<std::string>& SupportedReaderFeatures();
 const std::vector<std::string>& SupportedWriterFeatures();
 

@@ -26,16 +26,7 @@ std::optional<int64_t> NumRecords(const Add& file) {
 
 void AddRemove(RemovalPlan& plan, const Add& file, const std::string& directory,
                std::optional<int64_t> rows, int64_t now) {
-  Remove remove;
-  remove.path = file.path;
-  remove.deletion_timestamp = now;
-  remove.data_change = true;
-  remove.extended_file_metadata = true;
-  remove.partition_values = file.partition_values;
-  remove.size = file.size;
-  remove.stats = file.stats;
-  remove.deletion_vector = file.deletion_vector;
-  plan.removes.push_back(std::move(remove));
+  plan.removes.push_back(RemoveOf(file, now, /*data_change=*/true));
   PartitionMetrics& metrics = plan.metrics[directory];
   metrics.files_removed += 1;
   metrics.bytes_removed += file.size;
