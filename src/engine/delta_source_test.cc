@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "delta/log/log_store.h"
+#include "delta/log/snapshot.h"
 #include "delta/predicate/predicate.h"
 #include "delta/scan/scan.h"
 #include "delta/write/write.h"
@@ -186,10 +187,18 @@ TEST(DeltaSourceTest, VersionAndTimestampPinsReadThatSnapshot) {
   ASSERT_OK_AND_ASSIGN(auto v0, OpenDeltaTable(uri, {.version = 0, .timestamp_ms = {}}));
   ASSERT_OK_AND_ASSIGN(auto rows, EngineScan(v0, "", nullptr));
   EXPECT_TRUE(TablesEqualUnordered(*IdsTable("[1]"), *rows));
-  ASSERT_OK_AND_ASSIGN(auto v1, OpenDeltaTable(uri, {.version = 1, .timestamp_ms = {}}));
-  ASSERT_OK_AND_ASSIGN(
-      auto at_time,
-      OpenDeltaTable(uri, {.version = {}, .timestamp_ms = v1->snapshot->timestamp_ms()}));
+  // History's time for version 1, not the snapshot's raw commit time: commits made in
+  // the same millisecond share a raw time, and time travel (as Spark's) resolves
+  // against the times made strictly increasing, which history shows.
+  ASSERT_OK_AND_ASSIGN(auto store, delta::FileSystemLogStore::Open(uri));
+  ASSERT_OK_AND_ASSIGN(auto history, delta::ReadHistory(*store));
+  std::optional<int64_t> v1_time;
+  for (const auto& record : history) {
+    if (record.version == 1) v1_time = record.timestamp_ms;
+  }
+  ASSERT_TRUE(v1_time.has_value());
+  ASSERT_OK_AND_ASSIGN(auto at_time,
+                       OpenDeltaTable(uri, {.version = {}, .timestamp_ms = *v1_time}));
   EXPECT_EQ(at_time->snapshot->version(), 1);
   ASSERT_OK_AND_ASSIGN(rows, EngineScan(at_time, "id > 0", nullptr));
   EXPECT_TRUE(TablesEqualUnordered(*IdsTable("[1, 2]"), *rows));
