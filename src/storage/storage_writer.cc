@@ -162,10 +162,20 @@ nlohmann::json EffectivePolicyJson(const StorageWriteOptions& options) {
 arrow::Result<WriteResult> WriteTableDelta(const arrow::Table& table,
                                            const std::string& uri,
                                            const StorageWriteOptions& options) {
+  return WriteReplayableDelta(
+      [&table]() -> arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> {
+        return std::make_shared<arrow::TableBatchReader>(table);
+      },
+      uri, options);
+}
+
+arrow::Result<WriteResult> WriteReplayableDelta(const ReaderFactory& open,
+                                                const std::string& uri,
+                                                const StorageWriteOptions& options) {
   const int max_attempts = std::max(1, options.delta.retry.max_attempts);
   for (int attempt = 1;; ++attempt) {
-    arrow::TableBatchReader reader(table);
-    auto written = WriteOnce(reader, uri, options);
+    ARROW_ASSIGN_OR_RAISE(auto reader, open());
+    auto written = WriteOnce(*reader, uri, options);
     if (written.ok()) {
       written->attempts = attempt;
       return written;

@@ -81,6 +81,18 @@ arrow::Result<WriteResult> WriteTableDelta(const arrow::Table& table,
                                            const std::string& uri,
                                            const StorageWriteOptions& options = {});
 
+/// \brief Opens the same rows again each time it is called (a table, a query that can
+/// be re-run): what makes a write replayable after a conflict.
+using ReaderFactory =
+    std::function<arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>()>;
+
+/// \brief WriteTableDelta for rows that `open` can produce again: each attempt streams
+/// a new reader (bounded memory), and a typed kConcurrentAppend conflict redoes the
+/// write as WriteTableDelta does. For the Python bindings' re-exportable inputs.
+arrow::Result<WriteResult> WriteReplayableDelta(const ReaderFactory& open,
+                                                const std::string& uri,
+                                                const StorageWriteOptions& options = {});
+
 /// \brief Streams `reader` into the table at `uri` as one commit, with bounded memory.
 /// A stream cannot be replayed, so only the commit's version races are retried.
 arrow::Result<WriteResult> WriteDatasetDelta(arrow::RecordBatchReader& reader,

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <utility>
+
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+#include <nanobind/nanobind.h>
+
+namespace deltaline::python {
+
+/// \brief Opens the rows again from the start (a scan of a pinned snapshot, a query).
+using StreamFactory =
+    std::function<arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>()>;
+
+/// \brief An output that Python consumers may read more than once: DuckDB and Polars
+/// call __arrow_c_stream__ again for each query. The factory runs without the GIL.
+class Stream {
+ public:
+  Stream(std::shared_ptr<arrow::Schema> schema, StreamFactory open)
+      : schema_(std::move(schema)), open_(std::move(open)) {}
+  const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
+  /// A new "arrow_array_stream" capsule over a new reader (GIL held on entry).
+  nanobind::object Export() const;
+
+ private:
+  std::shared_ptr<arrow::Schema> schema_;
+  StreamFactory open_;
+};
+
+/// \brief A reader that keeps `owner` (a log store, a plan) alive as long as it lives.
+class OwningReader : public arrow::RecordBatchReader {
+ public:
+  OwningReader(std::shared_ptr<arrow::RecordBatchReader> inner, std::shared_ptr<void> owner)
+      : inner_(std::move(inner)), owner_(std::move(owner)) {}
+  std::shared_ptr<arrow::Schema> schema() const override { return inner_->schema(); }
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
+    return inner_->ReadNext(batch);
+  }
+  arrow::Status Close() override { return inner_->Close(); }
+
+ private:
+  std::shared_ptr<arrow::RecordBatchReader> inner_;
+  std::shared_ptr<void> owner_;
+};
+
+}  // namespace deltaline::python
