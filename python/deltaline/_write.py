@@ -85,6 +85,11 @@ class DeltaWriteOptions:
         dataset: the commit's ``deltaline.dataset`` (default: the path's last part).
         update_table_properties: commit a property update first when the policy's
             properties differ from the table's (else that is an error).
+        coerce_timestamps: write second/milli/nanosecond timestamps as microseconds,
+            Delta's only unit (a nanosecond value that is not a whole microsecond
+            fails). Off: such a column is refused with :class:`UnsupportedFeature`.
+        widen_unsigned: write uint8/16/32 as the next wider signed type and uint64 as
+            long (every value must fit). Off: refused with :class:`UnsupportedFeature`.
     """
 
     mode: WriteMode = "append"
@@ -102,6 +107,8 @@ class DeltaWriteOptions:
     policy: Optional[OutputStoragePolicy] = None
     dataset: Optional[str] = None
     update_table_properties: bool = False
+    coerce_timestamps: bool = False
+    widen_unsigned: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,7 +119,10 @@ class WriteResult:
     (``committed`` is then false: ``mode="ignore"`` on an existing table, a delete that
     matched nothing). ``partitions`` maps each partition written or removed
     (``"day=2024-01-31"``) to its counts. ``rows_removed`` is ``None`` when a removed
-    file had no statistics.
+    file had no statistics. ``attempts`` counts whole-write attempts (a replayable
+    input is written again after a concurrent append), ``commit_attempts`` the
+    attempts of the final commit (a lost race for the version number that the
+    conflict check allowed is retried at the next version).
     """
 
     path: str
@@ -130,6 +140,7 @@ class WriteResult:
     schema_changed: bool = False
     checkpoint_written: bool = False
     attempts: int = 1
+    commit_attempts: int = 1
     commit_metadata: dict[str, str] = field(default_factory=dict)
 
 
@@ -179,6 +190,8 @@ def _request(options: DeltaWriteOptions, run: Optional[Mapping[str, str]] = None
         "commit_metadata": {k: str(v) for k, v in (options.commit_metadata or {}).items()},
         "dataset": options.dataset,
         "update_table_properties": options.update_table_properties,
+        "coerce_timestamps": options.coerce_timestamps,
+        "widen_unsigned": options.widen_unsigned,
         **(dict(run) if run else {}),
     }
 

@@ -5,6 +5,7 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include "delta/base/errors.h"
 #include "delta/base/time_text.h"
 #include "delta/log/log_store.h"
 #include "delta/log/snapshot.h"
@@ -63,8 +64,10 @@ class Table {
         partition[column.c_str()] = value ? nb::object(nb::str(value->c_str())) : nb::none();
       }
       file["partition_values"] = partition;
-      file["stats"] = add.stats ? ToPython(nlohmann::json::parse(*add.stats, nullptr, false))
-                                : nb::none();
+      // A file whose stats do not parse has, for a reader, no stats.
+      auto stats = add.stats ? nlohmann::json::parse(*add.stats, nullptr, false)
+                             : nlohmann::json(nlohmann::json::value_t::discarded);
+      file["stats"] = stats.is_discarded() ? nb::none() : ToPython(stats);
       file["deletion_vector"] = add.deletion_vector.has_value();
       out.append(file);
     }

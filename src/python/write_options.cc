@@ -48,6 +48,12 @@ WriteRequest ReadWriteRequest(const nb::dict& options) {
   if (Has(options, "update_table_properties")) {
     request.update_table_properties = nb::cast<bool>(options["update_table_properties"]);
   }
+  if (Has(options, "coerce_timestamps")) {
+    request.coerce_timestamps = nb::cast<bool>(options["coerce_timestamps"]);
+  }
+  if (Has(options, "widen_unsigned")) {
+    request.widen_unsigned = nb::cast<bool>(options["widen_unsigned"]);
+  }
   if (Has(options, "run_id")) request.run_id = nb::cast<std::string>(options["run_id"]);
   if (Has(options, "run_dir")) request.run_dir = nb::cast<std::string>(options["run_dir"]);
   return request;
@@ -71,6 +77,8 @@ arrow::Result<storage::StorageWriteOptions> BuildWriteOptions(
   for (const auto& [key, value] : request.commit_metadata) {
     options.delta.user_metadata[key] = value;
   }
+  options.delta.schema_conversion.coerce_timestamps = request.coerce_timestamps;
+  options.delta.schema_conversion.widen_unsigned = request.widen_unsigned;
   options.dataset = request.dataset;
   options.update_table_properties = request.update_table_properties;
   return options;

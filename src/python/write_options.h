@@ -28,6 +28,8 @@ struct WriteRequest {
   std::map<std::string, std::string> commit_metadata;
   std::string dataset;
   bool update_table_properties = false;
+  bool coerce_timestamps = false;
+  bool widen_unsigned = false;
   std::string run_id;
   std::string run_dir;
 };
