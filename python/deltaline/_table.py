@@ -18,7 +18,8 @@ class DeltaScan:
     """The rows of a scan, as an Arrow C stream.
 
     Hand it to anything that takes ``__arrow_c_stream__``: ``pa.table(scan)``,
-    ``polars.from_arrow(scan)``, DuckDB (``duckdb.sql("select … from scan")``). Each
+    ``polars.DataFrame(scan)``, DuckDB (``duckdb.sql("select … from scan")`` or
+    ``duckdb.from_arrow(scan)``). Each
     consumer reads it from the start; files are read one at a time, so memory stays
     bounded however large the table.
     """
@@ -42,6 +43,14 @@ class DeltaScan:
     def to_pyarrow(self) -> pa.Table:
         """All rows as a pyarrow Table."""
         return self.to_reader().read_all()
+
+    def to_polars(self) -> Any:
+        """All rows as a Polars DataFrame (``polars.DataFrame(scan)``; note that
+        ``polars.from_arrow`` makes one struct Series of any stream that is not
+        pyarrow's)."""
+        import polars as pl
+
+        return pl.DataFrame(self)
 
     def to_reader(self) -> pa.RecordBatchReader:
         """A pyarrow RecordBatchReader streaming the rows."""

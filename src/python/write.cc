@@ -41,8 +41,10 @@ nb::dict ResultDict(const storage::WriteResult& written) {
   out["files_added"] = r.files_added;
   out["files_removed"] = r.files_removed;
   out["rows_added"] = r.rows_added;
-  out["rows_removed"] =
-      r.rows_removed < 0 ? nb::object(nb::none()) : nb::object(nb::int_(r.rows_removed));
+  // The library leaves rows_removed unknown (-1) until a commit removes files: with
+  // no commit nothing was removed.
+  const int64_t removed = r.committed ? r.rows_removed : 0;
+  out["rows_removed"] = removed < 0 ? nb::object(nb::none()) : nb::object(nb::int_(removed));
   out["bytes_added"] = r.bytes_added;
   out["bytes_removed"] = r.bytes_removed;
   out["rows_copied"] = r.rows_copied;

@@ -63,21 +63,31 @@ def test_duckdb_queries_a_scan_directly(numbers):
     # DuckDB's replacement scan finds the local variable by name, more than once: each
     # query exports the scan again and reads it from the start.
     for _ in range(2):
-        assert duckdb.sql("select sum(x), count(*) from scan").fetchone() == (
-            N * (N - 1) // 2, N)
+        assert duckdb.sql("select sum(x), count(*) from scan").fetchall() == [
+            (N * (N - 1) // 2, N)]
     # The documented explicit form too.
-    assert duckdb.from_arrow(scan).aggregate("count(*)").fetchone() == (N,)
+    assert duckdb.from_arrow(scan).aggregate("count(*)").fetchall() == [(N,)]
+    con = duckdb.connect()
+    con.register("deltatable", scan)
+    assert con.sql("select max(x) from deltatable").fetchall() == [(N - 1,)]
     by_g = duckdb.sql("select g, count(*) from scan group by g order by g").fetchall()
     assert by_g == [(g, N // 4) for g in range(4)]
 
 
 def test_polars_reads_a_scan(numbers):
     scan = open_delta_table(numbers).scan(columns=["x", "s"])
-    first = pl.from_arrow(scan)
-    second = pl.DataFrame(scan)
+    first = pl.DataFrame(scan)
     assert first.shape == (N, 2) and first.columns == ["x", "s"]
-    assert first.sort("x").equals(second.sort("x"))
+    assert first.schema == pl.Schema({"x": pl.Int64, "s": pl.String})
     assert first["x"].sum() == N * (N - 1) // 2
+    assert scan.to_polars().sort("x").equals(first.sort("x"))
+    # Polars' from_arrow makes one struct Series of a stream that is not pyarrow's (as
+    # for a DuckDB relation); unnested, it is the same frame.
+    series = pl.from_arrow(scan)
+    assert isinstance(series, pl.Series)
+    assert series.struct.unnest().sort("x").equals(first.sort("x"))
+    lazy = pl.DataFrame(scan).lazy().filter(pl.col("x") < 10).collect()
+    assert lazy.height == 10
     # pyarrow too, again from the start.
     assert pa.table(scan).num_rows == N
     assert scan.to_pyarrow().num_rows == N
@@ -92,7 +102,7 @@ def test_columns_and_filter_pushdown(numbers):
     assert got["s"].to_pylist() == [str(x) for x in got["x"].to_pylist()]
     # Through DuckDB as well.
     scan = table.scan(columns=["x"], filter="x >= 9990")
-    assert duckdb.sql("select count(*), min(x) from scan").fetchone() == (10, 9990)
+    assert duckdb.sql("select count(*), min(x) from scan").fetchall() == [(10, 9990)]
     assert table.to_pyarrow_table(filter="x < 0").num_rows == 0
     with pytest.raises(Exception) as err:
         table.scan(columns=["nope"])

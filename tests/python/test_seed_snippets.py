@@ -88,8 +88,10 @@ def test_targeted_replace_snippet(tmp_path):
     # --- seed snippet ---
     result = write_table_delta(table, path, options=DeltaWriteOptions(mode="overwrite", predicate="file_id = 'a'", partition_by=["repo"]))  # noqa: E501
     # --- end ---
-    assert result.version == 1 and result.rows_added == 2
-    assert result.rows_removed == 3 and result.rows_copied == 1
+    # r1's file also held file_id 'b': it is rewritten, its other row carried over
+    # (counted in rows_added and in rows_copied).
+    assert result.version == 1 and result.rows_added == 2 + 1 and result.rows_copied == 1
+    assert result.rows_removed == 3 and set(result.partitions) == {"repo=r1", "repo=r2"}
     rows = sorted((r["repo"], r["file_id"], r["lines"])
                   for r in open_delta_table(path).to_pyarrow_table().to_pylist())
     assert rows == [("r1", "a", 11), ("r1", "b", 20), ("r2", "a", 31)]
