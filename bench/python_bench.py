@@ -47,9 +47,9 @@ def make_table(rows: int):
 
     chunk = min(rows, 1 << 20)
     ids = pa.array(range(chunk), pa.int64())
-    floats = pc.random(chunk, initial=42)
+    floats = pc.random(chunk, initializer=42)
     words = pc.binary_join_element_wise(
-        "item-", pc.cast(pc.cast(pc.multiply(floats, 1e6), pa.int64()), pa.string()), "")
+        "item-", pc.cast(pc.cast(pc.multiply(floats, 1e6), pa.int64(), safe=False), pa.string()), "")
     keys = pc.cast(pc.bit_wise_and(ids, 1023), pa.int32())
     batches, done = [], 0
     while done < rows:

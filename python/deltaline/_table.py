@@ -41,8 +41,9 @@ class DeltaScan:
         return pa.schema(self._stream)
 
     def to_pyarrow(self) -> pa.Table:
-        """All rows as a pyarrow Table."""
-        return self.to_reader().read_all()
+        """All rows as a pyarrow Table (read without the GIL; a failure raises the
+        :mod:`deltaline.errors` class, as the other calls do)."""
+        return pa.RecordBatchReader.from_stream(_Capsule(self._stream.read_all())).read_all()
 
     def to_polars(self) -> Any:
         """All rows as a Polars DataFrame (``polars.DataFrame(scan)``; note that
@@ -131,6 +132,16 @@ class _SchemaCapsule:
         self._capsule = capsule
 
     def __arrow_c_schema__(self) -> Any:
+        return self._capsule
+
+
+class _Capsule:
+    """One stream capsule, handed to pyarrow once."""
+
+    def __init__(self, capsule: Any) -> None:
+        self._capsule = capsule
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
         return self._capsule
 
 

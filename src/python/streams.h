@@ -23,6 +23,9 @@ class Stream {
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
   /// A new "arrow_array_stream" capsule over a new reader (GIL held on entry).
   nanobind::object Export() const;
+  /// Every row read here, without the GIL, then exported as one stream capsule: a
+  /// failure is the typed deltaline error, not the consumer's rewrap of it.
+  nanobind::object ReadAll() const;
 
  private:
   std::shared_ptr<arrow::Schema> schema_;

@@ -4,6 +4,8 @@ reading what the bindings wrote."""
 
 from __future__ import annotations
 
+import gc
+
 import duckdb
 import polars as pl
 import pyarrow as pa
@@ -11,7 +13,14 @@ import pyarrow.compute as pc
 import pytest
 from deltalake import DeltaTable as RsTable
 
-from deltaline import DeltaScan, DeltaWriteOptions, open_delta_table, write_table_delta
+from deltaline import (
+    DeltaError,
+    DeltaScan,
+    DeltaWriteOptions,
+    WriterProperties,
+    open_delta_table,
+    write_table_delta,
+)
 
 N = 10_000
 
@@ -129,3 +138,35 @@ def test_deltars_reads_partitioned_writes(numbers):
     assert sorted(theirs["x"].to_pylist()) == sorted(ours["x"].to_pylist())
     for row in theirs.filter(pc.equal(theirs["x"], 4242)).to_pylist():
         assert row == {"x": 4242, "g": 2, "s": "4242"}
+
+
+def test_a_scan_read_in_part_then_dropped_and_a_missing_file(tmp_path):
+    path = tmp_path / "t"
+    write_table_delta(pa.table({"x": pa.array(range(50_000), pa.int64())}), path,
+                      options=DeltaWriteOptions(writer_properties=WriterProperties(
+                          max_rows_per_row_group=5_000)))
+    scan = open_delta_table(path).scan(batch_size=1_000)
+    reader = scan.to_reader()
+    assert reader.read_next_batch().num_rows == 1_000
+    del reader
+    gc.collect()
+    assert scan.to_pyarrow().num_rows == 50_000
+
+    for data_file in path.glob("*.parquet"):
+        data_file.unlink()
+    # Read in C++: the library's error, typed and naming the file.
+    with pytest.raises(DeltaError) as err:
+        scan.to_pyarrow()
+    assert ".parquet" in str(err.value) and err.value.kind == "IOError"
+    # Read by a consumer: its own error class, with the same message.
+    with pytest.raises(Exception, match="cannot be opened"):
+        pa.table(scan)
+    with pytest.raises(Exception, match="cannot be opened"):
+        duckdb.sql("select count(*) from scan").fetchall()
+
+
+def test_an_empty_scan_keeps_its_columns(numbers):
+    got = open_delta_table(numbers).to_pyarrow_table(columns=["s", "g"], filter="x < 0")
+    assert got.num_rows == 0 and got.schema == pa.schema([("s", pa.string()),
+                                                          ("g", pa.int32())])
+    assert pl.DataFrame(open_delta_table(numbers).scan(filter="x < 0")).shape == (0, 3)

@@ -29,10 +29,10 @@ CHILD = textwrap.dedent("""
     # cost being measured, and the data is not so repetitive that it encodes to nothing.
     bases = []
     for seed in range(4):
-        floats = pc.random(rows, initial=seed)
+        floats = pc.random(rows, initializer=seed)
         words = pc.binary_join_element_wise(
             pc.cast(pc.multiply(ids, seed + 7), pa.string()), "payload-",
-            pc.cast(pc.cast(pc.multiply(floats, 1e9), pa.int64()), pa.string()), "/")
+            pc.cast(pc.cast(pc.multiply(floats, 1e9), pa.int64(), safe=False), pa.string()), "/")
         bases.append((floats, words))
     schema = pa.schema([("id", pa.int64()), ("x", pa.float64()), ("s", pa.string()),
                         ("k", pa.int32())])

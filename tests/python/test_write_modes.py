@@ -253,3 +253,20 @@ def test_version_and_timestamp_are_exclusive(table_path):
         open_delta_table(table_path, version=0, timestamp=int(time.time() * 1000))
     with pytest.raises(InvalidInput):
         open_delta_table(table_path, timestamp=dt.datetime(2024, 1, 1))
+
+
+def test_a_failing_input_stream_commits_nothing(table_path):
+    write_table_delta(data([1], ["a"]), table_path)
+    schema = data([1], ["a"]).schema
+
+    def batches():
+        yield data([2, 3], ["b", "b"]).to_batches()[0]
+        raise ValueError("the source broke at batch 2")
+
+    with pytest.raises(InvalidInput, match="the source broke at batch 2"):
+        write_table_delta(pa.RecordBatchReader.from_batches(schema, batches()), table_path,
+                          options=DeltaWriteOptions(mode="append"))
+    assert open_delta_table(table_path).version == 0
+    # The data file of the first batch was removed again.
+    assert len(list(table_path.glob("*.parquet"))) == 1
+    assert rows(table_path) == [{"id": 1, "day": "a", "v": "v1"}]
