@@ -154,7 +154,10 @@ def _timestamp_ms(timestamp: Timestamp) -> int:
         if timestamp.tzinfo is None:
             raise InvalidInput("timestamp: a naive datetime is ambiguous; give a timezone",
                                kind="InvalidInput")
-        return int(timestamp.timestamp() * 1000)
+        # Integer arithmetic: a float of seconds * 1000 can land a millisecond early,
+        # before the very commit whose time the caller passed.
+        epoch = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+        return (timestamp - epoch) // _dt.timedelta(milliseconds=1)
     return _core.parse_timestamp_ms(str(timestamp))
 
 

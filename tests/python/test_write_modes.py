@@ -12,8 +12,10 @@ import pytest
 from deltalake import DeltaTable as RsTable
 
 from deltaline import (
+    DeltaWarning,
     DeltaWriteOptions,
     InvalidInput,
+    OutputStoragePolicy,
     SchemaMismatch,
     TableAlreadyExists,
     TableNotFound,
@@ -270,3 +272,13 @@ def test_a_failing_input_stream_commits_nothing(table_path):
     # The data file of the first batch was removed again.
     assert len(list(table_path.glob("*.parquet"))) == 1
     assert rows(table_path) == [{"id": 1, "day": "a", "v": "v1"}]
+
+
+def test_library_warnings_are_delta_warnings_at_the_callers_line(tmp_path):
+    policy = OutputStoragePolicy(format="parquet", mode="development")
+    with pytest.warns(DeltaWarning, match="refused parquet sink") as caught:
+        result = write_table_delta(data([1], ["a"]), tmp_path / "t",
+                                   options=DeltaWriteOptions(policy=policy))
+    assert caught[0].filename == __file__
+    # Development mode refuses the sink and goes on: the output is Delta all the same.
+    assert result.committed and rows(tmp_path / "t") == [{"id": 1, "day": "a", "v": "v1"}]
