@@ -37,8 +37,38 @@ CHILD = textwrap.dedent("""
         yield pa.record_batch([pa.array(ids, pa.int64()), pa.array([day] * len(ids)),
                                pa.array([name] * len(ids))], schema=schema)
 
+    class Source:
+        # Replayable rows (not a reader): each export is a new stream. The first one
+        # waits at the barrier and then for version 1 (the other child's commit).
+
+        exports = 0
+
+        def __arrow_c_stream__(self, requested_schema=None):
+            Source.exports += 1
+            first = Source.exports == 1
+
+            def rows():
+                if first:
+                    wait_for_everyone()
+                    log = os.path.join(path, "_delta_log", "%020d.json" % 1)
+                    while not os.path.exists(log):
+                        time.sleep(0.005)
+                yield pa.record_batch([pa.array([base, base + 1], pa.int64()),
+                                       pa.array(["a", "a"]), pa.array([name] * 2)],
+                                      schema=schema)
+            return pa.RecordBatchReader.from_batches(schema, rows()).__arrow_c_stream__()
+
     base = 1000 if name == "one" else 2000
-    if op == "replace_where":
+    if op == "replayed_replace_where":
+        result = deltaline.write_table_delta(Source(), path, options=deltaline.DeltaWriteOptions(
+            mode="overwrite", predicate="day = 'a'"))
+        print(json.dumps({"ok": True, "version": result.version, "attempts": result.attempts,
+                          "exports": Source.exports}))
+        raise SystemExit(0)
+    if op == "replace_high_ids":  # adds to day 'a' and removes nothing: not blind
+        ids, options = [base, base + 1], deltaline.DeltaWriteOptions(
+            mode="overwrite", predicate="day = 'a' and id >= 2000")
+    elif op == "replace_where":
         ids, options = [base, base + 1], deltaline.DeltaWriteOptions(
             mode="overwrite", predicate="day = 'a'")
     elif op == "delete_where":  # a replaceWhere without rows: deletes day 'a'
@@ -64,14 +94,15 @@ def seed(path) -> None:
                       path, options=DeltaWriteOptions(partition_by=["day"]))
 
 
-def race(tmp_path, path, op: str) -> dict[str, dict]:
+def race(tmp_path, path, op: str, other_op: str = "") -> dict[str, dict]:
     barrier = tmp_path / f"barrier-{op}"
     barrier.mkdir()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(sys.path)
+    ops = {"one": op, "two": other_op or op}
     children = {
         name: subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(path), str(barrier), name, op, "2"],
+            [sys.executable, "-c", CHILD, str(path), str(barrier), name, ops[name], "2"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         for name in ("one", "two")
     }
@@ -138,3 +169,21 @@ def test_blind_appends_both_commit(tmp_path):
     assert rows["a"] == sorted([(1, "seed"), (2, "seed")] +
                                [(1000 + i, "one") for i in range(3)] +
                                [(2000 + i, "two") for i in range(3)])
+
+
+def test_a_replayable_replace_where_is_redone_after_a_concurrent_append(tmp_path):
+    # "one" replaces day 'a' from a replayable source; "two" adds rows to day 'a' with
+    # a replaceWhere that removes nothing (a blind append would be tolerated under
+    # WriteSerializable) and commits first. one's commit then finds a file added where
+    # its predicate reads (ConcurrentAppend), so the write is done again from a new
+    # export, over version 1.
+    path = tmp_path / "t"
+    seed(path)
+    results = race(tmp_path, path, "replayed_replace_where", "replace_high_ids")
+    assert results["two"]["ok"] and results["two"]["version"] == 1, results
+    one = results["one"]
+    assert one == {"ok": True, "version": 2, "attempts": 2, "exports": 2}, results
+    # The redone replace saw two's rows in day 'a' and replaced them too.
+    assert by_day(path) == {"a": [(1000, "one"), (1001, "one")], "b": [(3, "seed")]}
+    history = open_delta_table(path).history()
+    assert [h["operation"] for h in history] == ["WRITE", "WRITE", "WRITE"]
