@@ -282,3 +282,32 @@ def test_library_warnings_are_delta_warnings_at_the_callers_line(tmp_path):
     assert caught[0].filename == __file__
     # Development mode refuses the sink and goes on: the output is Delta all the same.
     assert result.committed and rows(tmp_path / "t") == [{"id": 1, "day": "a", "v": "v1"}]
+
+
+def test_write_options_reach_the_files_and_the_table(table_path):
+    import pyarrow.parquet as pq
+
+    from deltaline import RetryPolicy, WriterProperties
+
+    n = 300_000
+    table = pa.table({"id": pa.array(range(n), pa.int64()),
+                      "s": pc.cast(pc.multiply(pa.array(range(n)), 7919), pa.string())})
+    result = write_table_delta(table, table_path, options=DeltaWriteOptions(
+        target_file_size=1 << 20, stats_columns=["id"], configuration={"custom.k": "v"},
+        retry=RetryPolicy(max_attempts=3),
+        writer_properties=WriterProperties(compression="snappy",
+                                           max_rows_per_row_group=20_000)))
+    assert result.files_added > 1 and result.rows_added == n
+    opened = open_delta_table(table_path)
+    config = opened.metadata()["configuration"]
+    assert config["custom.k"] == "v"
+    assert config["delta.targetFileSize"] == str(1 << 20)
+    assert config["delta.dataSkippingStatsColumns"] == "id"
+    assert sum(f["stats"]["numRecords"] for f in opened.files) == n
+    for f in opened.files:
+        assert set(f["stats"]["minValues"]) == {"id"}
+        meta = pq.ParquetFile(table_path / f["path"]).metadata
+        assert meta.row_group(0).column(0).compression == "SNAPPY"
+        assert all(meta.row_group(i).num_rows <= 20_000 for i in range(meta.num_row_groups))
+    assert '"max_attempts":3' in result.commit_metadata["deltaline.policy"]
+    assert RsTable(str(table_path)).to_pyarrow_table().num_rows == n
