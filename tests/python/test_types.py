@@ -183,15 +183,39 @@ def test_uint64_beyond_long_is_refused(tmp_path):
         not list((tmp_path / "t" / "_delta_log").glob("*.json"))
 
 
-@pytest.mark.parametrize("column", [
-    pa.array([1.5], pa.float16()),
-    pa.array([1], pa.time64("us")),
-    pa.array([1], pa.duration("s")),
+@pytest.mark.parametrize("column,hint", [
+    (pa.array([1.5], pa.float16()), ""),
+    (pa.array([1], pa.time64("us")), ""),
+    (pa.array([1], pa.duration("s")), ""),
+    (pa.array(["a", "b", "a"]).dictionary_encode(), "decode it"),
+    (pa.nulls(2), "cast it to a concrete type"),
+    (pa.array([86_400_000], pa.date64()), "cast it to date32"),
 ])
-def test_types_without_a_delta_counterpart_are_refused(tmp_path, column):
+def test_types_without_a_delta_counterpart_are_refused(tmp_path, column, hint):
     with pytest.raises(UnsupportedFeature) as err:
         write_table_delta(pa.table({"odd": column}), tmp_path / "t")
-    assert "odd" in str(err.value)
+    assert "column 'odd'" in str(err.value) and hint in str(err.value)
+    assert err.value.feature.startswith("type:")
+    assert not (tmp_path / "t" / "_delta_log").exists()
+
+
+def test_polars_categoricals_are_refused_naming_the_column(tmp_path):
+    import polars as pl
+
+    df = pl.DataFrame({"c": ["a", "b"]}, schema={"c": pl.Categorical})
+    with pytest.raises(UnsupportedFeature, match="column 'c'.*decode it"):
+        write_table_delta(df, tmp_path / "t")
+    write_table_delta(df.with_columns(pl.col("c").cast(pl.String)), tmp_path / "t")
+    assert open_delta_table(tmp_path / "t").to_pyarrow_table()["c"].to_pylist() == ["a", "b"]
+
+
+def test_wider_arrow_types_are_written_as_delta_types(table_path):
+    data = pa.table({"d": pa.array([decimal.Decimal("1.25")], pa.decimal256(20, 2)),
+                     "f": pa.array([b"ab"], pa.binary(2))})
+    write_table_delta(data, table_path)
+    got = open_delta_table(table_path).to_pyarrow_table()
+    assert got.schema == pa.schema([("d", pa.decimal128(20, 2)), ("f", pa.binary())])
+    assert got.to_pylist() == [{"d": decimal.Decimal("1.25"), "f": b"ab"}]
 
 
 def test_appending_other_types_is_a_schema_mismatch(table_path):
