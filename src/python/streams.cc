@@ -64,12 +64,13 @@ class GilReleasingReader : public arrow::RecordBatchReader {
 
 std::shared_ptr<arrow::RecordBatchReader> ImportStream(nb::handle obj) {
   if (!nb::hasattr(obj, "__arrow_c_stream__")) {
-    throw nb::type_error("expected an object with __arrow_c_stream__ (a pyarrow Table "
-                         "or RecordBatchReader, a Polars DataFrame, a DuckDB relation…)");
+    throw nb::type_error(
+        "expected an object with __arrow_c_stream__ (a pyarrow Table "
+        "or RecordBatchReader, a Polars DataFrame, a DuckDB relation…)");
   }
   nb::object capsule = obj.attr("__arrow_c_stream__")();
-  auto* source = static_cast<ArrowArrayStream*>(
-      PyCapsule_GetPointer(capsule.ptr(), kStreamCapsule));
+  auto* source =
+      static_cast<ArrowArrayStream*>(PyCapsule_GetPointer(capsule.ptr(), kStreamCapsule));
   if (source == nullptr) throw nb::python_error();
   // Move the stream out; the capsule's destructor then finds it released.
   ArrowArrayStream moved = *source;
@@ -120,8 +121,9 @@ nb::object Stream::ReadAll() const {
       ARROW_ASSIGN_OR_RAISE(auto reader, open_());
       ARROW_ASSIGN_OR_RAISE(auto read, reader->ToTable());
       // The scan's schema, not the first batch's: an empty table keeps its columns.
-      return read->num_columns() == schema_->num_fields() ? read
-                                                           : arrow::Table::MakeEmpty(schema_);
+      return read->num_columns() == schema_->num_fields()
+                 ? read
+                 : arrow::Table::MakeEmpty(schema_);
     }();
   }
   auto done = Unwrap(std::move(table));

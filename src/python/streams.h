@@ -35,7 +35,8 @@ class Stream {
 /// \brief A reader that keeps `owner` (a log store, a plan) alive as long as it lives.
 class OwningReader : public arrow::RecordBatchReader {
  public:
-  OwningReader(std::shared_ptr<arrow::RecordBatchReader> inner, std::shared_ptr<void> owner)
+  OwningReader(std::shared_ptr<arrow::RecordBatchReader> inner,
+               std::shared_ptr<void> owner)
       : inner_(std::move(inner)), owner_(std::move(owner)) {}
   std::shared_ptr<arrow::Schema> schema() const override { return inner_->schema(); }
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {

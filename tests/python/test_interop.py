@@ -170,3 +170,14 @@ def test_an_empty_scan_keeps_its_columns(numbers):
     assert got.num_rows == 0 and got.schema == pa.schema([("s", pa.string()),
                                                           ("g", pa.int32())])
     assert pl.DataFrame(open_delta_table(numbers).scan(filter="x < 0")).shape == (0, 3)
+
+
+def test_arro3_tables_and_readers_both_ways(tmp_path):
+    from arro3.core import RecordBatchReader, Table
+
+    path = tmp_path / "t"
+    assert write_table_delta(Table.from_arrow(pa.table({"x": [1, 2, 3]})), path).rows_added == 3
+    reader = RecordBatchReader.from_arrow(pa.table({"x": [4]}))
+    assert write_table_delta(reader, path).rows_added == 1
+    scan = open_delta_table(path).scan()
+    assert Table.from_arrow(scan).num_rows == Table.from_arrow(scan).num_rows == 4
