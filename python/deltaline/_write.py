@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Optional
+from typing import Any, Literal, Optional, Union
 
 from deltaline import _core
 from deltaline._data import as_stream
@@ -93,14 +93,14 @@ class DeltaWriteOptions:
     """
 
     mode: WriteMode = "append"
-    partition_by: Optional[Sequence[str]] = None
+    partition_by: Optional[Union[str, Sequence[str]]] = None
     predicate: Optional[str] = None
     replace_partitions: bool = False
     delete_partitions: Optional[Sequence[Mapping[str, Optional[str]]]] = None
     schema_mode: Optional[SchemaMode] = None
     writer_properties: Optional[WriterProperties] = None
     target_file_size: Optional[int] = None
-    stats_columns: Optional[Sequence[str]] = None
+    stats_columns: Optional[Union[str, Sequence[str]]] = None
     configuration: Optional[Mapping[str, str]] = None
     commit_metadata: Optional[Mapping[str, str]] = None
     retry: Optional[RetryPolicy] = None
@@ -144,6 +144,16 @@ class WriteResult:
     commit_metadata: dict[str, str] = field(default_factory=dict)
 
 
+def _names(columns: Optional[Union[str, Sequence[str]]]) -> list[str]:
+    """Column names; one name may be given as a plain string (``partition_by="day"``),
+    which ``list()`` would split into letters."""
+    if columns is None:
+        return []
+    if isinstance(columns, str):
+        return [columns]
+    return [str(c) for c in columns]
+
+
 def _config(options: DeltaWriteOptions) -> str:
     """The options as a deltaline output configuration (docs/storage-policy.md)."""
     policy = options.policy or OutputStoragePolicy()
@@ -164,10 +174,10 @@ def _config(options: DeltaWriteOptions) -> str:
         ("dictionary_columns", dict(props.dictionary_columns or {}) or None),
         ("statistics", props.statistics),
         ("statistics_columns", dict(props.statistics_columns or {}) or None),
-        ("bloom_filter_columns", list(props.bloom_filter_columns or []) or None),
+        ("bloom_filter_columns", _names(props.bloom_filter_columns) or None),
         ("bloom_filter_fpp", props.bloom_filter_fpp),
         ("target_file_size_bytes", options.target_file_size),
-        ("stats_columns", list(options.stats_columns) if options.stats_columns else None),
+        ("stats_columns", _names(options.stats_columns) or None),
     ):
         if value is not None:
             write[key] = value
@@ -186,7 +196,7 @@ def _config(options: DeltaWriteOptions) -> str:
 def _request(options: DeltaWriteOptions, run: Optional[Mapping[str, str]] = None) -> dict:
     return {
         "mode": options.mode,
-        "partition_by": list(options.partition_by) if options.partition_by else None,
+        "partition_by": _names(options.partition_by) or None,
         "predicate": options.predicate,
         "replace_partitions": options.replace_partitions,
         "delete_partitions": [dict(p) for p in options.delete_partitions or []],

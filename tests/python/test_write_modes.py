@@ -311,3 +311,10 @@ def test_write_options_reach_the_files_and_the_table(table_path):
         assert all(meta.row_group(i).num_rows <= 20_000 for i in range(meta.num_row_groups))
     assert '"max_attempts":3' in result.commit_metadata["deltaline.policy"]
     assert RsTable(str(table_path)).to_pyarrow_table().num_rows == n
+
+
+def test_one_column_may_be_a_plain_string(table_path):
+    write_table_delta(data([1, 2], ["a", "b"]), table_path,
+                      options=DeltaWriteOptions(partition_by="day", stats_columns="id"))
+    assert open_delta_table(table_path).partition_columns == ["day"]
+    assert RsTable(str(table_path)).metadata().partition_columns == ["day"]
