@@ -114,9 +114,20 @@ class DeltaTable:
     def scan(self, columns: Optional[Sequence[str]] = None, filter: Optional[str] = None,
              batch_size: int = 64 * 1024) -> DeltaScan:
         """The rows, streamed: ``columns`` in this order (default all), ``filter`` a SQL
-        predicate (files it excludes by partition values or statistics are skipped)."""
+        predicate (files it excludes by partition values or statistics are skipped),
+        at most ``batch_size`` rows a batch."""
+        if isinstance(columns, str):
+            columns = [columns]
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise InvalidInput(f"batch_size must be a positive int, not {batch_size!r}",
+                               kind="InvalidInput")
         stream = self._table.scan(list(columns or []), filter, batch_size)
         return DeltaScan(stream)
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """All rows at this version as an ``arrow_array_stream`` PyCapsule, so the table
+        itself can be handed to DuckDB, Polars or pyarrow (a full :meth:`scan`)."""
+        return self.scan().__arrow_c_stream__(requested_schema)
 
     def to_pyarrow_table(self, columns: Optional[Sequence[str]] = None,
                          filter: Optional[str] = None) -> pa.Table:

@@ -17,6 +17,7 @@ from deltaline import (
     DeltaError,
     DeltaScan,
     DeltaWriteOptions,
+    InvalidInput,
     WriterProperties,
     open_delta_table,
     write_table_delta,
@@ -181,3 +182,13 @@ def test_arro3_tables_and_readers_both_ways(tmp_path):
     assert write_table_delta(reader, path).rows_added == 1
     scan = open_delta_table(path).scan()
     assert Table.from_arrow(scan).num_rows == Table.from_arrow(scan).num_rows == 4
+
+
+def test_the_table_object_itself_is_a_stream(numbers):
+    events = open_delta_table(numbers)
+    assert duckdb.sql("select count(*) from events").fetchall() == [(N,)]
+    assert pl.DataFrame(events).height == N
+    assert pa.table(events).num_rows == N
+    assert open_delta_table(numbers).to_pyarrow_table(columns="x").column_names == ["x"]
+    with pytest.raises(InvalidInput):
+        events.scan(batch_size=0)
