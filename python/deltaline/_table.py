@@ -9,6 +9,7 @@ from typing import Any, Optional, Union
 import pyarrow as pa
 
 from deltaline import _core
+from deltaline._write import _path
 from deltaline.errors import InvalidInput, TableNotFound
 
 Timestamp = Union[str, int, _dt.datetime]
@@ -186,7 +187,7 @@ def open_delta_table(path: Any, version: Optional[int] = None,
     if version is not None and timestamp is not None:
         raise InvalidInput("give version or timestamp, not both", kind="InvalidInput")
     ms = _timestamp_ms(timestamp) if timestamp is not None else None
-    return DeltaTable(_core._Table.open(str(path), version, ms))
+    return DeltaTable(_core._Table.open(_path(path), version, ms))
 
 
 def _latest_or_none(path: Any) -> Optional[DeltaTable]:

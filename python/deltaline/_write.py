@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional, Union
@@ -10,6 +11,7 @@ from typing import Any, Literal, Optional, Union
 from deltaline import _core
 from deltaline._data import as_stream
 from deltaline._policy import OutputStoragePolicy
+from deltaline.errors import InvalidInput
 
 WriteMode = Literal["error", "append", "overwrite", "ignore"]
 SchemaMode = Literal["strict", "merge", "overwrite"]
@@ -211,7 +213,12 @@ def _request(options: DeltaWriteOptions, run: Optional[Mapping[str, str]] = None
 
 
 def _path(path: Any) -> str:
-    return str(path)
+    """A str, bytes or os.PathLike path as text (a table URI stays as it is)."""
+    try:
+        return os.fsdecode(os.fspath(path))
+    except TypeError:
+        raise InvalidInput(f"path must be a str or os.PathLike, not {type(path).__name__}",
+                           kind="InvalidInput") from None
 
 
 def write_table_delta(data: Any, path: Any, *,

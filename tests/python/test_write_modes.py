@@ -318,3 +318,14 @@ def test_one_column_may_be_a_plain_string(table_path):
                       options=DeltaWriteOptions(partition_by="day", stats_columns="id"))
     assert open_delta_table(table_path).partition_columns == ["day"]
     assert RsTable(str(table_path)).metadata().partition_columns == ["day"]
+
+
+def test_paths_may_be_str_bytes_or_pathlike(tmp_path):
+    write_table_delta(data([1], ["a"]), str(tmp_path / "s"))
+    write_table_delta(data([1], ["a"]), bytes(tmp_path / "b"))
+    assert open_delta_table(bytes(tmp_path / "b")).version == 0
+    assert open_delta_table(tmp_path / "s").path == str(tmp_path / "s")
+    with pytest.raises(InvalidInput, match="path must be"):
+        write_table_delta(data([1], ["a"]), 42)
+    with pytest.raises(InvalidInput, match="path must be"):
+        open_delta_table(None)
