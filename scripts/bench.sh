@@ -13,6 +13,8 @@
 #   P5/P6 (anatomy) the full code-anatomy run over this machine's Python standard library
 #        vs tree-sitter parsing the same files alone; an incremental run after one edit
 #        vs the full run (BENCH_ANATOMY_RUNS, 3)
+#   PY  the Python bindings vs delta-rs from Python: write 10M rows, read a 1 GB table
+#       (BENCH_PY_ROWS, BENCH_PY_READ_MB)
 #   SCAN the engine's Delta scan (full scan, filtered aggregate) vs delta-rs + pyarrow
 #        (BENCH_SCAN_ROWS rows, 2M; 28M make the 1 GB table of issue 11)
 # Modest defaults finish in a few minutes on 2 cores; the full size is
@@ -103,3 +105,15 @@ optimize_bench="$build/bench/deltaline_bench_optimize"
 echo "== Optimize: Z-order pruning (1 % filter on the second column) and compaction sizes vs delta-rs =="
 "$optimize_bench" --dir "$work/optimize" --python "$python" \
   --deltars-script "$root/bench/deltars_optimize.py"
+
+echo
+# Issue 15: the Python bindings vs delta-rs from Python (BENCH_PY_ROWS, 10M; the read
+# table is BENCH_PY_READ_MB, 1024 MiB in Arrow).
+if [ -d "$build/python/deltaline" ]; then
+  echo "== PY: write_table_delta vs write_deltalake; to_pyarrow_table vs delta-rs =="
+  PYTHONPATH="$build/python" "$python" "$root/bench/python_bench.py" \
+    --rows "${BENCH_PY_ROWS:-10M}" --read-mb "${BENCH_PY_READ_MB:-1024}" \
+    --repeat "$repeat" --dir "$work/python"
+else
+  echo "bench: $build/python/deltaline missing (the Python package was not built); PY skipped" >&2
+fi

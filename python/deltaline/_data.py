@@ -25,6 +25,10 @@ def as_stream(data: Any) -> tuple[Any, bool]:
     if isinstance(data, (pa.Table, pa.RecordBatch)):
         return data, True
     if _is_duckdb_connection(data):
+        # The pending result of con.execute(...): DuckDB 2 reads it with
+        # to_arrow_reader(), earlier versions with fetch_record_batch().
+        if hasattr(data, "to_arrow_reader"):
+            return data.to_arrow_reader(), False
         return data.fetch_record_batch(), False
     if hasattr(data, "__arrow_c_stream__"):
         # Polars DataFrames, DuckDB relations (re-run on each export), nanoarrow…
@@ -50,8 +54,11 @@ def _looks_like_reader(data: Any) -> bool:
 
 
 def _is_duckdb_connection(data: Any) -> bool:
+    # duckdb.DuckDBPyConnection lives in the extension module: "duckdb.duckdb" before
+    # DuckDB 2, "_duckdb" since.
     module = type(data).__module__ or ""
-    return module.startswith("duckdb") and type(data).__name__ == "DuckDBPyConnection"
+    return (module.startswith("duckdb") or module.startswith("_duckdb")) and \
+        type(data).__name__ == "DuckDBPyConnection"
 
 
 def _is_pandas(data: Any) -> bool:

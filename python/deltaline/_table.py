@@ -9,6 +9,7 @@ from typing import Any, Optional, Union
 import pyarrow as pa
 
 from deltaline import _core
+from deltaline._write import _path
 from deltaline.errors import InvalidInput, TableNotFound
 
 Timestamp = Union[str, int, _dt.datetime]
@@ -18,7 +19,8 @@ class DeltaScan:
     """The rows of a scan, as an Arrow C stream.
 
     Hand it to anything that takes ``__arrow_c_stream__``: ``pa.table(scan)``,
-    ``polars.from_arrow(scan)``, DuckDB (``duckdb.sql("select … from scan")``). Each
+    ``polars.DataFrame(scan)``, DuckDB (``duckdb.sql("select … from scan")`` or
+    ``duckdb.from_arrow(scan)``). Each
     consumer reads it from the start; files are read one at a time, so memory stays
     bounded however large the table.
     """
@@ -40,8 +42,17 @@ class DeltaScan:
         return pa.schema(self._stream)
 
     def to_pyarrow(self) -> pa.Table:
-        """All rows as a pyarrow Table."""
-        return self.to_reader().read_all()
+        """All rows as a pyarrow Table (read without the GIL; a failure raises the
+        :mod:`deltaline.errors` class, as the other calls do)."""
+        return pa.RecordBatchReader.from_stream(_Capsule(self._stream.read_all())).read_all()
+
+    def to_polars(self) -> Any:
+        """All rows as a Polars DataFrame (``polars.DataFrame(scan)``; note that
+        ``polars.from_arrow`` makes one struct Series of any stream that is not
+        pyarrow's)."""
+        import polars as pl
+
+        return pl.DataFrame(self)
 
     def to_reader(self) -> pa.RecordBatchReader:
         """A pyarrow RecordBatchReader streaming the rows."""
@@ -104,9 +115,20 @@ class DeltaTable:
     def scan(self, columns: Optional[Sequence[str]] = None, filter: Optional[str] = None,
              batch_size: int = 64 * 1024) -> DeltaScan:
         """The rows, streamed: ``columns`` in this order (default all), ``filter`` a SQL
-        predicate (files it excludes by partition values or statistics are skipped)."""
+        predicate (files it excludes by partition values or statistics are skipped),
+        at most ``batch_size`` rows a batch."""
+        if isinstance(columns, str):
+            columns = [columns]
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise InvalidInput(f"batch_size must be a positive int, not {batch_size!r}",
+                               kind="InvalidInput")
         stream = self._table.scan(list(columns or []), filter, batch_size)
         return DeltaScan(stream)
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """All rows at this version as an ``arrow_array_stream`` PyCapsule, so the table
+        itself can be handed to DuckDB, Polars or pyarrow (a full :meth:`scan`)."""
+        return self.scan().__arrow_c_stream__(requested_schema)
 
     def to_pyarrow_table(self, columns: Optional[Sequence[str]] = None,
                          filter: Optional[str] = None) -> pa.Table:
@@ -125,6 +147,16 @@ class _SchemaCapsule:
         return self._capsule
 
 
+class _Capsule:
+    """One stream capsule, handed to pyarrow once."""
+
+    def __init__(self, capsule: Any) -> None:
+        self._capsule = capsule
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        return self._capsule
+
+
 def _timestamp_ms(timestamp: Timestamp) -> int:
     if isinstance(timestamp, bool):
         raise InvalidInput("timestamp must be a str, int (ms) or datetime", kind="InvalidInput")
@@ -134,7 +166,10 @@ def _timestamp_ms(timestamp: Timestamp) -> int:
         if timestamp.tzinfo is None:
             raise InvalidInput("timestamp: a naive datetime is ambiguous; give a timezone",
                                kind="InvalidInput")
-        return int(timestamp.timestamp() * 1000)
+        # Integer arithmetic: a float of seconds * 1000 can land a millisecond early,
+        # before the very commit whose time the caller passed.
+        epoch = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+        return (timestamp - epoch) // _dt.timedelta(milliseconds=1)
     return _core.parse_timestamp_ms(str(timestamp))
 
 
@@ -152,7 +187,7 @@ def open_delta_table(path: Any, version: Optional[int] = None,
     if version is not None and timestamp is not None:
         raise InvalidInput("give version or timestamp, not both", kind="InvalidInput")
     ms = _timestamp_ms(timestamp) if timestamp is not None else None
-    return DeltaTable(_core._Table.open(str(path), version, ms))
+    return DeltaTable(_core._Table.open(_path(path), version, ms))
 
 
 def _latest_or_none(path: Any) -> Optional[DeltaTable]:

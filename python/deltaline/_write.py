@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Optional
+from typing import Any, Literal, Optional, Union
 
 from deltaline import _core
 from deltaline._data import as_stream
 from deltaline._policy import OutputStoragePolicy
+from deltaline.errors import InvalidInput
 
 WriteMode = Literal["error", "append", "overwrite", "ignore"]
 SchemaMode = Literal["strict", "merge", "overwrite"]
@@ -85,23 +87,30 @@ class DeltaWriteOptions:
         dataset: the commit's ``deltaline.dataset`` (default: the path's last part).
         update_table_properties: commit a property update first when the policy's
             properties differ from the table's (else that is an error).
+        coerce_timestamps: write second/milli/nanosecond timestamps as microseconds,
+            Delta's only unit (a nanosecond value that is not a whole microsecond
+            fails). Off: such a column is refused with :class:`UnsupportedFeature`.
+        widen_unsigned: write uint8/16/32 as the next wider signed type and uint64 as
+            long (every value must fit). Off: refused with :class:`UnsupportedFeature`.
     """
 
     mode: WriteMode = "append"
-    partition_by: Optional[Sequence[str]] = None
+    partition_by: Optional[Union[str, Sequence[str]]] = None
     predicate: Optional[str] = None
     replace_partitions: bool = False
     delete_partitions: Optional[Sequence[Mapping[str, Optional[str]]]] = None
     schema_mode: Optional[SchemaMode] = None
     writer_properties: Optional[WriterProperties] = None
     target_file_size: Optional[int] = None
-    stats_columns: Optional[Sequence[str]] = None
+    stats_columns: Optional[Union[str, Sequence[str]]] = None
     configuration: Optional[Mapping[str, str]] = None
     commit_metadata: Optional[Mapping[str, str]] = None
     retry: Optional[RetryPolicy] = None
     policy: Optional[OutputStoragePolicy] = None
     dataset: Optional[str] = None
     update_table_properties: bool = False
+    coerce_timestamps: bool = False
+    widen_unsigned: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,10 @@ class WriteResult:
     (``committed`` is then false: ``mode="ignore"`` on an existing table, a delete that
     matched nothing). ``partitions`` maps each partition written or removed
     (``"day=2024-01-31"``) to its counts. ``rows_removed`` is ``None`` when a removed
-    file had no statistics.
+    file had no statistics. ``attempts`` counts whole-write attempts (a replayable
+    input is written again after a concurrent append), ``commit_attempts`` the
+    attempts of the final commit (a lost race for the version number that the
+    conflict check allowed is retried at the next version).
     """
 
     path: str
@@ -130,7 +142,18 @@ class WriteResult:
     schema_changed: bool = False
     checkpoint_written: bool = False
     attempts: int = 1
+    commit_attempts: int = 1
     commit_metadata: dict[str, str] = field(default_factory=dict)
+
+
+def _names(columns: Optional[Union[str, Sequence[str]]]) -> list[str]:
+    """Column names; one name may be given as a plain string (``partition_by="day"``),
+    which ``list()`` would split into letters."""
+    if columns is None:
+        return []
+    if isinstance(columns, str):
+        return [columns]
+    return [str(c) for c in columns]
 
 
 def _config(options: DeltaWriteOptions) -> str:
@@ -138,7 +161,11 @@ def _config(options: DeltaWriteOptions) -> str:
     policy = options.policy or OutputStoragePolicy()
     write: dict[str, Any] = {}
     props = options.writer_properties or WriterProperties()
-    codec = props.compression
+    codec = props.compression.lower()
+    # Arrow reads "lz4" as its LZ4 frame codec, which Parquet has no use for; Parquet's
+    # LZ4 is Arrow's raw LZ4 (what pyarrow.parquet means by "lz4").
+    if codec == "lz4":
+        codec = "lz4_raw"
     if props.compression_level is not None:
         codec = f"{codec}:{props.compression_level}"
     write["compression"] = codec
@@ -149,10 +176,10 @@ def _config(options: DeltaWriteOptions) -> str:
         ("dictionary_columns", dict(props.dictionary_columns or {}) or None),
         ("statistics", props.statistics),
         ("statistics_columns", dict(props.statistics_columns or {}) or None),
-        ("bloom_filter_columns", list(props.bloom_filter_columns or []) or None),
+        ("bloom_filter_columns", _names(props.bloom_filter_columns) or None),
         ("bloom_filter_fpp", props.bloom_filter_fpp),
         ("target_file_size_bytes", options.target_file_size),
-        ("stats_columns", list(options.stats_columns) if options.stats_columns else None),
+        ("stats_columns", _names(options.stats_columns) or None),
     ):
         if value is not None:
             write[key] = value
@@ -171,7 +198,7 @@ def _config(options: DeltaWriteOptions) -> str:
 def _request(options: DeltaWriteOptions, run: Optional[Mapping[str, str]] = None) -> dict:
     return {
         "mode": options.mode,
-        "partition_by": list(options.partition_by) if options.partition_by else None,
+        "partition_by": _names(options.partition_by) or None,
         "predicate": options.predicate,
         "replace_partitions": options.replace_partitions,
         "delete_partitions": [dict(p) for p in options.delete_partitions or []],
@@ -179,12 +206,19 @@ def _request(options: DeltaWriteOptions, run: Optional[Mapping[str, str]] = None
         "commit_metadata": {k: str(v) for k, v in (options.commit_metadata or {}).items()},
         "dataset": options.dataset,
         "update_table_properties": options.update_table_properties,
+        "coerce_timestamps": options.coerce_timestamps,
+        "widen_unsigned": options.widen_unsigned,
         **(dict(run) if run else {}),
     }
 
 
 def _path(path: Any) -> str:
-    return str(path)
+    """A str, bytes or os.PathLike path as text (a table URI stays as it is)."""
+    try:
+        return os.fsdecode(os.fspath(path))
+    except TypeError:
+        raise InvalidInput(f"path must be a str or os.PathLike, not {type(path).__name__}",
+                           kind="InvalidInput") from None
 
 
 def write_table_delta(data: Any, path: Any, *,

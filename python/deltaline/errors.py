@@ -111,6 +111,10 @@ _BY_KIND: dict[str, type[DeltaError]] = {
 def _from_status(kind: str, conflict: str, feature: str, message: str) -> DeltaError:
     """The exception for a failed C++ status (called by the extension)."""
     cls = _BY_KIND.get(kind, DeltaError)
+    # The library names its C++ option; a Python caller sets the DeltaWriteOptions field.
+    for option in ("coerce_timestamps", "widen_unsigned"):
+        message = message.replace(f"set SchemaConversionOptions::{option}",
+                                  f"pass DeltaWriteOptions({option}=True)")
     if cls is CommitConflict:
         return CommitConflict(message, kind=kind, conflict=conflict)
     if cls is UnsupportedFeature:

@@ -46,7 +46,9 @@ void Warnings::Emit() {
   if (messages.empty()) return;
   nb::object category = nb::module_::import_("deltaline.errors").attr("DeltaWarning");
   nb::object warn = nb::module_::import_("warnings").attr("warn");
-  for (const auto& message : messages) warn(message, category, 3);
+  // Level 2: the caller of the deltaline function (level 1 is that function's own
+  // frame; the extension adds none).
+  for (const auto& message : messages) warn(message, category, 2);
 }
 
 nb::object ToPython(const nlohmann::json& value) {

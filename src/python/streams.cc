@@ -4,6 +4,7 @@
 
 #include <arrow/c/abi.h>
 #include <arrow/c/bridge.h>
+#include <arrow/table.h>
 #include <nanobind/stl/function.h>
 #include <nanobind/stl/string.h>
 
@@ -63,12 +64,13 @@ class GilReleasingReader : public arrow::RecordBatchReader {
 
 std::shared_ptr<arrow::RecordBatchReader> ImportStream(nb::handle obj) {
   if (!nb::hasattr(obj, "__arrow_c_stream__")) {
-    throw nb::type_error("expected an object with __arrow_c_stream__ (a pyarrow Table "
-                         "or RecordBatchReader, a Polars DataFrame, a DuckDB relation…)");
+    throw nb::type_error(
+        "expected an object with __arrow_c_stream__ (a pyarrow Table "
+        "or RecordBatchReader, a Polars DataFrame, a DuckDB relation…)");
   }
   nb::object capsule = obj.attr("__arrow_c_stream__")();
-  auto* source = static_cast<ArrowArrayStream*>(
-      PyCapsule_GetPointer(capsule.ptr(), kStreamCapsule));
+  auto* source =
+      static_cast<ArrowArrayStream*>(PyCapsule_GetPointer(capsule.ptr(), kStreamCapsule));
   if (source == nullptr) throw nb::python_error();
   // Move the stream out; the capsule's destructor then finds it released.
   ArrowArrayStream moved = *source;
@@ -111,6 +113,23 @@ nb::object Stream::Export() const {
   return ExportStream(std::move(reader));
 }
 
+nb::object Stream::ReadAll() const {
+  arrow::Result<std::shared_ptr<arrow::Table>> table;
+  {
+    nb::gil_scoped_release release;
+    table = [&]() -> arrow::Result<std::shared_ptr<arrow::Table>> {
+      ARROW_ASSIGN_OR_RAISE(auto reader, open_());
+      ARROW_ASSIGN_OR_RAISE(auto read, reader->ToTable());
+      // The scan's schema, not the first batch's: an empty table keeps its columns.
+      return read->num_columns() == schema_->num_fields()
+                 ? read
+                 : arrow::Table::MakeEmpty(schema_);
+    }();
+  }
+  auto done = Unwrap(std::move(table));
+  return ExportStream(std::make_shared<arrow::TableBatchReader>(std::move(done)));
+}
+
 void RegisterStreams(nb::module_& m) {
   nb::class_<Stream>(m, "_Stream",
                      "Rows that every __arrow_c_stream__ call streams from the start.")
@@ -120,6 +139,8 @@ void RegisterStreams(nb::module_& m) {
           nb::arg("requested_schema") = nb::none(),
           "A new PyCapsule 'arrow_array_stream' over the rows (the requested schema "
           "is not applied: the rows come in the table's types).")
+      .def("read_all", &Stream::ReadAll,
+           "Every row, read without the GIL, as one 'arrow_array_stream' capsule.")
       .def(
           "__arrow_c_schema__",
           [](const Stream& self) { return ExportSchema(*self.schema()); },

@@ -23,6 +23,9 @@ class Stream {
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
   /// A new "arrow_array_stream" capsule over a new reader (GIL held on entry).
   nanobind::object Export() const;
+  /// Every row read here, without the GIL, then exported as one stream capsule: a
+  /// failure is the typed deltaline error, not the consumer's rewrap of it.
+  nanobind::object ReadAll() const;
 
  private:
   std::shared_ptr<arrow::Schema> schema_;
@@ -32,7 +35,8 @@ class Stream {
 /// \brief A reader that keeps `owner` (a log store, a plan) alive as long as it lives.
 class OwningReader : public arrow::RecordBatchReader {
  public:
-  OwningReader(std::shared_ptr<arrow::RecordBatchReader> inner, std::shared_ptr<void> owner)
+  OwningReader(std::shared_ptr<arrow::RecordBatchReader> inner,
+               std::shared_ptr<void> owner)
       : inner_(std::move(inner)), owner_(std::move(owner)) {}
   std::shared_ptr<arrow::Schema> schema() const override { return inner_->schema(); }
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {

@@ -22,9 +22,12 @@ class Table {
  public:
   Table(std::string path, std::shared_ptr<delta::LogStore> store,
         std::shared_ptr<const delta::Snapshot> snapshot)
-      : path_(std::move(path)), store_(std::move(store)), snapshot_(std::move(snapshot)) {}
+      : path_(std::move(path)),
+        store_(std::move(store)),
+        snapshot_(std::move(snapshot)) {}
 
-  static std::shared_ptr<Table> Open(const std::string& path, std::optional<int64_t> version,
+  static std::shared_ptr<Table> Open(const std::string& path,
+                                     std::optional<int64_t> version,
                                      std::optional<int64_t> timestamp_ms) {
     arrow::Result<std::shared_ptr<Table>> opened;
     {
@@ -61,11 +64,14 @@ class Table {
       file["modification_time"] = add.modification_time;
       nb::dict partition;
       for (const auto& [column, value] : add.partition_values) {
-        partition[column.c_str()] = value ? nb::object(nb::str(value->c_str())) : nb::none();
+        partition[column.c_str()] =
+            value ? nb::object(nb::str(value->c_str())) : nb::none();
       }
       file["partition_values"] = partition;
-      file["stats"] = add.stats ? ToPython(nlohmann::json::parse(*add.stats, nullptr, false))
-                                : nb::none();
+      // A file whose stats do not parse has, for a reader, no stats.
+      auto stats = add.stats ? nlohmann::json::parse(*add.stats, nullptr, false)
+                             : nlohmann::json(nlohmann::json::value_t::discarded);
+      file["stats"] = stats.is_discarded() ? nb::none() : ToPython(stats);
       file["deletion_vector"] = add.deletion_vector.has_value();
       out.append(file);
     }
@@ -77,12 +83,10 @@ class Table {
     nb::dict out;
     out["min_reader_version"] = protocol.min_reader_version;
     out["min_writer_version"] = protocol.min_writer_version;
-    out["reader_features"] = protocol.reader_features
-                                 ? nb::cast(*protocol.reader_features)
-                                 : nb::none();
-    out["writer_features"] = protocol.writer_features
-                                 ? nb::cast(*protocol.writer_features)
-                                 : nb::none();
+    out["reader_features"] =
+        protocol.reader_features ? nb::cast(*protocol.reader_features) : nb::none();
+    out["writer_features"] =
+        protocol.writer_features ? nb::cast(*protocol.writer_features) : nb::none();
     return out;
   }
 
@@ -91,12 +95,15 @@ class Table {
     nb::dict out;
     out["id"] = metadata.id;
     out["name"] = metadata.name ? nb::cast(*metadata.name) : nb::none();
-    out["description"] = metadata.description ? nb::cast(*metadata.description) : nb::none();
+    out["description"] =
+        metadata.description ? nb::cast(*metadata.description) : nb::none();
     out["partition_columns"] = metadata.partition_columns;
     nb::dict configuration;
-    for (const auto& [key, value] : metadata.configuration) configuration[key.c_str()] = value;
+    for (const auto& [key, value] : metadata.configuration)
+      configuration[key.c_str()] = value;
     out["configuration"] = configuration;
-    out["created_time"] = metadata.created_time ? nb::cast(*metadata.created_time) : nb::none();
+    out["created_time"] =
+        metadata.created_time ? nb::cast(*metadata.created_time) : nb::none();
     out["schema_json"] = metadata.schema_string;
     return out;
   }
@@ -118,7 +125,8 @@ class Table {
     delta::ScanOptions options;
     options.columns = columns;
     options.batch_size = batch_size;
-    if (filter) options.filter = Unwrap(delta::ParsePredicate(*filter, *snapshot_->schema()));
+    if (filter)
+      options.filter = Unwrap(delta::ParsePredicate(*filter, *snapshot_->schema()));
     std::shared_ptr<arrow::Schema> schema = snapshot_->schema();
     if (!columns.empty()) {
       arrow::FieldVector fields;
@@ -135,9 +143,11 @@ class Table {
     auto store = store_;
     auto snapshot = snapshot_;
     return std::make_shared<Stream>(
-        schema, [store, snapshot, options]()
-                    -> arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> {
-          ARROW_ASSIGN_OR_RAISE(auto reader, delta::ScanSnapshot(*store, snapshot, options));
+        schema,
+        [store, snapshot,
+         options]() -> arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> {
+          ARROW_ASSIGN_OR_RAISE(auto reader,
+                                delta::ScanSnapshot(*store, snapshot, options));
           return std::make_shared<OwningReader>(std::move(reader), store);
         });
   }
@@ -169,7 +179,9 @@ void RegisterTable(nb::module_& m) {
            nb::arg("batch_size") = 64 * 1024);
   m.def(
       "parse_timestamp_ms",
-      [](const std::string& text) { return Unwrap(delta::ParseTimestampMs(text, "timestamp")); },
+      [](const std::string& text) {
+        return Unwrap(delta::ParseTimestampMs(text, "timestamp"));
+      },
       nb::arg("text"), "Milliseconds since the epoch of an RFC 3339 time.");
 }
 

@@ -15,7 +15,8 @@
 namespace deltaline::python {
 namespace {
 
-nb::dict PartitionsDict(const std::map<std::string, delta::PartitionMetrics>& partitions) {
+nb::dict PartitionsDict(
+    const std::map<std::string, delta::PartitionMetrics>& partitions) {
   nb::dict out;
   for (const auto& [key, m] : partitions) {
     nb::dict entry;
@@ -41,7 +42,11 @@ nb::dict ResultDict(const storage::WriteResult& written) {
   out["files_added"] = r.files_added;
   out["files_removed"] = r.files_removed;
   out["rows_added"] = r.rows_added;
-  out["rows_removed"] = r.rows_removed < 0 ? nb::object(nb::none()) : nb::int_(r.rows_removed);
+  // The library leaves rows_removed unknown (-1) until a commit removes files: with
+  // no commit nothing was removed.
+  const int64_t removed = r.committed ? r.rows_removed : 0;
+  out["rows_removed"] =
+      removed < 0 ? nb::object(nb::none()) : nb::object(nb::int_(removed));
   out["bytes_added"] = r.bytes_added;
   out["bytes_removed"] = r.bytes_removed;
   out["rows_copied"] = r.rows_copied;
@@ -49,6 +54,7 @@ nb::dict ResultDict(const storage::WriteResult& written) {
   out["schema_changed"] = r.schema_changed;
   out["checkpoint_written"] = r.checkpoint_written;
   out["attempts"] = written.attempts;
+  out["commit_attempts"] = r.commit_attempts;
   nb::dict user;
   for (const auto& [key, value] : written.user_metadata) user[key.c_str()] = value;
   out["commit_metadata"] = user;
@@ -117,7 +123,8 @@ nb::dict Delete(const std::string& path, const std::string& predicate,
     deleted = [&]() -> arrow::Result<storage::WriteResult> {
       ARROW_ASSIGN_OR_RAISE(auto store, delta::FileSystemLogStore::Open(path));
       ARROW_ASSIGN_OR_RAISE(auto snapshot, delta::Snapshot::Load(*store));
-      ARROW_ASSIGN_OR_RAISE(auto expr, delta::ParsePredicate(predicate, *snapshot->schema()));
+      ARROW_ASSIGN_OR_RAISE(auto expr,
+                            delta::ParsePredicate(predicate, *snapshot->schema()));
       write_options.delta.read_snapshot = snapshot;
       return storage::Delete(path, expr, write_options);
     }();

@@ -44,22 +44,32 @@ WriteRequest ReadWriteRequest(const nb::dict& options) {
     request.commit_metadata =
         nb::cast<std::map<std::string, std::string>>(options["commit_metadata"]);
   }
-  if (Has(options, "dataset")) request.dataset = nb::cast<std::string>(options["dataset"]);
+  if (Has(options, "dataset"))
+    request.dataset = nb::cast<std::string>(options["dataset"]);
   if (Has(options, "update_table_properties")) {
     request.update_table_properties = nb::cast<bool>(options["update_table_properties"]);
   }
+  if (Has(options, "coerce_timestamps")) {
+    request.coerce_timestamps = nb::cast<bool>(options["coerce_timestamps"]);
+  }
+  if (Has(options, "widen_unsigned")) {
+    request.widen_unsigned = nb::cast<bool>(options["widen_unsigned"]);
+  }
   if (Has(options, "run_id")) request.run_id = nb::cast<std::string>(options["run_id"]);
-  if (Has(options, "run_dir")) request.run_dir = nb::cast<std::string>(options["run_dir"]);
+  if (Has(options, "run_dir"))
+    request.run_dir = nb::cast<std::string>(options["run_dir"]);
   return request;
 }
 
-arrow::Result<storage::StorageWriteOptions> BuildWriteOptions(
-    const std::string& config, const WriteRequest& request, delta::Reporter reporter) {
+arrow::Result<storage::StorageWriteOptions> BuildWriteOptions(const std::string& config,
+                                                              const WriteRequest& request,
+                                                              delta::Reporter reporter) {
   storage::StorageWriteOptions options;
   options.reporter = std::move(reporter);
   options.run = {request.run_id, request.run_dir};
-  ARROW_ASSIGN_OR_RAISE(auto parsed, storage::ParseOutputConfig(config, "DeltaWriteOptions",
-                                                                options.run, options.reporter));
+  ARROW_ASSIGN_OR_RAISE(
+      auto parsed, storage::ParseOutputConfig(config, "DeltaWriteOptions", options.run,
+                                              options.reporter));
   options.output = parsed.storage;
   options.write = parsed.write;
   options.delta.schema_mode = parsed.schema_mode;
@@ -71,6 +81,8 @@ arrow::Result<storage::StorageWriteOptions> BuildWriteOptions(
   for (const auto& [key, value] : request.commit_metadata) {
     options.delta.user_metadata[key] = value;
   }
+  options.delta.schema_conversion.coerce_timestamps = request.coerce_timestamps;
+  options.delta.schema_conversion.widen_unsigned = request.widen_unsigned;
   options.dataset = request.dataset;
   options.update_table_properties = request.update_table_properties;
   return options;

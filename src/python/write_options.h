@@ -28,6 +28,8 @@ struct WriteRequest {
   std::map<std::string, std::string> commit_metadata;
   std::string dataset;
   bool update_table_properties = false;
+  bool coerce_timestamps = false;
+  bool widen_unsigned = false;
   std::string run_id;
   std::string run_dir;
 };
@@ -37,8 +39,9 @@ WriteRequest ReadWriteRequest(const nb::dict& options);
 
 /// \brief The storage options: the policies from `config` (a storage/output_config.h
 /// JSON document) and the request's mode, properties, metadata and run.
-arrow::Result<storage::StorageWriteOptions> BuildWriteOptions(
-    const std::string& config, const WriteRequest& request, delta::Reporter reporter);
+arrow::Result<storage::StorageWriteOptions> BuildWriteOptions(const std::string& config,
+                                                              const WriteRequest& request,
+                                                              delta::Reporter reporter);
 
 /// \brief partition_by, replace_partitions / delete_partitions and the replaceWhere
 /// predicate, parsed against `table_schema` (null: no table yet, then a predicate is
