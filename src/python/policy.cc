@@ -19,7 +19,8 @@ storage::OutputStoragePolicy ReadPolicy(const nb::dict& config) {
     policy.allow_parquet_exports = nb::cast<bool>(config["allow_parquet_exports"]);
   }
   if (Has(config, "run_mode")) {
-    policy.mode = Unwrap(storage::ParseRunMode(nb::cast<std::string>(config["run_mode"])));
+    policy.mode =
+        Unwrap(storage::ParseRunMode(nb::cast<std::string>(config["run_mode"])));
   }
   return policy;
 }
@@ -41,9 +42,10 @@ bool RequireDeltaOutput(const nb::dict& config, const std::string& sink,
       bool ok = true;
       const delta::Reporter reporter = warnings.reporter();
       if (policy.format != "delta") {
-        ARROW_ASSIGN_OR_RAISE(auto decision,
-                              storage::CheckSink({sink + " policy.format", policy.format, path},
-                                                 policy, run, /*is_export=*/false, reporter));
+        ARROW_ASSIGN_OR_RAISE(
+            auto decision,
+            storage::CheckSink({sink + " policy.format", policy.format, path}, policy,
+                               run, /*is_export=*/false, reporter));
         ok = ok && decision == storage::SinkDecision::kAllowed;
       }
       if (format != "delta" && format != policy.format) {

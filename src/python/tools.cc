@@ -131,7 +131,8 @@ json SizesJson(const delta::FileSizeStats& stats) {
 }
 
 nb::object Optimize(const std::string& path, std::optional<int64_t> target_size,
-                    std::optional<std::string> where, std::vector<std::string> zorder_by) {
+                    std::optional<std::string> where,
+                    std::vector<std::string> zorder_by) {
   delta::OptimizeOptions options;
   options.target_size = target_size;
   options.where = std::move(where);
@@ -158,7 +159,8 @@ nb::object Optimize(const std::string& path, std::optional<int64_t> target_size,
 }
 
 nb::object Restore(const std::string& path, std::optional<int64_t> version,
-                   std::optional<int64_t> timestamp_ms, const std::string& timestamp_text) {
+                   std::optional<int64_t> timestamp_ms,
+                   const std::string& timestamp_text) {
   delta::RestoreOptions options;
   options.version = version;
   options.timestamp_ms = timestamp_ms;

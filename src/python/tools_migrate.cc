@@ -33,13 +33,15 @@ struct Migrated {
   std::string failure;
 };
 
-arrow::Result<json> Write(const MigrateRequest& request, const delta::ParquetLayout& layout,
-                          delta::LogStore& target, const delta::Reporter& reporter) {
+arrow::Result<json> Write(const MigrateRequest& request,
+                          const delta::ParquetLayout& layout, delta::LogStore& target,
+                          const delta::Reporter& reporter) {
   if (request.in_place) {
     ARROW_ASSIGN_OR_RAISE(auto converted, delta::ConvertToDelta(target, layout));
-    return json{{"version", converted.version}, {"operation", "CONVERT"},
-                {"numFiles", converted.files},  {"bytes", converted.bytes},
-                {"rows", converted.rows},       {"filesWithStats", converted.files_with_stats}};
+    return json{
+        {"version", converted.version}, {"operation", "CONVERT"},
+        {"numFiles", converted.files},  {"bytes", converted.bytes},
+        {"rows", converted.rows},       {"filesWithStats", converted.files_with_stats}};
   }
   storage::MigrateParquetOptions options;
   options.write.reporter = reporter;
@@ -54,7 +56,8 @@ arrow::Result<json> Write(const MigrateRequest& request, const delta::ParquetLay
 
 arrow::Result<Migrated> RunMigration(const MigrateRequest& request,
                                      const delta::Reporter& reporter) {
-  ARROW_ASSIGN_OR_RAISE(auto source_store, delta::FileSystemLogStore::Open(request.source));
+  ARROW_ASSIGN_OR_RAISE(auto source_store,
+                        delta::FileSystemLogStore::Open(request.source));
   ARROW_ASSIGN_OR_RAISE(auto layout,
                         delta::PlanParquetLayout(source_store->filesystem(),
                                                  source_store->root(), request.layout));
@@ -65,7 +68,8 @@ arrow::Result<Migrated> RunMigration(const MigrateRequest& request,
                 {"dryRun", request.dry_run},
                 {"plan", storage::MigrationPlanJson(layout)}};
   if (request.dry_run) return out;
-  ARROW_ASSIGN_OR_RAISE(auto target_store, delta::FileSystemLogStore::Open(request.target));
+  ARROW_ASSIGN_OR_RAISE(auto target_store,
+                        delta::FileSystemLogStore::Open(request.target));
   ARROW_ASSIGN_OR_RAISE(out.report["result"],
                         Write(request, layout, *target_store, reporter));
   if (request.verify) {
@@ -104,7 +108,8 @@ nb::dict MigrateParquet(const std::string& source, const std::string& target,
   Migrated done = Unwrap(std::move(migrated));
   nb::dict out;
   out["report"] = ToPython(done.report);
-  out["failure"] = done.failure.empty() ? nb::none() : nb::object(nb::str(done.failure.c_str()));
+  out["failure"] =
+      done.failure.empty() ? nb::none() : nb::object(nb::str(done.failure.c_str()));
   return out;
 }
 
