@@ -7,6 +7,7 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include "delta/base/errors.h"
 #include "delta/log/checkpoint_writer.h"
 #include "delta/log/log_cleanup.h"
 #include "delta/log/log_store.h"

@@ -5,6 +5,7 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include "delta/base/errors.h"
 #include "delta/log/log_store.h"
 #include "delta/ops/convert_to_delta.h"
 #include "delta/ops/migration_verify.h"
