@@ -82,6 +82,8 @@ const std::map<std::string, std::string>& AllowedWriters() {
        "test fixture: legacy Parquet trees for migrate-parquet"},
       {"tests/interop/spark/test_migrate.py",
        "test fixture: a legacy Parquet tree for migrate-parquet, read by Spark"},
+      {"tests/python/test_tools.py",
+       "test fixture: legacy Parquet trees for the Python migrate_parquet"},
       {"src/storage/migrate_parquet_test.cc",
        "test fixture: a legacy Parquet tree, and a corrupted copy of a data file"},
       {"src/delta/log/checkpoint_read_test.cc",

@@ -29,6 +29,7 @@ if _core.arrow_version != _ARROW_VERSION:  # pragma: no cover - a broken build
                       f"the package expects {_ARROW_VERSION}")
 
 from deltaline._policy import OutputStoragePolicy  # noqa: E402
+from deltaline._policy import ExportResult, export_parquet, require_delta_output  # noqa: E402
 from deltaline._table import (  # noqa: E402
     DeltaScan,
     DeltaTable,
@@ -37,6 +38,23 @@ from deltaline._table import (  # noqa: E402
     delta_protocol_snapshot,
     delta_table_version,
     open_delta_table,
+)
+from deltaline._tools import (  # noqa: E402
+    CheckpointResult,
+    CleanupLogResult,
+    CloneResult,
+    FileSizeStats,
+    MigrateResult,
+    OptimizeResult,
+    RestoreResult,
+    VacuumResult,
+    checkpoint,
+    cleanup_log,
+    clone,
+    migrate_parquet,
+    optimize,
+    restore,
+    vacuum,
 )
 from deltaline._write import (  # noqa: E402
     DeltaWriteOptions,
@@ -65,6 +83,26 @@ from deltaline.errors import (  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = [
+    # policy and table tools
+    "CheckpointResult",
+    "CleanupLogResult",
+    "CloneResult",
+    "ExportResult",
+    "FileSizeStats",
+    "MigrateResult",
+    "OptimizeResult",
+    "RestoreResult",
+    "VacuumResult",
+    "checkpoint",
+    "cleanup_log",
+    "clone",
+    "export_parquet",
+    "migrate_parquet",
+    "optimize",
+    "require_delta_output",
+    "restore",
+    "vacuum",
+    # core
     "ChangeDataNotRecorded",
     "CommitConflict",
     "DeltaError",

@@ -7,7 +7,6 @@
 
 #include "cli/command.h"
 #include "cli/flags.h"
-#include "cli/commands/migrate_parquet_report.h"
 #include "cli/output.h"
 #include "cli/progress.h"
 #include "delta/base/errors.h"
@@ -16,6 +15,7 @@
 #include "delta/ops/migration_verify.h"
 #include "delta/ops/parquet_layout.h"
 #include "storage/migrate_parquet.h"
+#include "storage/migrate_parquet_report.h"
 
 namespace deltaline::cli {
 namespace {
@@ -81,7 +81,7 @@ void PrintPlan(const delta::ParquetLayout& layout) {
   for (const auto& partition : layout.partitions) {
     std::cout << "  " << (partition.empty() ? "(root)" : partition) << "\n";
   }
-  auto plan = MigrationPlanJson(layout);
+  auto plan = storage::MigrationPlanJson(layout);
   std::cout << "schema:\n";
   for (const auto& field : plan["schema"]) {
     std::string name = field["name"];
@@ -124,7 +124,7 @@ arrow::Status Run(const MigrateArgs& args) {
                            {"destination", target},
                            {"mode", args.in_place ? "in-place" : "copy"},
                            {"dryRun", args.dry_run},
-                           {"plan", MigrationPlanJson(layout)}};
+                           {"plan", storage::MigrationPlanJson(layout)}};
   if (args.dry_run) {
     if (!args.report.empty()) ARROW_RETURN_NOT_OK(WriteReport(args.report, report));
     if (args.json) {
@@ -176,7 +176,7 @@ arrow::Status Run(const MigrateArgs& args) {
     ARROW_ASSIGN_OR_RAISE(verified,
                           delta::VerifyMigration(layout, *target_store, options));
     progress.Finish();
-    report["verification"] = VerifyJson(*verified);
+    report["verification"] = storage::VerifyJson(*verified);
   }
   if (!args.report.empty()) ARROW_RETURN_NOT_OK(WriteReport(args.report, report));
   if (args.json) PrintJson(report);
@@ -189,7 +189,7 @@ arrow::Status Run(const MigrateArgs& args) {
   if (verified && !verified->ok) {
     std::string text = "verification failed:";
     for (const auto& mismatch : verified->mismatches)
-      text += "\n  " + MismatchText(mismatch);
+      text += "\n  " + storage::MismatchText(mismatch);
     return ResultMismatch(text);
   }
   if (verified && !args.json)

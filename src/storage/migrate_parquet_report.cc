@@ -1,10 +1,10 @@
-#include "cli/commands/migrate_parquet_report.h"
+#include "storage/migrate_parquet_report.h"
 
 #include <map>
 
 #include "delta/table/schema.h"
 
-namespace deltaline::cli {
+namespace deltaline::storage {
 namespace {
 
 nlohmann::json ValuesJson(const delta::PartitionValues& values) {
@@ -98,4 +98,4 @@ std::string MismatchText(const delta::VerifyMismatch& mismatch) {
   return what + ": source " + mismatch.source + ", result " + mismatch.result;
 }
 
-}  // namespace deltaline::cli
+}  // namespace deltaline::storage
