@@ -28,6 +28,15 @@ if _core.arrow_version != _ARROW_VERSION:  # pragma: no cover - a broken build
     raise ImportError(f"deltaline._core was built against Arrow {_core.arrow_version}, "
                       f"the package expects {_ARROW_VERSION}")
 
+from deltaline._engine import QueryResult, insert_into, query  # noqa: E402
+from deltaline._pipeline import (  # noqa: E402
+    AnatomyResult,
+    AnatomyTable,
+    OutputResult,
+    RunResult,
+    anatomy,
+    run,
+)
 from deltaline._policy import OutputStoragePolicy  # noqa: E402
 from deltaline._table import (  # noqa: E402
     DeltaScan,
@@ -65,6 +74,15 @@ from deltaline.errors import (  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnatomyResult",
+    "AnatomyTable",
+    "OutputResult",
+    "QueryResult",
+    "RunResult",
+    "anatomy",
+    "insert_into",
+    "query",
+    "run",
     "ChangeDataNotRecorded",
     "CommitConflict",
     "DeltaError",
