@@ -1,5 +1,7 @@
 // Failed statuses as deltaline.errors exceptions: the class is chosen by the status's
 // typed detail (Delta kind and conflict kind, policy violation), as the CLI names it.
+#include <nanobind/stl/string.h>
+
 #include "delta/base/errors.h"
 #include "python/bindings.h"
 #include "storage/policy_error.h"

@@ -5,6 +5,7 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include "delta/base/errors.h"
 #include "delta/base/time_text.h"
 #include "delta/log/log_store.h"
 #include "delta/log/snapshot.h"

@@ -41,7 +41,7 @@ nb::dict ResultDict(const storage::WriteResult& written) {
   out["files_added"] = r.files_added;
   out["files_removed"] = r.files_removed;
   out["rows_added"] = r.rows_added;
-  out["rows_removed"] = r.rows_removed < 0 ? nb::none() : nb::int_(r.rows_removed);
+  out["rows_removed"] = r.rows_removed < 0 ? nb::object(nb::none()) : nb::object(nb::int_(r.rows_removed));
   out["bytes_added"] = r.bytes_added;
   out["bytes_removed"] = r.bytes_removed;
   out["rows_copied"] = r.rows_copied;
