@@ -86,11 +86,11 @@ def test_polars_and_duckdb_read_the_result_and_each_export_reruns(sales):
     result = deltaline.query(filter_plan(), tables={"t": sales})
     expected = EXPECTED_FILTER.to_pylist()
     assert pa.table(result).sort_by("id").to_pylist() == expected
-    assert pl.from_arrow(result).sort("id").to_arrow().to_pylist() == expected
+    assert pl.DataFrame(result).sort("id").to_arrow().to_pylist() == expected
     rel = duckdb.sql("select id, region, amount from result order by id")
-    assert rel.fetch_arrow_table().to_pylist() == expected
+    assert rel.to_arrow_table().to_pylist() == expected
     # Once more: a re-openable stream, not a one-shot reader.
-    assert duckdb.sql("select count(*) from result").fetchone()[0] == len(expected)
+    assert duckdb.sql("select count(*) from result").fetchall()[0][0] == len(expected)
     assert result.schema == pa.schema([("id", pa.int64()), ("region", pa.string()),
                                        ("amount", pa.float64())])
 
@@ -153,7 +153,10 @@ def test_insert_into_overwrite_and_replace_where(sales, tmp_path):
     deltaline.write_table_delta(SALES, target,
                                 options=DeltaWriteOptions(partition_by=["region"]))
     t = ibis.table(SCHEMA, name="t")
-    north = compile_plan(t.filter(t.region == "north").mutate(amount=t.amount * 0))
+    # As JSON: this plan's binary form grows by a byte when Arrow re-encodes it, which
+    # LoadSubstraitPlan takes for unknown fields (engine/substrait_plan.cc, a known bug).
+    north = MessageToJson(
+        compile_plan(t.filter(t.region == "north").mutate(amount=t.amount * 0)))
     written = deltaline.insert_into(
         north, target, tables={"t": sales},
         options=DeltaWriteOptions(mode="overwrite", predicate="region = 'north'"))
