@@ -181,3 +181,12 @@ def test_insert_into_refused_mode_commits_nothing(sales, tmp_path):
         deltaline.insert_into(filter_plan(), target, tables={"t": sales},
                               options=DeltaWriteOptions(mode="error"))
     assert RsTable(str(target)).version() == 0
+
+
+def test_insert_into_under_a_non_delta_policy_is_refused(sales, tmp_path):
+    target = tmp_path / "refused"
+    policy = deltaline.OutputStoragePolicy(format="parquet")
+    with pytest.raises(deltaline.PolicyViolation, match="parquet"):
+        deltaline.insert_into(filter_plan(), target, tables={"t": sales},
+                              options=DeltaWriteOptions(policy=policy))
+    assert not target.exists() or not any(target.iterdir())

@@ -160,3 +160,25 @@ def test_anatomy_full_then_incremental_touches_only_the_edited_file(tmp_path):
     nothing = deltaline.anatomy(src, lake)
     assert nothing.nothing_changed
     assert deltaline.open_delta_table(defs_path).version == after.version
+
+    forced = deltaline.anatomy(src, lake, incremental=False)
+    assert not forced.incremental and forced.files["parsed"] == 3
+    assert sorted(deltaline.open_delta_table(defs_path).to_pyarrow_table()["fqn"]
+                  .to_pylist()) == sorted(defs1["fqn"].to_pylist())
+
+
+def test_failed_run_is_recorded_then_raised(tmp_path):
+    deltaline.write_table_delta(SALES, tmp_path / "sales")
+    path = tmp_path / "pipeline.json"
+    path.write_text(json.dumps({
+        "id": "unique_regions", "inputs": {"sales": "sales"},
+        "nodes": [{"name": "slim", "select": {"input": "sales",
+                                              "columns": ["region", "amount"]}}],
+        "outputs": [{"node": "slim", "spec": {"name": "regions", "uniqueKey": ["region"],
+                                              "onViolation": "fail"}}]}))
+    lake = tmp_path / "lake"
+    with pytest.raises(deltaline.InvalidInput, match="rule 'unique_region'"):
+        deltaline.run(path, lake=lake, run_id="bad-run")
+    assert not (lake / "regions" / "_delta_log").exists()
+    runs = deltaline.open_delta_table(lake / "_runs").to_pyarrow_table().to_pylist()
+    assert [(r["run_id"], r["outcome"]) for r in runs] == [("bad-run", "failed")]
