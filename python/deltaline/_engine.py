@@ -68,7 +68,14 @@ def _plan_bytes(plan: Plan) -> bytes:
     if isinstance(plan, Mapping):
         return json.dumps(plan).encode()
     if hasattr(plan, "SerializeToString"):
-        return plan.SerializeToString()
+        # As JSON: the engine then translates or refuses, by name, each field Arrow's
+        # Substrait version lacks, where a binary plan is refused whole when Arrow's
+        # re-encoding of it differs in length.
+        try:
+            from google.protobuf.json_format import MessageToJson
+        except ImportError:  # pragma: no cover - a message without its library
+            return plan.SerializeToString()
+        return MessageToJson(plan).encode()
     raise InvalidInput(
         f"plan: expected Substrait bytes, JSON text or dict, a plan file path or a "
         f"protobuf Plan, not {type(plan).__name__}", kind="InvalidInput")
