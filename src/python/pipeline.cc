@@ -11,6 +11,7 @@
 #include <nanobind/stl/vector.h>
 
 #include "anatomy/anatomy_run.h"
+#include "delta/base/clock.h"
 #include "obs/repro_bundle.h"
 #include "obs/run_manifest.h"
 #include "obs/run_store.h"
@@ -20,6 +21,7 @@
 #include "pipeline/runner.h"
 #include "python/bindings.h"
 #include "python/run_record.h"
+#include "storage/policy_error.h"
 
 namespace deltaline::python {
 namespace {
@@ -72,11 +74,8 @@ std::string EventText(const pipeline::ProgressEvent& event) {
   return event.phase;
 }
 
-// The run configuration: `config_text` (JSON; `source` names it in messages) or the
-// defaults, with the keyword arguments on top as the CLI's flags are.
-pipeline::RunConfig LoadConfig(const std::optional<std::string>& config_text,
-                               const std::string& source, const nb::dict& overrides,
-                               const delta::Reporter& reporter) {
+// The keyword arguments, as the CLI's flags: they beat the configuration's keys.
+pipeline::RunConfigOverrides ReadOverrides(const nb::dict& overrides) {
   pipeline::RunConfigOverrides set;
   if (Has(overrides, "lake")) set.lake = nb::cast<std::string>(overrides["lake"]);
   if (Has(overrides, "run_id")) set.run_id = nb::cast<std::string>(overrides["run_id"]);
@@ -96,13 +95,53 @@ pipeline::RunConfig LoadConfig(const std::optional<std::string>& config_text,
     set.mode =
         Unwrap(storage::ParseRunMode(nb::cast<std::string>(overrides["run_mode"])));
   }
-  arrow::Result<pipeline::RunConfig> config;
-  {
-    nb::gil_scoped_release release;
-    config = config_text ? pipeline::ParseRunConfig(*config_text, source, set, reporter)
-                         : pipeline::LoadRunConfig(std::nullopt, set, reporter);
-  }
-  return Unwrap(std::move(config));
+  return set;
+}
+
+/// A run configuration as given: its JSON text (`source` names it in messages), or
+/// none for the defaults.
+struct ConfigText {
+  std::optional<std::string> text;
+  std::string source;
+};
+
+arrow::Result<pipeline::RunConfig> ParseConfig(const ConfigText& config,
+                                               const pipeline::RunConfigOverrides& set,
+                                               const delta::Reporter& reporter) {
+  return config.text
+             ? pipeline::ParseRunConfig(*config.text, config.source, set, reporter)
+             : pipeline::LoadRunConfig(std::nullopt, set, reporter);
+}
+
+// As `deltaline run`: a configuration the policy refused (production: an output format
+// other than Delta) runs nothing but is recorded as a refused run, in its manifest and
+// in `_runs`. The configuration is re-read in development mode only to learn where the
+// run would have gone. Returns `refusal`, or the error of recording it.
+arrow::Status RecordRefusedRun(const ConfigText& config_text,
+                               pipeline::RunConfigOverrides set,
+                               const arrow::Status& refusal,
+                               const delta::Reporter& reporter) {
+  set.mode = storage::RunMode::kDevelopment;
+  auto config = ParseConfig(config_text, set, {});
+  if (!config.ok()) return refusal;
+  config->output.storage.mode = storage::RunMode::kProduction;
+  obs::RunRecord run;
+  run.run_id = config->run_id;
+  run.pipeline_id = config->pipeline_id;
+  run.sequence = config->sequence.value_or(0);
+  run.started_ms = run.ended_ms = delta::NowMs();
+  run.outcome = "refused";
+  run.error = refusal.ToString();
+  run.config = pipeline::RunConfigJson(*config);
+  run.refusals.push_back({"config:" + config_text.source + " output.format", "",
+                          config_text.source, refusal.message()});
+  ARROW_ASSIGN_OR_RAISE(auto manifest, obs::BuildManifest(run, {}));
+  ARROW_RETURN_NOT_OK(obs::WriteManifest(manifest, config->run_dir));
+  storage::StorageWriteOptions runs;
+  runs.run = config->run_context();
+  runs.reporter = reporter;
+  ARROW_RETURN_NOT_OK(obs::AppendRunRow(manifest, config->lake, runs).status());
+  return refusal;
 }
 
 // As `deltaline run`: one more than the highest sequence this pipeline's runs
@@ -159,8 +198,18 @@ nb::dict RunFile(const std::string& pipeline_path,
   Warnings warnings;
   Progress progress(std::move(progress_callback));
   const delta::Reporter reporter = warnings.reporter();
-  pipeline::RunConfig config =
-      LoadConfig(config_text, config_source, overrides, reporter);
+  const ConfigText given{config_text, config_source};
+  const pipeline::RunConfigOverrides set = ReadOverrides(overrides);
+  arrow::Result<pipeline::RunConfig> loaded;
+  {
+    nb::gil_scoped_release release;
+    loaded = ParseConfig(given, set, reporter);
+    if (!loaded.ok() && storage::IsPolicyViolation(loaded.status())) {
+      loaded = RecordRefusedRun(given, set, loaded.status(), reporter);
+    }
+  }
+  warnings.Emit();
+  pipeline::RunConfig config = Unwrap(std::move(loaded));
   pipeline::Pipeline pipe;
   pipeline::RunResult result;
   arrow::Result<json> recorded;
@@ -250,9 +299,14 @@ nb::dict Anatomy(const std::string& source_root, const std::string& lake, bool f
   Warnings warnings;
   Progress progress(std::move(progress_callback));
   const delta::Reporter reporter = warnings.reporter();
-  nb::dict set = nb::dict(overrides);
-  set["lake"] = lake;
-  pipeline::RunConfig config = LoadConfig(config_text, config_source, set, reporter);
+  pipeline::RunConfigOverrides set = ReadOverrides(overrides);
+  set.lake = lake;
+  arrow::Result<pipeline::RunConfig> loaded;
+  {
+    nb::gil_scoped_release release;
+    loaded = ParseConfig({config_text, config_source}, set, reporter);
+  }
+  pipeline::RunConfig config = Unwrap(std::move(loaded));
   if (config.pipeline_id.empty()) config.pipeline_id = "anatomy";
   anatomy::AnatomyOptions options;
   options.source_root = source_root;

@@ -5,6 +5,7 @@ and by the bindings, and their progress callbacks."""
 from __future__ import annotations
 
 import json
+import warnings
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -182,3 +183,21 @@ def test_failed_run_is_recorded_then_raised(tmp_path):
     assert not (lake / "regions" / "_delta_log").exists()
     runs = deltaline.open_delta_table(lake / "_runs").to_pyarrow_table().to_pylist()
     assert [(r["run_id"], r["outcome"]) for r in runs] == [("bad-run", "failed")]
+
+
+def test_non_delta_output_config_is_refused_and_recorded(pipeline_file, tmp_path):
+    config = tmp_path / "run.json"
+    config.write_text(json.dumps({"lake": str(tmp_path / "lake"),
+                                  "output": {"format": "parquet"}}))
+    with pytest.raises(deltaline.PolicyViolation, match="parquet"), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore", deltaline.DeltaWarning)  # the policy reports it too
+        deltaline.run(pipeline_file, config=config, run_id="refused-run")
+    runs = deltaline.open_delta_table(tmp_path / "lake" / "_runs").to_pyarrow_table()
+    assert [(r["run_id"], r["outcome"]) for r in runs.to_pylist()] == [
+        ("refused-run", "refused")]
+    assert not (tmp_path / "lake" / "big_sales").exists()
+    # Development mode: refused with a warning, and the Delta outputs are written.
+    with pytest.warns(deltaline.DeltaWarning, match="parquet"):
+        result = deltaline.run(pipeline_file, config=config, run_mode="development")
+    assert result.output("big_sales").version_after == 0
