@@ -28,8 +28,21 @@ if _core.arrow_version != _ARROW_VERSION:  # pragma: no cover - a broken build
     raise ImportError(f"deltaline._core was built against Arrow {_core.arrow_version}, "
                       f"the package expects {_ARROW_VERSION}")
 
-from deltaline._policy import OutputStoragePolicy  # noqa: E402
-from deltaline._policy import ExportResult, export_parquet, require_delta_output  # noqa: E402
+from deltaline._engine import QueryResult, insert_into, query  # noqa: E402
+from deltaline._pipeline import (  # noqa: E402
+    AnatomyResult,
+    AnatomyTable,
+    OutputResult,
+    RunResult,
+    anatomy,
+    run,
+)
+from deltaline._policy import (  # noqa: E402
+    ExportResult,
+    OutputStoragePolicy,
+    export_parquet,
+    require_delta_output,
+)
 from deltaline._table import (  # noqa: E402
     DeltaScan,
     DeltaTable,
@@ -103,6 +116,15 @@ __all__ = [
     "restore",
     "vacuum",
     # core
+    "AnatomyResult",
+    "AnatomyTable",
+    "OutputResult",
+    "QueryResult",
+    "RunResult",
+    "anatomy",
+    "insert_into",
+    "query",
+    "run",
     "ChangeDataNotRecorded",
     "CommitConflict",
     "DeltaError",

@@ -1,7 +1,7 @@
 """Type stubs of the extension module deltaline._core (the package's C++ layer).
 Use the deltaline package's functions; this module's API may change."""
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 arrow_version: str
 
@@ -61,3 +61,14 @@ def restore(path: str, version: Optional[int], timestamp_ms: Optional[int],
 def migrate_parquet(source: str, target: str, in_place: bool,
                     partition_by: Optional[list[str]], schema_mode: str, verify: bool,
                     dry_run: bool) -> dict[str, Any]: ...
+def query(plan: bytes, tables: list[tuple[str, str, Optional[int]]],
+          memory: dict[str, Any], config: str) -> tuple[_Stream, list[str]]: ...
+def insert_into(plan: bytes, path: str, tables: list[tuple[str, str, Optional[int]]],
+                memory: dict[str, Any], config: str, options: dict[str, Any],
+                insert_path: str) -> dict[str, Any]: ...
+def run(pipeline: str, config: Optional[str], config_source: str,
+        overrides: dict[str, Any], argv: list[str],
+        progress: Optional[Callable[[str, int, int], None]]) -> dict[str, Any]: ...
+def anatomy(source_root: str, lake: str, full: bool, threads: int, config: Optional[str],
+            config_source: str, overrides: dict[str, Any],
+            progress: Optional[Callable[[str, int, int], None]]) -> dict[str, Any]: ...
