@@ -135,6 +135,53 @@ class DeltaTable:
         """The rows as one pyarrow Table (see :meth:`scan`)."""
         return self.scan(columns, filter).to_pyarrow()
 
+    # The table tools, as methods (delta-rs's names where it has them). Each acts on the
+    # table's path and the latest version; reopen the table to see the result.
+
+    def vacuum(self, **kwargs: Any) -> Any:
+        """:func:`deltaline.vacuum` of this table (a dry run unless ``dry_run=False``)."""
+        from deltaline._tools import vacuum
+        return vacuum(self.path, **kwargs)
+
+    def optimize(self, **kwargs: Any) -> Any:
+        """:func:`deltaline.optimize` of this table (compaction, ``zorder_by=``)."""
+        from deltaline._tools import optimize
+        return optimize(self.path, **kwargs)
+
+    def restore(self, version: Optional[int] = None,
+                timestamp: Optional[Timestamp] = None) -> Any:
+        """:func:`deltaline.restore` of this table to ``version`` or ``timestamp``."""
+        from deltaline._tools import restore
+        return restore(self.path, version=version, timestamp=timestamp)
+
+    def create_checkpoint(self) -> Any:
+        """:func:`deltaline.checkpoint` of this table at its latest version."""
+        from deltaline._tools import checkpoint
+        return checkpoint(self.path)
+
+    def cleanup_metadata(self, **kwargs: Any) -> Any:
+        """:func:`deltaline.cleanup_log`: deletes expired log files of this table."""
+        from deltaline._tools import cleanup_log
+        return cleanup_log(self.path, **kwargs)
+
+    def clone(self, target: Any, **kwargs: Any) -> Any:
+        """:func:`deltaline.clone` of this table at its pinned version into ``target``."""
+        from deltaline._tools import clone
+        kwargs.setdefault("version", self.version)
+        return clone(self.path, target, **kwargs)
+
+    def delete(self, predicate: str, **kwargs: Any) -> Any:
+        """:func:`deltaline.delete_delta` of the rows matching ``predicate``."""
+        from deltaline._write import delete_delta
+        return delete_delta(self.path, predicate, **kwargs)
+
+    def export_parquet(self, out_dir: Any, **kwargs: Any) -> Any:
+        """:func:`deltaline.export_parquet` of this table's pinned version (gated by the
+        output policy: refused unless it allows Parquet exports)."""
+        from deltaline._policy import export_parquet
+        kwargs.setdefault("version", self.version)
+        return export_parquet(self.path, out_dir, **kwargs)
+
     def __repr__(self) -> str:
         return f"DeltaTable({self.path!r}, version={self.version})"
 

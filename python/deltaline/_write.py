@@ -162,10 +162,6 @@ def _config(options: DeltaWriteOptions) -> str:
     write: dict[str, Any] = {}
     props = options.writer_properties or WriterProperties()
     codec = props.compression.lower()
-    # Arrow reads "lz4" as its LZ4 frame codec, which Parquet has no use for; Parquet's
-    # LZ4 is Arrow's raw LZ4 (what pyarrow.parquet means by "lz4").
-    if codec == "lz4":
-        codec = "lz4_raw"
     if props.compression_level is not None:
         codec = f"{codec}:{props.compression_level}"
     write["compression"] = codec

@@ -14,8 +14,9 @@ namespace {
 constexpr const char* kPolicyEventsTable = "policy_events";
 
 constexpr const char* kHowToAllow =
-    "Parquet is only written as a gated export of a Delta table: pass "
-    "--allow-parquet-export, or set output.allow_parquet_exports=true in the config file";
+    "Parquet is only written as a gated export of a Delta table: allow it in the output "
+    "policy (--allow-parquet-export, output.allow_parquet_exports=true in the config "
+    "file, or OutputStoragePolicy(allow_parquet_exports=True) in Python)";
 
 arrow::Result<std::shared_ptr<arrow::Table>> EventRow(const SinkRequest& request,
                                                       const OutputStoragePolicy& policy,

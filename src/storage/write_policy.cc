@@ -42,8 +42,12 @@ arrow::Result<StatisticsLevel> ParseStatisticsLevel(const std::string& text) {
 arrow::Status ParseCompression(const std::string& text, DeltaWritePolicy* policy) {
   const auto colon = text.find(':');
   const std::string name = text.substr(0, colon);
-  auto codec =
-      arrow::util::Codec::GetCompressionType(name == "none" ? "uncompressed" : name);
+  // Parquet's LZ4 is Arrow's raw LZ4 (LZ4_RAW in the file, what pyarrow.parquet and
+  // delta-rs mean by "lz4"); Arrow's own "lz4" is its frame codec, which Parquet lacks.
+  const std::string arrow_name = name == "none"  ? std::string("uncompressed")
+                                 : name == "lz4" ? std::string("lz4_raw")
+                                                 : name;
+  auto codec = arrow::util::Codec::GetCompressionType(arrow_name);
   if (!codec.ok() || !arrow::util::Codec::IsAvailable(*codec) ||
       *codec == arrow::Compression::LZ4_FRAME) {
     return InvalidInput("unknown or unavailable compression codec '" + name +

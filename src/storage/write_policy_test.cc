@@ -194,6 +194,16 @@ TEST(WritePolicy, ChangingAPropertyOfAnExistingTableIsAnExplicitCommit) {
   EXPECT_EQ(snapshot->Config("delta.checkpointInterval"), "3");
 }
 
+// "lz4" is Parquet's LZ4 (LZ4_RAW in the file), the codec every codec list names; Arrow
+// alone would read it as its frame codec, which Parquet cannot write.
+TEST(WritePolicy, Lz4IsParquetsRawLz4) {
+  DeltaWritePolicy policy;
+  ASSERT_OK(ParseCompression("lz4", &policy));
+  EXPECT_EQ(policy.compression, arrow::Compression::LZ4);
+  ASSERT_OK(ParseCompression("lz4_raw", &policy));
+  EXPECT_EQ(policy.compression, arrow::Compression::LZ4);
+}
+
 TEST(WritePolicy, BadValuesAreRefusedByName) {
   DeltaWritePolicy policy;
   auto codec = ParseCompression("zstd:99", &policy);
