@@ -68,9 +68,9 @@ def _plan_bytes(plan: Plan) -> bytes:
     if isinstance(plan, Mapping):
         return json.dumps(plan).encode()
     if hasattr(plan, "SerializeToString"):
-        # As JSON: the engine then translates or refuses, by name, each field Arrow's
-        # Substrait version lacks, where a binary plan is refused whole when Arrow's
-        # re-encoding of it differs in length.
+        # As JSON: the engine then translates (or refuses by name) each field of a
+        # newer Substrait that Arrow's version lacks, where a binary plan holding one
+        # is refused, naming it by field number only.
         try:
             from google.protobuf.json_format import MessageToJson
         except ImportError:  # pragma: no cover - a message without its library

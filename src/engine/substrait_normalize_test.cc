@@ -163,7 +163,20 @@ TEST(SubstraitNormalizeTest, BinaryPlanWithFieldsArrowDoesNotKnowIsRefused) {
   // field looks like to Arrow's 0.44 descriptors.
   std::string bytes = binary->ToString() + std::string("\x98\x06\x07", 3);
   ExpectRefusal(LoadSubstraitPlan(bytes).status(), "does not know");
-  ASSERT_OK(LoadSubstraitPlan(binary->ToString()).status());
+  ExpectRefusal(LoadSubstraitPlan(bytes).status(), "field 99 (varint) at Plan ");
+  // Holding its default value (0) too: it may be a member of a oneof, where being set
+  // is what counts.
+  bytes = binary->ToString() + std::string("\x98\x06\x00", 3);
+  ExpectRefusal(LoadSubstraitPlan(bytes).status(), "field 99 (varint) at Plan ");
+  // Nested: field 99 (the string "x") inside the plan's version message (field 6).
+  plan.erase("version");
+  ASSERT_OK_AND_ASSIGN(binary,
+                       arrow::engine::internal::SubstraitFromJSON("Plan", plan.dump()));
+  bytes = binary->ToString() + std::string("\x32\x06\x10\x2c\x9a\x06\x01x", 8);
+  ExpectRefusal(LoadSubstraitPlan(bytes).status(),
+                "field 99 (length-delimited) at Plan.6 ");
+  ASSERT_OK(LoadSubstraitPlan(binary->ToString() + std::string("\x32\x02\x10\x2c", 4))
+                .status());
 }
 
 TEST(SubstraitNormalizeTest, NamedTablesBindByColumnName) {

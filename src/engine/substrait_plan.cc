@@ -14,6 +14,7 @@
 #include "delta/base/errors.h"
 #include "engine/execute.h"
 #include "engine/substrait_names.h"
+#include "engine/substrait_wire.h"
 
 namespace deltaline::engine {
 namespace {
@@ -33,27 +34,41 @@ bool LooksLikeJson(std::string_view bytes) {
 
 // Binary → JSON through Arrow's protobuf descriptors. Fields those descriptors do not
 // know (a newer Substrait) vanish in the conversion, so the JSON is turned back into
-// binary and a plan that lost bytes on the way is refused instead of run without them.
-arrow::Result<std::string> BinaryToJson(std::string_view bytes) {
+// binary and compared with the plan as given, field by field: a plan that lost a field
+// on the way is refused instead of run without it. The re-encoding may differ in bytes
+// without losing anything (Arrow writes repeated scalars unpacked where protobuf's
+// other writers pack them), so its length says nothing.
+arrow::Result<std::string> Reencode(std::string_view bytes, std::string* json) {
   auto buffer = std::make_shared<arrow::Buffer>(
       reinterpret_cast<const uint8_t*>(bytes.data()), static_cast<int64_t>(bytes.size()));
-  auto json = arrow::engine::internal::SubstraitToJSON("Plan", *buffer);
-  if (!json.ok()) {
-    return delta::InvalidInput(
-        "not a Substrait plan (neither JSON nor binary protobuf): " +
-        json.status().message());
-  }
+  ARROW_ASSIGN_OR_RAISE(*json, arrow::engine::internal::SubstraitToJSON("Plan", *buffer));
   ARROW_ASSIGN_OR_RAISE(auto again, arrow::engine::internal::SubstraitFromJSON(
                                         "Plan", *json, /*ignore_unknown_fields=*/false));
-  if (again->size() != buffer->size()) {
+  return again->ToString();
+}
+
+arrow::Result<std::string> BinaryToJson(std::string_view bytes) {
+  std::string json;
+  auto again = Reencode(bytes, &json);
+  if (!again.ok()) {
+    return delta::InvalidInput(
+        "not a Substrait plan (neither JSON nor binary protobuf): " +
+        again.status().message());
+  }
+  auto reencode = [](std::string_view plan) -> arrow::Result<std::string> {
+    std::string ignored;
+    return Reencode(plan, &ignored);
+  };
+  ARROW_ASSIGN_OR_RAISE(auto lost, FindLostField(bytes, *again, reencode));
+  if (lost) {
     return delta::UnsupportedFeature(
         "substrait",
-        "binary substrait plan holds " + std::to_string(buffer->size() - again->size()) +
-            " bytes of fields that Arrow 26's Substrait schema (0.44) does not know "
-            "(from a newer Substrait); converting it would drop them silently. Give the "
+        "binary substrait plan holds " + *lost +
+            " (field numbers), which Arrow 26's Substrait schema (0.44) does not know "
+            "(from a newer Substrait); converting it would drop it silently. Give the "
             "plan as JSON, so that each such field is translated or refused by name");
   }
-  return *json;
+  return json;
 }
 
 arrow::Status TypedConversionError(const arrow::Status& st) {
