@@ -41,12 +41,12 @@ struct Folder {
   int rank;
 };
 
-// delta/ ← storage/ ← engine/ ← pipeline/, obs/ ← anatomy/ ← cli/, python/
+// delta/ ← storage/ ← engine/ ← pipeline/, obs/ ← anatomy/, runs/ ← cli/, python/
 // (engine, pipeline, obs, anatomy and python are declared before they exist.)
 const std::vector<Folder>& DeclaredLayers() {
   static const std::vector<Folder> kLayers = {
-      {"delta", 0}, {"storage", 1}, {"engine", 2}, {"pipeline", 3},
-      {"obs", 3},   {"anatomy", 4}, {"cli", 5},    {"python", 5},
+      {"delta", 0},   {"storage", 1}, {"engine", 2}, {"pipeline", 3}, {"obs", 3},
+      {"anatomy", 4}, {"runs", 4},    {"cli", 5},    {"python", 5},
   };
   return kLayers;
 }

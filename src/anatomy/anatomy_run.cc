@@ -361,4 +361,19 @@ arrow::Result<AnatomyResult> RunAnatomy(const AnatomyOptions& given) {
   return result;
 }
 
+nlohmann::json AnatomyManifestJson(const AnatomyResult& result) {
+  const AnatomyFileCounts& files = result.files;
+  return {{"incremental", result.incremental},
+          {"nothingChanged", result.nothing_changed},
+          {"files",
+           {{"listed", files.listed},
+            {"added", files.added},
+            {"changed", files.changed},
+            {"deleted", files.deleted},
+            {"renamed", files.renamed},
+            {"unchanged", files.unchanged},
+            {"dependents", files.dependents},
+            {"parsed", files.parsed}}}};
+}
+
 }  // namespace deltaline::anatomy

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include <arrow/result.h>
+#include <nlohmann/json.hpp>
 
 #include "anatomy/facts.h"
 #include "anatomy/source_tree.h"
@@ -111,7 +112,7 @@ struct AnatomyResult {
   /// AnatomyTableNames() order, then the state table.
   std::vector<AnatomyTableResult> tables;
   /// What the run wrote (outputs and their specs, nodes without values), for the run
-  /// manifest (cli/run_record.h).
+  /// manifest (runs/run_record.h).
   pipeline::Pipeline pipeline;
   /// The runner's result: both passes (tables, then the state) in one, outputs in
   /// `pipeline.outputs` order. Check `run.ok()`: a failed run still has a result.
@@ -123,5 +124,9 @@ struct AnatomyResult {
 /// that cannot be read) is an error; once the pipeline started, the result says how
 /// it ended (`run.status`) so the run can be recorded.
 arrow::Result<AnatomyResult> RunAnatomy(const AnatomyOptions& options);
+
+/// \brief The run manifest's `anatomy` section: `incremental`, `nothingChanged` and
+/// `files` (the counts, camelCase keys).
+nlohmann::json AnatomyManifestJson(const AnatomyResult& result);
 
 }  // namespace deltaline::anatomy

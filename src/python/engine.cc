@@ -9,8 +9,6 @@
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
 
-#include "delta/log/log_store.h"
-#include "delta/log/snapshot.h"
 #include "engine/catalog.h"
 #include "engine/execute.h"
 #include "engine/insert_into.h"
@@ -121,54 +119,6 @@ std::tuple<std::shared_ptr<Stream>, std::vector<std::string>> Query(
         return std::make_shared<OwningReader>(std::move(reader), prepared);
       });
   return {std::move(stream), std::move(first.bindings)};
-}
-
-// The schema of the table at `path`, or null when there is none yet (a replaceWhere
-// predicate is parsed against it). As write.cc's.
-std::shared_ptr<arrow::Schema> ExistingSchema(const std::string& path) {
-  auto store = delta::FileSystemLogStore::Open(path);
-  if (!store.ok()) return nullptr;
-  auto snapshot = delta::Snapshot::Load(**store);
-  return snapshot.ok() ? (*snapshot)->schema() : nullptr;
-}
-
-// A copy of write.cc's ResultDict (private there): the merger should export it from
-// write_options.h and drop this one. Keys are deltaline.WriteResult's fields.
-nb::dict ResultDict(const storage::WriteResult& written) {
-  const delta::WriteResult& r = written.delta;
-  nb::dict out;
-  out["path"] = r.uri;
-  out["version"] = r.version;
-  out["operation"] = r.operation;
-  out["committed"] = r.committed;
-  out["files_added"] = r.files_added;
-  out["files_removed"] = r.files_removed;
-  out["rows_added"] = r.rows_added;
-  out["rows_removed"] =
-      r.rows_removed < 0 ? nb::object(nb::none()) : nb::object(nb::int_(r.rows_removed));
-  out["bytes_added"] = r.bytes_added;
-  out["bytes_removed"] = r.bytes_removed;
-  out["rows_copied"] = r.rows_copied;
-  nb::dict partitions;
-  for (const auto& [key, m] : r.partitions) {
-    nb::dict entry;
-    entry["files_added"] = m.files_added;
-    entry["rows_added"] = m.rows_added;
-    entry["bytes_added"] = m.bytes_added;
-    entry["files_removed"] = m.files_removed;
-    entry["rows_removed"] = m.rows_removed;
-    entry["bytes_removed"] = m.bytes_removed;
-    entry["rows_copied"] = m.rows_copied;
-    partitions[key.c_str()] = entry;
-  }
-  out["partitions"] = partitions;
-  out["schema_changed"] = r.schema_changed;
-  out["checkpoint_written"] = r.checkpoint_written;
-  out["attempts"] = written.attempts;
-  nb::dict user;
-  for (const auto& [key, value] : written.user_metadata) user[key.c_str()] = value;
-  out["commit_metadata"] = user;
-  return out;
 }
 
 nb::dict InsertInto(nb::bytes plan, const std::string& path,

@@ -2,7 +2,6 @@
 // (anatomy/anatomy_run.h) under a run configuration, recorded as `deltaline run` and
 // `deltaline anatomy` record them (manifest in the run directory, a row in
 // `<lake>/_runs`; run() also leaves the repro bundle).
-#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -11,16 +10,12 @@
 #include <nanobind/stl/vector.h>
 
 #include "anatomy/anatomy_run.h"
-#include "delta/base/clock.h"
-#include "obs/repro_bundle.h"
-#include "obs/run_manifest.h"
-#include "obs/run_store.h"
 #include "pipeline/output_write.h"
-#include "pipeline/pipeline_file.h"
 #include "pipeline/run_config.h"
 #include "pipeline/runner.h"
 #include "python/bindings.h"
-#include "python/run_record.h"
+#include "runs/pipeline_run.h"
+#include "runs/run_record.h"
 #include "storage/policy_error.h"
 
 namespace deltaline::python {
@@ -113,62 +108,6 @@ arrow::Result<pipeline::RunConfig> ParseConfig(const ConfigText& config,
              : pipeline::LoadRunConfig(std::nullopt, set, reporter);
 }
 
-// As `deltaline run`: a configuration the policy refused (production: an output format
-// other than Delta) runs nothing but is recorded as a refused run, in its manifest and
-// in `_runs`. The configuration is re-read in development mode only to learn where the
-// run would have gone. Returns `refusal`, or the error of recording it.
-arrow::Status RecordRefusedRun(const ConfigText& config_text,
-                               pipeline::RunConfigOverrides set,
-                               const arrow::Status& refusal,
-                               const delta::Reporter& reporter) {
-  set.mode = storage::RunMode::kDevelopment;
-  auto config = ParseConfig(config_text, set, {});
-  if (!config.ok()) return refusal;
-  config->output.storage.mode = storage::RunMode::kProduction;
-  obs::RunRecord run;
-  run.run_id = config->run_id;
-  run.pipeline_id = config->pipeline_id;
-  run.sequence = config->sequence.value_or(0);
-  run.started_ms = run.ended_ms = delta::NowMs();
-  run.outcome = "refused";
-  run.error = refusal.ToString();
-  run.config = pipeline::RunConfigJson(*config);
-  run.refusals.push_back({"config:" + config_text.source + " output.format", "",
-                          config_text.source, refusal.message()});
-  ARROW_ASSIGN_OR_RAISE(auto manifest, obs::BuildManifest(run, {}));
-  ARROW_RETURN_NOT_OK(obs::WriteManifest(manifest, config->run_dir));
-  storage::StorageWriteOptions runs;
-  runs.run = config->run_context();
-  runs.reporter = reporter;
-  ARROW_RETURN_NOT_OK(obs::AppendRunRow(manifest, config->lake, runs).status());
-  return refusal;
-}
-
-// As `deltaline run`: one more than the highest sequence this pipeline's runs
-// succeeded with, so a failed run's retry reuses its sequence.
-arrow::Result<int64_t> NextSequence(const pipeline::RunConfig& config,
-                                    const std::string& pipeline_id) {
-  ARROW_ASSIGN_OR_RAISE(auto runs, obs::ListRuns(config.lake));
-  int64_t next = 1;
-  for (const auto& run : runs) {
-    if (run.pipeline_id == pipeline_id && run.outcome == "succeeded") {
-      next = std::max(next, run.sequence + 1);
-    }
-  }
-  return next;
-}
-
-// Writes the manifest and appends the `_runs` row (a failed run too).
-arrow::Status Record(const json& manifest, const pipeline::RunConfig& config,
-                     const delta::Reporter& reporter) {
-  ARROW_RETURN_NOT_OK(obs::WriteManifest(manifest, config.run_dir));
-  storage::StorageWriteOptions runs;
-  runs.output = config.output.storage;
-  runs.run = config.run_context();
-  runs.reporter = reporter;
-  return obs::AppendRunRow(manifest, config.lake, runs).status();
-}
-
 nb::dict OutputDict(const pipeline::Output& output, const pipeline::OutputRun& run,
                     const std::string& lake) {
   nb::dict out;
@@ -205,7 +144,12 @@ nb::dict RunFile(const std::string& pipeline_path,
     nb::gil_scoped_release release;
     loaded = ParseConfig(given, set, reporter);
     if (!loaded.ok() && storage::IsPolicyViolation(loaded.status())) {
-      loaded = RecordRefusedRun(given, set, loaded.status(), reporter);
+      const auto load = [&given](const pipeline::RunConfigOverrides& reload) {
+        return ParseConfig(given, reload, {});
+      };
+      auto refused =
+          runs::RecordRefusedRun(load, set, given.source, loaded.status(), reporter);
+      if (!refused.ok()) loaded = refused.status();
     }
   }
   warnings.Emit();
@@ -216,37 +160,18 @@ nb::dict RunFile(const std::string& pipeline_path,
   {
     nb::gil_scoped_release release;
     recorded = [&]() -> arrow::Result<json> {
-      ARROW_ASSIGN_OR_RAISE(
-          pipe, pipeline::LoadPipelineFile(
-                    pipeline_path, pipeline::PipelineFileOptionsFor(config, reporter)));
-      for (auto& output : pipe.outputs) {
-        if (!output.spec.write_policy && config.dataset_write.count(output.spec.name)) {
-          output.spec.write_policy = config.WritePolicyFor(output.spec.name);
-        }
-      }
-      pipeline::RunSettings settings;
-      settings.lake = config.lake;
-      if (config.sequence) {
-        settings.sequence = *config.sequence;
-      } else {
-        ARROW_ASSIGN_OR_RAISE(settings.sequence, NextSequence(config, pipe.id));
-      }
-      settings.run_id = config.run_id;
-      settings.parallelism = config.parallelism;
-      settings.storage = StorageOptionsFor(config, reporter);
+      ARROW_ASSIGN_OR_RAISE(pipe, runs::LoadRunPipeline(pipeline_path, config, reporter));
+      ARROW_ASSIGN_OR_RAISE(auto settings,
+                            runs::RunSettingsFor(config, pipe.id, reporter));
       if (progress.enabled()) {
         settings.progress = [&progress](const pipeline::ProgressEvent& event) {
           progress.Call(EventText(event), event.nodes_done, event.nodes_total);
         };
       }
       ARROW_ASSIGN_OR_RAISE(result, pipeline::RunPipeline(pipe, settings));
-      ARROW_ASSIGN_OR_RAISE(auto manifest,
-                            obs::BuildManifest(ToRunRecord(pipe, config, result),
-                                               ToOutputRecords(pipe, config, result)));
-      ARROW_RETURN_NOT_OK(Record(manifest, config, reporter));
-      ARROW_RETURN_NOT_OK(obs::WriteReproBundle(config.run_dir + "/repro",
-                                                pipeline::RunConfigJson(config),
-                                                pipeline_path, manifest, argv));
+      ARROW_ASSIGN_OR_RAISE(
+          auto manifest,
+          runs::RecordPipelineRun(pipeline_path, pipe, config, result, argv, reporter));
       return manifest;
     }();
   }
@@ -267,13 +192,6 @@ nb::dict RunFile(const std::string& pipeline_path,
   out["outputs"] = outputs;
   out["manifest"] = ToPython(manifest);
   return out;
-}
-
-json FilesJson(const anatomy::AnatomyFileCounts& files) {
-  return {{"listed", files.listed},         {"added", files.added},
-          {"changed", files.changed},       {"deleted", files.deleted},
-          {"renamed", files.renamed},       {"unchanged", files.unchanged},
-          {"dependents", files.dependents}, {"parsed", files.parsed}};
 }
 
 nb::dict TableDict(const anatomy::AnatomyTableResult& table, const std::string& lake) {
@@ -316,7 +234,7 @@ nb::dict Anatomy(const std::string& source_root, const std::string& lake, bool f
   options.parallelism = config.parallelism;
   options.run_id = config.run_id;
   options.pipeline_id = config.pipeline_id;
-  options.storage = StorageOptionsFor(config, reporter);
+  options.storage = runs::StorageOptionsFor(config, reporter);
   if (progress.enabled()) {
     options.progress = [&progress](const anatomy::AnatomyProgress& event) {
       const std::string what =
@@ -330,14 +248,10 @@ nb::dict Anatomy(const std::string& source_root, const std::string& lake, bool f
     nb::gil_scoped_release release;
     recorded = [&]() -> arrow::Result<json> {
       ARROW_ASSIGN_OR_RAISE(result, anatomy::RunAnatomy(options));
-      ARROW_ASSIGN_OR_RAISE(
-          auto manifest,
-          obs::BuildManifest(ToRunRecord(result.pipeline, config, result.run),
-                             ToOutputRecords(result.pipeline, config, result.run)));
-      manifest["anatomy"] = {{"incremental", result.incremental},
-                             {"nothingChanged", result.nothing_changed},
-                             {"files", FilesJson(result.files)}};
-      ARROW_RETURN_NOT_OK(Record(manifest, config, reporter));
+      ARROW_ASSIGN_OR_RAISE(auto manifest,
+                            runs::BuildRunManifest(result.pipeline, config, result.run));
+      manifest["anatomy"] = anatomy::AnatomyManifestJson(result);
+      ARROW_RETURN_NOT_OK(runs::RecordManifest(manifest, config, reporter));
       return manifest;
     }();
   }
@@ -352,7 +266,7 @@ nb::dict Anatomy(const std::string& source_root, const std::string& lake, bool f
   out["nothing_changed"] = result.nothing_changed;
   out["run_dir"] = config.run_dir;
   out["lake"] = config.lake;
-  out["files"] = ToPython(FilesJson(result.files));
+  out["files"] = ToPython(manifest["anatomy"]["files"]);
   nb::list tables;
   for (const auto& table : result.tables) tables.append(TableDict(table, config.lake));
   out["tables"] = tables;

@@ -15,60 +15,6 @@
 namespace deltaline::python {
 namespace {
 
-nb::dict PartitionsDict(
-    const std::map<std::string, delta::PartitionMetrics>& partitions) {
-  nb::dict out;
-  for (const auto& [key, m] : partitions) {
-    nb::dict entry;
-    entry["files_added"] = m.files_added;
-    entry["rows_added"] = m.rows_added;
-    entry["bytes_added"] = m.bytes_added;
-    entry["files_removed"] = m.files_removed;
-    entry["rows_removed"] = m.rows_removed;
-    entry["bytes_removed"] = m.bytes_removed;
-    entry["rows_copied"] = m.rows_copied;
-    out[key.c_str()] = entry;
-  }
-  return out;
-}
-
-nb::dict ResultDict(const storage::WriteResult& written) {
-  const delta::WriteResult& r = written.delta;
-  nb::dict out;
-  out["path"] = r.uri;
-  out["version"] = r.version;
-  out["operation"] = r.operation;
-  out["committed"] = r.committed;
-  out["files_added"] = r.files_added;
-  out["files_removed"] = r.files_removed;
-  out["rows_added"] = r.rows_added;
-  // The library leaves rows_removed unknown (-1) until a commit removes files: with
-  // no commit nothing was removed.
-  const int64_t removed = r.committed ? r.rows_removed : 0;
-  out["rows_removed"] =
-      removed < 0 ? nb::object(nb::none()) : nb::object(nb::int_(removed));
-  out["bytes_added"] = r.bytes_added;
-  out["bytes_removed"] = r.bytes_removed;
-  out["rows_copied"] = r.rows_copied;
-  out["partitions"] = PartitionsDict(r.partitions);
-  out["schema_changed"] = r.schema_changed;
-  out["checkpoint_written"] = r.checkpoint_written;
-  out["attempts"] = written.attempts;
-  out["commit_attempts"] = r.commit_attempts;
-  nb::dict user;
-  for (const auto& [key, value] : written.user_metadata) user[key.c_str()] = value;
-  out["commit_metadata"] = user;
-  return out;
-}
-
-// The schema of the table at `path`, or null when there is none yet.
-std::shared_ptr<arrow::Schema> ExistingSchema(const std::string& path) {
-  auto store = delta::FileSystemLogStore::Open(path);
-  if (!store.ok()) return nullptr;
-  auto snapshot = delta::Snapshot::Load(**store);
-  return snapshot.ok() ? (*snapshot)->schema() : nullptr;
-}
-
 nb::dict Write(nb::handle data, const std::string& path, const std::string& config,
                const nb::dict& options, bool replayable) {
   Warnings warnings;

@@ -50,4 +50,12 @@ arrow::Status ApplyTargetedOptions(const WriteRequest& request,
                                    const std::shared_ptr<arrow::Schema>& table_schema,
                                    storage::StorageWriteOptions* options);
 
+/// \brief A write's result as the dict deltaline.WriteResult is built from (its
+/// fields as keys); shared by the writes and insert_into.
+nb::dict ResultDict(const storage::WriteResult& written);
+
+/// \brief The schema of the Delta table at `path`, or null when there is none yet (a
+/// replaceWhere predicate is parsed against it).
+std::shared_ptr<arrow::Schema> ExistingSchema(const std::string& path);
+
 }  // namespace deltaline::python

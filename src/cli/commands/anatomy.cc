@@ -14,10 +14,8 @@
 #include "anatomy/anatomy_run.h"
 #include "cli/command.h"
 #include "cli/output.h"
-#include "cli/run_record.h"
-#include "obs/run_manifest.h"
-#include "obs/run_store.h"
 #include "pipeline/run_config.h"
+#include "runs/run_record.h"
 
 namespace deltaline::cli {
 namespace {
@@ -109,27 +107,10 @@ void PrintSummary(const anatomy::AnatomyResult& result) {
 
 arrow::Result<json> RecordRun(const pipeline::RunConfig& config,
                               const anatomy::AnatomyResult& result) {
-  ARROW_ASSIGN_OR_RAISE(
-      auto manifest,
-      obs::BuildManifest(ToRunRecord(result.pipeline, config, result.run),
-                         ToOutputRecords(result.pipeline, config, result.run)));
-  manifest["anatomy"] = {{"incremental", result.incremental},
-                         {"nothingChanged", result.nothing_changed},
-                         {"files",
-                          {{"listed", result.files.listed},
-                           {"added", result.files.added},
-                           {"changed", result.files.changed},
-                           {"deleted", result.files.deleted},
-                           {"renamed", result.files.renamed},
-                           {"unchanged", result.files.unchanged},
-                           {"dependents", result.files.dependents},
-                           {"parsed", result.files.parsed}}}};
-  ARROW_RETURN_NOT_OK(obs::WriteManifest(manifest, config.run_dir));
-  storage::StorageWriteOptions runs;
-  runs.output = config.output.storage;
-  runs.run = config.run_context();
-  runs.reporter = StderrReporter();
-  ARROW_RETURN_NOT_OK(obs::AppendRunRow(manifest, config.lake, runs).status());
+  ARROW_ASSIGN_OR_RAISE(auto manifest,
+                        runs::BuildRunManifest(result.pipeline, config, result.run));
+  manifest["anatomy"] = anatomy::AnatomyManifestJson(result);
+  ARROW_RETURN_NOT_OK(runs::RecordManifest(manifest, config, StderrReporter()));
   return manifest;
 }
 
@@ -149,7 +130,7 @@ arrow::Status Run(const AnatomyArgs& args) {
   options.parallelism = config.parallelism;
   options.run_id = config.run_id;
   options.pipeline_id = config.pipeline_id;
-  options.storage = StorageOptionsFor(config);
+  options.storage = runs::StorageOptionsFor(config, StderrReporter());
   options.progress = ProgressPrinter();
   ARROW_ASSIGN_OR_RAISE(auto result, anatomy::RunAnatomy(options));
   ARROW_ASSIGN_OR_RAISE(auto manifest, RecordRun(config, result));

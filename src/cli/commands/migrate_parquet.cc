@@ -2,6 +2,7 @@
 // copied as a regular write or converted in place, optionally verified.
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -10,9 +11,6 @@
 #include "cli/output.h"
 #include "cli/progress.h"
 #include "delta/base/errors.h"
-#include "delta/log/log_store.h"
-#include "delta/ops/convert_to_delta.h"
-#include "delta/ops/migration_verify.h"
 #include "delta/ops/parquet_layout.h"
 #include "storage/migrate_parquet.h"
 #include "storage/migrate_parquet_report.h"
@@ -102,6 +100,39 @@ void PrintPlan(const delta::ParquetLayout& layout) {
   }
 }
 
+// One progress line per phase of the migration, each finished as the next begins.
+class MigrateDisplay {
+ public:
+  void Update(const storage::MigrateProgress& event) {
+    if (event.phase != phase_) {
+      Finish();
+      phase_ = event.phase;
+      line_ = std::make_unique<ProgressLine>(Label(event.phase));
+    }
+    std::string text = "files";
+    if (event.phase == "footers") text += ", " + HumanBytes(event.bytes);
+    if (event.phase == "copy") text += ", " + HumanBytes(event.bytes) + " read";
+    if (event.phase == "verify") text = event.side + " files";
+    line_->Update(event.done, event.total, text);
+  }
+
+  void Finish() {
+    if (line_) line_->Finish();
+    line_.reset();
+  }
+
+ private:
+  static std::string Label(const std::string& phase) {
+    if (phase == "footers") return "reading footers";
+    if (phase == "convert") return "converting";
+    if (phase == "copy") return "copying";
+    return "verifying";
+  }
+
+  std::string phase_;
+  std::unique_ptr<ProgressLine> line_;
+};
+
 arrow::Status Run(const MigrateArgs& args) {
   if (args.in_place && !args.destination.empty() && args.destination != args.source) {
     return UsageError("--in-place converts SRC where it is: omit DST or give SRC again");
@@ -109,90 +140,42 @@ arrow::Status Run(const MigrateArgs& args) {
   if (!args.in_place && args.destination.empty()) {
     return UsageError("DST is required (or --in-place to convert SRC where it is)");
   }
-  ARROW_ASSIGN_OR_RAISE(auto layout_options, LayoutOptions(args));
-  ProgressLine footers("reading footers");
-  layout_options.progress = [&footers](int64_t done, int64_t total, int64_t bytes) {
-    footers.Update(done, total, "files, " + HumanBytes(bytes));
+  storage::MigrateOptions options;
+  options.source = args.source;
+  options.destination = args.destination;
+  options.in_place = args.in_place;
+  ARROW_ASSIGN_OR_RAISE(options.layout, LayoutOptions(args));
+  options.verify = args.verify;
+  options.dry_run = args.dry_run;
+  options.reporter = StderrReporter();
+  MigrateDisplay display;
+  options.progress = [&display](const storage::MigrateProgress& event) {
+    display.Update(event);
   };
-  ARROW_ASSIGN_OR_RAISE(auto source_store, delta::FileSystemLogStore::Open(args.source));
-  ARROW_ASSIGN_OR_RAISE(auto layout,
-                        delta::PlanParquetLayout(source_store->filesystem(),
-                                                 source_store->root(), layout_options));
-  footers.Finish();
-  const std::string target = args.in_place ? args.source : args.destination;
-  nlohmann::json report = {{"source", source_store->uri()},
-                           {"destination", target},
-                           {"mode", args.in_place ? "in-place" : "copy"},
-                           {"dryRun", args.dry_run},
-                           {"plan", storage::MigrationPlanJson(layout)}};
+  ARROW_ASSIGN_OR_RAISE(auto migrated, storage::MigrateParquet(options));
+  display.Finish();
+  const auto& layout = migrated.layout;
+  if (!args.report.empty())
+    ARROW_RETURN_NOT_OK(WriteReport(args.report, migrated.report));
   if (args.dry_run) {
-    if (!args.report.empty()) ARROW_RETURN_NOT_OK(WriteReport(args.report, report));
     if (args.json) {
-      PrintJson(report);
+      PrintJson(migrated.report);
     } else {
       PrintPlan(layout);
       PrintNote("dry run: nothing written");
     }
     return arrow::Status::OK();
   }
-  ARROW_ASSIGN_OR_RAISE(auto target_store, delta::FileSystemLogStore::Open(target));
-  if (args.in_place) {
-    delta::ConvertToDeltaOptions options;
-    ProgressLine progress("converting");
-    options.progress = [&progress](int64_t done, int64_t total) {
-      progress.Update(done, total, "files");
-    };
-    ARROW_ASSIGN_OR_RAISE(auto converted,
-                          delta::ConvertToDelta(*target_store, layout, options));
-    progress.Finish();
-    report["result"] = {
-        {"version", converted.version}, {"operation", "CONVERT"},
-        {"numFiles", converted.files},  {"bytes", converted.bytes},
-        {"rows", converted.rows},       {"filesWithStats", converted.files_with_stats}};
+  if (args.json) {
+    PrintJson(migrated.report);
   } else {
-    storage::MigrateParquetOptions options;
-    options.write.reporter = StderrReporter();
-    ProgressLine progress("copying");
-    const int64_t total_files = static_cast<int64_t>(layout.files.size());
-    options.progress = [&progress, total_files](int64_t done, int64_t bytes) {
-      progress.Update(done, total_files, "files, " + HumanBytes(bytes) + " read");
-    };
-    ARROW_ASSIGN_OR_RAISE(auto written,
-                          storage::MigrateParquetCopy(layout, target, options));
-    progress.Finish();
-    report["result"] = {{"version", written.delta.version},
-                        {"operation", written.delta.operation},
-                        {"numFiles", written.delta.files_added},
-                        {"bytes", written.delta.bytes_added},
-                        {"rows", written.delta.rows_added}};
-  }
-  std::optional<delta::VerifyResult> verified;
-  if (args.verify) {
-    ProgressLine progress("verifying");
-    delta::VerifyOptions options;
-    options.progress = [&progress](const std::string& side, int64_t done, int64_t total) {
-      progress.Update(done, total, side + " files");
-    };
-    ARROW_ASSIGN_OR_RAISE(verified,
-                          delta::VerifyMigration(layout, *target_store, options));
-    progress.Finish();
-    report["verification"] = storage::VerifyJson(*verified);
-  }
-  if (!args.report.empty()) ARROW_RETURN_NOT_OK(WriteReport(args.report, report));
-  if (args.json) PrintJson(report);
-  if (!args.json) {
     PrintNote("migrated " + std::to_string(layout.files.size()) + " files (" +
               std::to_string(layout.total_rows) + " rows, " +
               std::to_string(layout.partitions.size()) + " partitions) " +
-              (args.in_place ? "in place at " : "into ") + target_store->uri());
+              (args.in_place ? "in place at " : "into ") + migrated.destination_uri);
   }
-  if (verified && !verified->ok) {
-    std::string text = "verification failed:";
-    for (const auto& mismatch : verified->mismatches)
-      text += "\n  " + storage::MismatchText(mismatch);
-    return ResultMismatch(text);
-  }
-  if (verified && !args.json)
+  if (!migrated.failure.empty()) return ResultMismatch(migrated.failure);
+  if (migrated.verified && !args.json)
     PrintNote("verified: rows, partitions, schema and checksums match");
   return arrow::Status::OK();
 }

@@ -16,14 +16,10 @@
 
 #include "cli/command.h"
 #include "cli/output.h"
-#include "cli/run_record.h"
-#include "delta/base/clock.h"
 #include "obs/repro_bundle.h"
-#include "obs/run_manifest.h"
-#include "obs/run_store.h"
-#include "pipeline/pipeline_file.h"
 #include "pipeline/run_config.h"
 #include "pipeline/runner.h"
+#include "runs/pipeline_run.h"
 #include "storage/policy_error.h"
 
 namespace deltaline::cli {
@@ -89,32 +85,6 @@ std::function<void(const pipeline::ProgressEvent&)> ProgressPrinter() {
   };
 }
 
-pipeline::RunSettings SettingsFor(const pipeline::RunConfig& config, int64_t sequence) {
-  pipeline::RunSettings settings;
-  settings.lake = config.lake;
-  settings.sequence = sequence;
-  settings.run_id = config.run_id;
-  settings.parallelism = config.parallelism;
-  settings.storage = StorageOptionsFor(config);
-  settings.progress = ProgressPrinter();
-  return settings;
-}
-
-// Unset --sequence: one more than the highest sequence this pipeline's runs SUCCEEDED
-// with, so a run that failed or crashed is retried with its own sequence and its
-// committed outputs are skipped rather than applied twice.
-arrow::Result<int64_t> NextSequence(const pipeline::RunConfig& config,
-                                    const std::string& pipeline_id) {
-  ARROW_ASSIGN_OR_RAISE(auto runs, obs::ListRuns(config.lake));
-  int64_t next = 1;
-  for (const auto& run : runs) {
-    if (run.pipeline_id == pipeline_id && run.outcome == "succeeded") {
-      next = std::max(next, run.sequence + 1);
-    }
-  }
-  return next;
-}
-
 void PrintSummary(const json& manifest) {
   std::cout << std::left << std::setw(24) << "output" << std::setw(12) << "rows added"
             << "version\n";
@@ -127,57 +97,6 @@ void PrintSummary(const json& manifest) {
     std::cout << std::setw(24) << output.value("dataset", "?") << std::setw(12)
               << counts.value("rowsAdded", int64_t{0}) << version << "\n";
   }
-}
-
-// Records the run (manifest file, `_runs` row, repro bundle): a failed run too.
-arrow::Result<json> RecordRun(const RunArgs& args, const pipeline::Pipeline& pipeline,
-                              const pipeline::RunConfig& config,
-                              const pipeline::RunResult& result) {
-  ARROW_ASSIGN_OR_RAISE(auto manifest,
-                        obs::BuildManifest(ToRunRecord(pipeline, config, result),
-                                           ToOutputRecords(pipeline, config, result)));
-  ARROW_RETURN_NOT_OK(obs::WriteManifest(manifest, config.run_dir));
-  storage::StorageWriteOptions runs;
-  runs.output = config.output.storage;
-  runs.run = config.run_context();
-  runs.reporter = StderrReporter();
-  ARROW_RETURN_NOT_OK(obs::AppendRunRow(manifest, config.lake, runs).status());
-  ARROW_RETURN_NOT_OK(obs::WriteReproBundle(config.run_dir + "/repro",
-                                            pipeline::RunConfigJson(config),
-                                            args.pipeline, manifest, CommandLine()));
-  return manifest;
-}
-
-// A configuration the policy refused (production: an output format other than
-// Delta): nothing runs, but the refused run is recorded, refusal included, in its
-// manifest and in `_runs`. The configuration is re-read in development mode only to
-// learn where the run would have gone.
-arrow::Status RecordRefusedRun(const RunArgs& args,
-                               const std::optional<std::string>& config_path,
-                               pipeline::RunConfigOverrides overrides,
-                               const arrow::Status& refusal) {
-  overrides.mode = storage::RunMode::kDevelopment;
-  auto config = pipeline::LoadRunConfig(config_path, overrides, {});
-  if (!config.ok()) return refusal;
-  config->output.storage.mode = storage::RunMode::kProduction;
-  obs::RunRecord run;
-  run.run_id = config->run_id;
-  run.pipeline_id = config->pipeline_id;
-  run.sequence = config->sequence.value_or(0);
-  run.started_ms = run.ended_ms = delta::NowMs();
-  run.outcome = "refused";
-  run.error = refusal.ToString();
-  run.config = pipeline::RunConfigJson(*config);
-  run.refusals.push_back({"config:" + config_path.value_or("") + " output.format", "",
-                          config_path.value_or(""), refusal.message()});
-  ARROW_ASSIGN_OR_RAISE(auto manifest, obs::BuildManifest(run, {}));
-  ARROW_RETURN_NOT_OK(obs::WriteManifest(manifest, config->run_dir));
-  storage::StorageWriteOptions runs;
-  runs.run = config->run_context();
-  runs.reporter = StderrReporter();
-  ARROW_RETURN_NOT_OK(obs::AppendRunRow(manifest, config->lake, runs).status());
-  if (args.json) PrintJson(manifest);
-  return refusal;
 }
 
 arrow::Status Run(const RunArgs& args);
@@ -210,26 +129,26 @@ arrow::Status Run(const RunArgs& args) {
   if (!args.config.empty()) config_path = args.config;
   auto loaded = pipeline::LoadRunConfig(config_path, overrides, StderrReporter());
   if (!loaded.ok() && storage::IsPolicyViolation(loaded.status())) {
-    return RecordRefusedRun(args, config_path, overrides, loaded.status());
+    const auto load = [&config_path](const pipeline::RunConfigOverrides& set) {
+      return pipeline::LoadRunConfig(config_path, set, {});
+    };
+    ARROW_ASSIGN_OR_RAISE(
+        auto refused, runs::RecordRefusedRun(load, overrides, config_path.value_or(""),
+                                             loaded.status(), StderrReporter()));
+    if (args.json) PrintJson(refused);
+    return loaded.status();
   }
   ARROW_ASSIGN_OR_RAISE(auto config, std::move(loaded));
-  ARROW_ASSIGN_OR_RAISE(auto pipe, pipeline::LoadPipelineFile(
-                                       args.pipeline, pipeline::PipelineFileOptionsFor(
-                                                          config, StderrReporter())));
-  for (auto& output : pipe.outputs) {
-    if (!output.spec.write_policy && config.dataset_write.count(output.spec.name)) {
-      output.spec.write_policy = config.WritePolicyFor(output.spec.name);
-    }
-  }
-  int64_t sequence = 0;
-  if (config.sequence) {
-    sequence = *config.sequence;
-  } else {
-    ARROW_ASSIGN_OR_RAISE(sequence, NextSequence(config, pipe.id));
-  }
-  ARROW_ASSIGN_OR_RAISE(auto result,
-                        pipeline::RunPipeline(pipe, SettingsFor(config, sequence)));
-  ARROW_ASSIGN_OR_RAISE(auto manifest, RecordRun(args, pipe, config, result));
+  ARROW_ASSIGN_OR_RAISE(auto pipe,
+                        runs::LoadRunPipeline(args.pipeline, config, StderrReporter()));
+  ARROW_ASSIGN_OR_RAISE(auto settings,
+                        runs::RunSettingsFor(config, pipe.id, StderrReporter()));
+  settings.progress = ProgressPrinter();
+  const int64_t sequence = settings.sequence;
+  ARROW_ASSIGN_OR_RAISE(auto result, pipeline::RunPipeline(pipe, settings));
+  ARROW_ASSIGN_OR_RAISE(auto manifest,
+                        runs::RecordPipelineRun(args.pipeline, pipe, config, result,
+                                                CommandLine(), StderrReporter()));
   if (args.json) {
     PrintJson(manifest);
   } else {

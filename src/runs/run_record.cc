@@ -1,11 +1,11 @@
-// A copy of cli/run_record.cc; see run_record.h.
-#include "python/run_record.h"
+#include "runs/run_record.h"
 
 #include "engine/catalog.h"
 #include "engine/delta_source.h"
+#include "obs/run_store.h"
 #include "pipeline/output_write.h"
 
-namespace deltaline::python {
+namespace deltaline::runs {
 
 obs::RunRecord ToRunRecord(const pipeline::Pipeline& pipeline,
                            const pipeline::RunConfig& config,
@@ -80,6 +80,13 @@ std::vector<obs::OutputRecord> ToOutputRecords(const pipeline::Pipeline& pipelin
   return records;
 }
 
+arrow::Result<nlohmann::json> BuildRunManifest(const pipeline::Pipeline& pipeline,
+                                               const pipeline::RunConfig& config,
+                                               const pipeline::RunResult& result) {
+  return obs::BuildManifest(ToRunRecord(pipeline, config, result),
+                            ToOutputRecords(pipeline, config, result));
+}
+
 storage::StorageWriteOptions StorageOptionsFor(const pipeline::RunConfig& config,
                                                delta::Reporter reporter) {
   storage::StorageWriteOptions options;
@@ -92,4 +99,15 @@ storage::StorageWriteOptions StorageOptionsFor(const pipeline::RunConfig& config
   return options;
 }
 
-}  // namespace deltaline::python
+arrow::Status RecordManifest(const nlohmann::json& manifest,
+                             const pipeline::RunConfig& config,
+                             const delta::Reporter& reporter) {
+  ARROW_RETURN_NOT_OK(obs::WriteManifest(manifest, config.run_dir));
+  storage::StorageWriteOptions runs;
+  runs.output = config.output.storage;
+  runs.run = config.run_context();
+  runs.reporter = reporter;
+  return obs::AppendRunRow(manifest, config.lake, runs).status();
+}
+
+}  // namespace deltaline::runs
