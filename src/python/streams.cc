@@ -118,8 +118,13 @@ nb::object Stream::ReadAll() const {
   {
     nb::gil_scoped_release release;
     table = [&]() -> arrow::Result<std::shared_ptr<arrow::Table>> {
-      ARROW_ASSIGN_OR_RAISE(auto reader, open_());
-      ARROW_ASSIGN_OR_RAISE(auto read, reader->ToTable());
+      std::shared_ptr<arrow::Table> read;
+      if (read_all_) {
+        ARROW_ASSIGN_OR_RAISE(read, read_all_());
+      } else {
+        ARROW_ASSIGN_OR_RAISE(auto reader, open_());
+        ARROW_ASSIGN_OR_RAISE(read, reader->ToTable());
+      }
       // The scan's schema, not the first batch's: an empty table keeps its columns.
       return read->num_columns() == schema_->num_fields()
                  ? read

@@ -14,12 +14,19 @@ namespace deltaline::python {
 using StreamFactory =
     std::function<arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>()>;
 
+/// \brief Reads every row at once, in order; may read files in parallel.
+using TableFactory = std::function<arrow::Result<std::shared_ptr<arrow::Table>>()>;
+
 /// \brief An output that Python consumers may read more than once: DuckDB and Polars
 /// call __arrow_c_stream__ again for each query. The factory runs without the GIL.
 class Stream {
  public:
-  Stream(std::shared_ptr<arrow::Schema> schema, StreamFactory open)
-      : schema_(std::move(schema)), open_(std::move(open)) {}
+  /// `read_all`, when given, is how ReadAll reads (else it drains `open`).
+  Stream(std::shared_ptr<arrow::Schema> schema, StreamFactory open,
+         TableFactory read_all = nullptr)
+      : schema_(std::move(schema)),
+        open_(std::move(open)),
+        read_all_(std::move(read_all)) {}
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
   /// A new "arrow_array_stream" capsule over a new reader (GIL held on entry).
   nanobind::object Export() const;
@@ -30,6 +37,7 @@ class Stream {
  private:
   std::shared_ptr<arrow::Schema> schema_;
   StreamFactory open_;
+  TableFactory read_all_;
 };
 
 /// \brief A reader that keeps `owner` (a log store, a plan) alive as long as it lives.

@@ -11,6 +11,7 @@
 #include "delta/log/snapshot.h"
 #include "delta/predicate/predicate.h"
 #include "delta/scan/scan.h"
+#include "engine/table_read.h"
 #include "obs/table_facts.h"
 #include "python/bindings.h"
 #include "python/streams.h"
@@ -142,6 +143,8 @@ class Table {
     }
     auto store = store_;
     auto snapshot = snapshot_;
+    auto handle = std::make_shared<engine::DeltaTableHandle>(
+        engine::DeltaTableHandle{path_, store_, snapshot_});
     return std::make_shared<Stream>(
         schema,
         [store, snapshot,
@@ -149,6 +152,10 @@ class Table {
           ARROW_ASSIGN_OR_RAISE(auto reader,
                                 delta::ScanSnapshot(*store, snapshot, options));
           return std::make_shared<OwningReader>(std::move(reader), store);
+        },
+        // A whole read (to_pyarrow) decodes on every core, in the same order.
+        [handle, options]() {
+          return engine::ReadTable(handle, options.columns, options.filter);
         });
   }
 
