@@ -59,10 +59,9 @@ nb::object ExportStream(std::shared_ptr<arrow::RecordBatchReader> reader);
 /// \brief A PyCapsule "arrow_schema" owning an export of `schema`.
 nb::object ExportSchema(const arrow::Schema& schema);
 
-/// \brief JSON values to and from Python objects (dicts, lists, str, int, float, bool,
-/// None), through the json module.
+/// \brief A JSON value as Python objects (dicts, lists, str, int, float, bool, None),
+/// through the json module.
 nb::object ToPython(const nlohmann::json& value);
-nlohmann::json FromPython(nb::handle value);
 
 /// \brief Collects the library's warnings while it works without the GIL; Emit() then
 /// raises them as Python warnings (deltaline.errors.DeltaWarning).

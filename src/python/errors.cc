@@ -56,9 +56,5 @@ nb::object ToPython(const nlohmann::json& value) {
       value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
-nlohmann::json FromPython(nb::handle value) {
-  nb::object text = nb::module_::import_("json").attr("dumps")(value);
-  return nlohmann::json::parse(nb::cast<std::string>(text));
-}
 
 }  // namespace deltaline::python
